@@ -1,0 +1,3 @@
+"""onegrid: grid governance from policy files."""
+
+__version__ = "0.1.0"

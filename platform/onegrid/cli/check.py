@@ -1,0 +1,46 @@
+"""`onegrid check PACK...`"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from onegrid import messages
+from onegrid.checks import check_pack
+
+SUMMARY = {
+    "zh": "{packs} 个策略包，{errors} 个错误",
+    "en": "{packs} pack(s), {errors} error(s)",
+}
+
+
+def check(packs: list[str], lang: str = "zh", fmt: str = "text") -> int:
+    """Print every problem of every pack; 1 if there is any error."""
+    results = []
+    errors = 0
+    for root in packs:
+        policy, problems = check_pack(root)
+        errors += sum(1 for p in problems if p.severity == "error")
+        results.append((root, policy, problems))
+    if fmt == "json":
+        out = {
+            "ok": errors == 0,
+            "errors": errors,
+            "packs": [
+                {
+                    "pack": root,
+                    "id": policy.id if policy else None,
+                    "ok": not any(p.severity == "error" for p in problems),
+                    "problems": [messages.as_json(p, lang) for p in problems],
+                }
+                for root, policy, problems in results
+            ],
+        }
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for _root, _policy, problems in results:
+            for problem in problems:
+                click.echo(messages.format_line(problem, lang))
+        click.echo(SUMMARY[lang].format(packs=len(results), errors=errors), err=True)
+    return 1 if errors else 0

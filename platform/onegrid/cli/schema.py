@@ -1,0 +1,13 @@
+"""`onegrid schema DIR`"""
+
+from __future__ import annotations
+
+import click
+
+from onegrid.policy.schema import write_schemas
+
+
+def schema(directory: str) -> int:
+    for path in write_schemas(directory):
+        click.echo(str(path))
+    return 0

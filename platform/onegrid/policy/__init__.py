@@ -1,0 +1,1 @@
+"""Policy packs: load, validate, resolve and cross-check YAML policy files."""

@@ -1,0 +1,56 @@
+"""`pack.yaml`: the manifest that makes a folder a policy pack."""
+
+from onegrid.policy.kinds.base import Kind
+from onegrid.policy.kinds.defs import file_schema, obj
+
+KIND = Kind(
+    name="pack",
+    title={"zh": "策略包清单", "en": "Pack manifest"},
+    description={
+        "zh": "每个策略包根目录下的 pack.yaml：包的标识、名称、继承和引用的共享包。",
+        "en": "pack.yaml at the root of every pack: its id, name, what it extends and includes.",
+    },
+    schema=file_schema(
+        "pack",
+        "onegrid pack manifest",
+        "The manifest of a policy pack.",
+        {
+            "id": {"$ref": "#/$defs/id", "description": "The pack's id, e.g. kunqu."},
+            "name": {"$ref": "#/$defs/text", "description": "The pack's display name."},
+            "description": {"$ref": "#/$defs/text", "description": "What the pack is for."},
+            "region": {"type": "string", "description": "The place the pack governs."},
+            "version": {"type": "string", "description": "The pack author's version label."},
+            "lang": {
+                "enum": ["zh", "en"],
+                "description": "The language of messages for this pack (default zh).",
+            },
+            "extends": {
+                "description": "The pack this one adopts: a bundled name, a path, or {pack, hash}.",
+                "anyOf": [
+                    {"type": "string", "minLength": 1},
+                    obj(
+                        {
+                            "pack": {"type": "string", "minLength": 1, "description": "Bundled name or path."},
+                            "hash": {
+                                "type": "string",
+                                "pattern": "^sha256:[0-9a-f]{64}$",
+                                "description": "Pin the base to this content hash.",
+                            },
+                        },
+                        required=["pack"],
+                    ),
+                ],
+            },
+            "includes": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "description": "Shared packs from rules/ and forms/ to include, by name.",
+            },
+            "registry": {
+                "type": "string",
+                "description": "A grid registry CSV inside the pack, loaded as the pack's grids.",
+            },
+        },
+        required=["id", "name"],
+    ),
+)
