@@ -27,7 +27,11 @@ def current_lang(argv: list[str]) -> str:
         if arg.startswith("--lang="):
             value = arg.split("=", 1)[1]
             return value if value in messages.LANGS else "zh"
-    return os.environ.get("ONEGRID_LANG", "zh") if os.environ.get("ONEGRID_LANG") in messages.LANGS else "zh"
+    return (
+        os.environ.get("ONEGRID_LANG", "zh")
+        if os.environ.get("ONEGRID_LANG") in messages.LANGS
+        else "zh"
+    )
 
 
 def log_dir() -> Path:
@@ -67,7 +71,7 @@ def run(cli: click.Group, argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - this is the boundary
+    except Exception as exc:  # the boundary: every other error is our bug
         try:
             path = str(log_internal_error(exc))
         except OSError:

@@ -8,6 +8,7 @@ import click
 
 from onegrid import messages
 from onegrid.checks import check_pack
+from onegrid.cli import options
 
 SUMMARY = {
     "zh": "{packs} 个策略包，{errors} 个错误",
@@ -44,3 +45,12 @@ def check(packs: list[str], lang: str = "zh", fmt: str = "text") -> int:
                 click.echo(messages.format_line(problem, lang))
         click.echo(SUMMARY[lang].format(packs=len(results), errors=errors), err=True)
     return 1 if errors else 0
+
+
+@click.command("check")
+@click.argument("packs", nargs=-1, required=True, type=click.Path())
+@options.lang
+@options.fmt
+def command(packs, lang, fmt):
+    """Load, validate and cross-check packs; print every problem."""
+    return check(packs, lang=lang, fmt=fmt)

@@ -98,7 +98,9 @@ def load_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Any:
         size = path.stat().st_size
         if size > limits.max_bytes:
             raise PolicyError(
-                Problem("file-too-large", {"size": size, "limit": limits.max_bytes}, Loc(name, 1, 1))
+                Problem(
+                    "file-too-large", {"size": size, "limit": limits.max_bytes}, Loc(name, 1, 1)
+                )
             )
         data = path.read_bytes()
     except OSError as exc:
@@ -111,14 +113,20 @@ def load_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Any:
 def load_bytes(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> Any:
     if len(data) > limits.max_bytes:
         raise PolicyError(
-            Problem("file-too-large", {"size": len(data), "limit": limits.max_bytes}, Loc(filename, 1, 1))
+            Problem(
+                "file-too-large",
+                {"size": len(data), "limit": limits.max_bytes},
+                Loc(filename, 1, 1),
+            )
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise PolicyError(Problem("not-utf8", {"offset": exc.start}, Loc(filename, line, col))) from None
+        raise PolicyError(
+            Problem("not-utf8", {"offset": exc.start}, Loc(filename, line, col))
+        ) from None
     return load_text(text, filename, limits)
 
 
@@ -137,7 +145,9 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
     alias_nodes = 0
 
     def fatal(code, params, mark):
-        problems.append(Problem(code, params, _loc(filename, mark) if mark else Loc(filename, 1, 1)))
+        problems.append(
+            Problem(code, params, _loc(filename, mark) if mark else Loc(filename, 1, 1))
+        )
         return None, problems
 
     def attach(value, loc, nodes):
@@ -186,7 +196,9 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
             if kind is yaml.ScalarEvent:
                 loc = _loc(filename, event.start_mark)
                 tag = event.tag
-                is_key = bool(stack) and isinstance(stack[-1].value, YMap) and stack[-1].key is _NO_KEY
+                is_key = (
+                    bool(stack) and isinstance(stack[-1].value, YMap) and stack[-1].key is _NO_KEY
+                )
                 if tag is None or tag == "!":
                     if is_key:
                         value = event.value
@@ -221,19 +233,29 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
             elif kind is yaml.AliasEvent:
                 loc = _loc(filename, event.start_mark)
                 if event.anchor not in anchors:  # libyaml reports this itself
-                    return fatal("yaml-syntax", {"reason": f"unknown anchor {event.anchor}"}, event.start_mark)
+                    return fatal(
+                        "yaml-syntax",
+                        {"reason": f"unknown anchor {event.anchor}"},
+                        event.start_mark,
+                    )
                 value, nodes = anchors[event.anchor]
                 alias_nodes += nodes
                 total_nodes += nodes
                 if alias_nodes > limits.max_alias_nodes:
-                    return fatal("too-many-nodes", {"limit": limits.max_alias_nodes}, event.start_mark)
+                    return fatal(
+                        "too-many-nodes", {"limit": limits.max_alias_nodes}, event.start_mark
+                    )
                 attach(value, loc, nodes)
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     return fatal("multiple-documents", {}, event.start_mark)
             if total_nodes > limits.max_nodes:
-                return fatal("too-many-nodes", {"limit": limits.max_nodes}, getattr(event, "start_mark", None))
+                return fatal(
+                    "too-many-nodes",
+                    {"limit": limits.max_nodes},
+                    getattr(event, "start_mark", None),
+                )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = " ".join(filter(None, [exc.context, exc.problem]))

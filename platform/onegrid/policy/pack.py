@@ -71,11 +71,16 @@ class Policy:
 
     def resolved(self) -> dict[str, Any]:
         """The policy as plain data: what is published and hashed."""
-        return {"pack": plain(self.manifest), **{k: plain(v) for k, v in sorted(self.sections.items())}}
+        return {
+            "pack": plain(self.manifest),
+            **{k: plain(v) for k, v in sorted(self.sections.items())},
+        }
 
     @property
     def content_hash(self) -> str:
-        blob = json.dumps(self.resolved(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        blob = json.dumps(
+            self.resolved(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
         return "sha256:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -136,7 +141,9 @@ def read_document(path: Path, problems: list[Problem]) -> Document | None:
         return None
     if kind not in KINDS:
         problems.append(
-            Problem("unknown-kind", {"kind": kind}, data.loc_of("kind"), did_you_mean(str(kind), KINDS))
+            Problem(
+                "unknown-kind", {"kind": kind}, data.loc_of("kind"), did_you_mean(str(kind), KINDS)
+            )
         )
         return None
     found = schema.validate(data, kind)
@@ -165,7 +172,12 @@ def merge_sections(documents: list[Document], problems: list[Problem]) -> dict[s
                 problems.append(
                     Problem(
                         "duplicate-section",
-                        {"key": key, "first": f"{messages.display_path(first.file)}:{first.line}" if first else "?"},
+                        {
+                            "key": key,
+                            "first": f"{messages.display_path(first.file)}:{first.line}"
+                            if first
+                            else "?",
+                        },
                         doc.data.key_loc(key),
                     )
                 )
@@ -178,7 +190,13 @@ def walk(node: Any, path: tuple[str, ...]):
         return
     head, rest = path[0], path[1:]
     if head == "*":
-        pairs = enumerate(node) if isinstance(node, list) else node.items() if isinstance(node, dict) else ()
+        pairs = (
+            enumerate(node)
+            if isinstance(node, list)
+            else node.items()
+            if isinstance(node, dict)
+            else ()
+        )
     elif isinstance(node, dict) and head in node:
         pairs = [(head, node[head])]
     else:
@@ -214,7 +232,9 @@ def _index_spec(section: YMap, spec: IdSpec, index, problems) -> None:
                     {
                         "namespace": spec.namespace.name,
                         "id": item_id,
-                        "first": f"{messages.display_path(first.file)}:{first.line}" if first else "?",
+                        "first": f"{messages.display_path(first.file)}:{first.line}"
+                        if first
+                        else "?",
                     },
                     item.loc_of(spec.key),
                 )

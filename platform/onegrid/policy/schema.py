@@ -118,8 +118,10 @@ def translate(error: ValidationError, doc: Any) -> list[Problem]:
 
     if kind in ("anyOf", "oneOf") and error.context:
         types = _branch_types(error.validator_value)
-        if types and type_name(inst) not in types and not (
-            type_name(inst) == "integer" and "number" in types
+        if (
+            types
+            and type_name(inst) not in types
+            and not (type_name(inst) == "integer" and "number" in types)
         ):
             return [_type_problem(where, types, inst, loc)]
         # explain the branch written for this type of value, not another
@@ -137,7 +139,9 @@ def translate(error: ValidationError, doc: Any) -> list[Problem]:
             if key in allowed:
                 continue
             key_loc = locate(doc, [*path, key], key=True)
-            out.append(Problem("schema-unknown-key", {"key": key}, key_loc, did_you_mean(key, allowed)))
+            out.append(
+                Problem("schema-unknown-key", {"key": key}, key_loc, did_you_mean(key, allowed))
+            )
         return out
     if kind == "required" and isinstance(inst, dict):
         return [
@@ -152,21 +156,41 @@ def translate(error: ValidationError, doc: Any) -> list[Problem]:
         where = f"{where}.{inst}"
     if kind == "type":
         expected = error.validator_value
-        return [_type_problem(where, expected if isinstance(expected, list) else [expected], inst, loc)]
+        return [
+            _type_problem(where, expected if isinstance(expected, list) else [expected], inst, loc)
+        ]
     if kind in ("enum", "const"):
         allowed = error.validator_value if kind == "enum" else [error.validator_value]
-        hint = did_you_mean(inst, [a for a in allowed if isinstance(a, str)]) if isinstance(inst, str) else None
+        hint = (
+            did_you_mean(inst, [a for a in allowed if isinstance(a, str)])
+            if isinstance(inst, str)
+            else None
+        )
         shown = [json.dumps(a, ensure_ascii=False) for a in allowed]
         return [Problem("schema-enum", {"path": where, "value": inst, "allowed": shown}, loc, hint)]
     if kind == "pattern":
-        doc_text = PATTERN_DOCS.get(error.validator_value, {"zh": error.validator_value, "en": error.validator_value})
-        return [Problem("schema-pattern", {"path": where, "value": inst, "pattern_doc": doc_text}, loc)]
+        doc_text = PATTERN_DOCS.get(
+            error.validator_value, {"zh": error.validator_value, "en": error.validator_value}
+        )
+        return [
+            Problem("schema-pattern", {"path": where, "value": inst, "pattern_doc": doc_text}, loc)
+        ]
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        op = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[kind]
-        return [Problem("schema-range", {"path": where, "value": inst, "bound": f"{op} {error.validator_value}"}, loc)]
+        op = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[
+            kind
+        ]
+        return [
+            Problem(
+                "schema-range",
+                {"path": where, "value": inst, "bound": f"{op} {error.validator_value}"},
+                loc,
+            )
+        ]
     if kind in ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"):
         op = ">=" if kind.startswith("min") else "<="
-        return [Problem("schema-length", {"path": where, "bound": f"{op} {error.validator_value}"}, loc)]
+        return [
+            Problem("schema-length", {"path": where, "bound": f"{op} {error.validator_value}"}, loc)
+        ]
     if kind == "uniqueItems":
         return [Problem("schema-unique", {"path": where}, loc)]
     return [Problem("schema-invalid", {"path": where, "reason": error.message}, loc)]
@@ -176,12 +200,21 @@ def _type_problem(where: str, expected: list[str], inst: Any, loc) -> Problem:
     hint = None
     if "boolean" in expected and isinstance(inst, str) and inst in _BOOLISH:
         hint = Hint("hint.boolean", {"text": inst})
-    elif {"integer", "number"} & set(expected) and isinstance(inst, str) and _LEADING_ZERO.match(inst):
+    elif (
+        {"integer", "number"} & set(expected)
+        and isinstance(inst, str)
+        and _LEADING_ZERO.match(inst)
+    ):
         hint = Hint("hint.quote-number", {})
     expected_name = expected[0] if len(expected) == 1 else "/".join(expected)
     return Problem(
         "schema-type",
-        {"path": where, "expected": expected_name, "actual": type_name(inst), "value": _short(inst)},
+        {
+            "path": where,
+            "expected": expected_name,
+            "actual": type_name(inst),
+            "value": _short(inst),
+        },
         loc,
         hint,
     )

@@ -53,8 +53,14 @@ DEPARTMENT_ITEM = obj(
             "description": "department, office, block (Cuntan's 板块), post (岗位), station, committee or centre.",
         },
         "level": {"$ref": "#/$defs/ref", "description": "The level it works at."},
-        "unit": {"$ref": "#/$defs/ref", "description": "The org unit it belongs to, if not the top."},
-        "parent": {"$ref": "#/$defs/ref", "description": "The department, block or centre above it."},
+        "unit": {
+            "$ref": "#/$defs/ref",
+            "description": "The org unit it belongs to, if not the top.",
+        },
+        "parent": {
+            "$ref": "#/$defs/ref",
+            "description": "The department, block or centre above it.",
+        },
         "attributes": ATTRIBUTES,
     },
     required=["id", "name", "level"],

@@ -30,7 +30,11 @@ KIND = Kind(
                     {"type": "string", "minLength": 1},
                     obj(
                         {
-                            "pack": {"type": "string", "minLength": 1, "description": "Bundled name or path."},
+                            "pack": {
+                                "type": "string",
+                                "minLength": 1,
+                                "description": "Bundled name or path.",
+                            },
                             "hash": {
                                 "type": "string",
                                 "pattern": "^sha256:[0-9a-f]{64}$",
