@@ -40,6 +40,7 @@ MATTER_ITEM = obj(
             "propertyNames": {"$ref": "#/$defs/id"},
             "additionalProperties": {"$ref": "#/$defs/duration"},
         },
+        "form": {"$ref": "#/$defs/ref", "description": "The form used to report it."},
         "on_the_spot": {
             "type": "boolean",
             "description": "Collect-and-handle (采办合一): the finder may handle and close it at once.",
@@ -77,5 +78,6 @@ KIND = Kind(
         RefSpec(("matters", "*", "group"), ("group",)),
         RefSpec(("matters", "*", "unit"), ("department", "unit")),
         RefSpec(("matters", "*", "level"), ("level",)),
+        RefSpec(("matters", "*", "form"), ("form",)),
     ),
 )
