@@ -10,6 +10,8 @@ GROUP_ITEM = obj(
         "id": {"$ref": "#/$defs/id", "description": "The group's id."},
         "name": {"$ref": "#/$defs/text", "description": "Display name."},
         "parent": {"$ref": "#/$defs/ref", "description": "The enclosing group, if any."},
+        "code": {"type": "string", "minLength": 1, "description": "The official code, if any."},
+        "description": {"$ref": "#/$defs/text", "description": "What the group covers."},
     },
     required=["id", "name"],
 )
@@ -46,6 +48,15 @@ MATTER_ITEM = obj(
             "description": "Collect-and-handle (采办合一): the finder may handle and close it at once.",
         },
         "description": {"$ref": "#/$defs/text", "description": "What the matter covers."},
+        "assist": {
+            "$ref": "#/$defs/refs",
+            "description": "Departments that assist the responsible unit (吹哨报到).",
+        },
+        "obliged": {
+            "$ref": "#/$defs/refs",
+            "description": "Enterprises obliged to fix it (property company, gas company …).",
+        },
+        "basis": {"$ref": "#/$defs/text", "description": "The legal or policy basis."},
     },
     required=["id", "name", "unit"],
 )
@@ -79,5 +90,7 @@ KIND = Kind(
         RefSpec(("matters", "*", "unit"), ("department", "unit")),
         RefSpec(("matters", "*", "level"), ("level",)),
         RefSpec(("matters", "*", "form"), ("form",)),
+        RefSpec(("matters", "*", "assist"), ("department",)),
+        RefSpec(("matters", "*", "obliged"), ("enterprise",)),
     ),
 )
