@@ -1,0 +1,66 @@
+"""Engines and sessions for SQLite (embedded default) and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from onegrid import paths
+
+BUSY_TIMEOUT_S = 30
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("ONEGRID_INSTANCE_PATH") or paths.PROJECT / "instance")
+
+
+def database_url() -> str:
+    """`ONEGRID_DATABASE_URL`, else an SQLite file in the instance folder."""
+    url = os.environ.get("ONEGRID_DATABASE_URL")
+    if url:
+        return url
+    folder = instance_path()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'onegrid.sqlite'}"
+
+
+def make_engine(url: str | None = None, **kwargs) -> Engine:
+    url = url or database_url()
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S}, **kwargs)
+        _sqlite_for_writers(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_for_writers(engine: Engine) -> None:
+    """WAL, synchronous FULL, a busy timeout and BEGIN IMMEDIATE.
+
+    pysqlite opens transactions lazily as DEFERRED, so two writers that both
+    read first deadlock on the upgrade and one gets "database is locked" at
+    once, busy timeout or not. Taking the write lock at BEGIN makes them
+    queue instead. This is SQLAlchemy's documented recipe for pysqlite
+    transaction control (docs: dialects/sqlite, "Serializable isolation /
+    Savepoints / Transactional DDL").
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,31 @@
+"""Alembic environment: the URL or an open connection come from `migrate.py`."""
+
+from alembic import context
+
+from onegrid.store import Base, load_models, make_engine
+
+load_models()  # every table declared in onegrid.store, others' too
+
+config = context.config
+
+
+def run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    run(connection)
+else:
+    engine = make_engine(config.attributes["url"])
+    try:
+        with engine.begin() as conn:
+            run(conn)
+    finally:
+        engine.dispose()

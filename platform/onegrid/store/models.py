@@ -1,0 +1,101 @@
+"""The system of record: policy versions, cases and the audit chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from onegrid.store.base import Base, UTCDateTime, utcnow
+
+
+class PolicyVersion(Base):
+    """A published, resolved pack; never changed once stored."""
+
+    __tablename__ = "policy_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pack: Mapped[str] = mapped_column(String(80), index=True)
+    label: Mapped[str | None] = mapped_column(String(80))
+    content_hash: Mapped[str] = mapped_column(String(80), index=True)
+    resolved: Mapped[dict[str, Any]] = mapped_column(JSON)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class Case(Base):
+    """One case (an incident or request) on its way round the closed loop."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_version_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id"), index=True)
+    pack: Mapped[str] = mapped_column(String(80))
+    matter: Mapped[str] = mapped_column(String(80), index=True)
+    channel: Mapped[str] = mapped_column(String(40), index=True)
+    state: Mapped[str] = mapped_column(String(80), index=True)
+    # where it happened (a grid or other org unit), who leads, at which level
+    place: Mapped[str | None] = mapped_column(String(80), index=True)
+    level: Mapped[str | None] = mapped_column(String(80))
+    unit: Mapped[str | None] = mapped_column(String(80), index=True)
+    assistants: Mapped[list[str]] = mapped_column(JSON, default=list)
+    enterprise: Mapped[str | None] = mapped_column(String(80))
+    reporter: Mapped[str] = mapped_column(String(120), index=True)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    submission: Mapped[dict[str, Any]] = mapped_column(JSON)
+    route: Mapped[dict[str, Any]] = mapped_column(JSON)
+    limits: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    supervised: Mapped[bool] = mapped_column(default=False)
+    escalations: Mapped[int] = mapped_column(Integer, default=0)
+    reopened: Mapped[int] = mapped_column(Integer, default=0)
+    # the step whose time limit is running, and its deadline
+    step: Mapped[str | None] = mapped_column(String(80))
+    step_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    warn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    warned: Mapped[bool] = mapped_column(default=False)
+    overdue: Mapped[bool] = mapped_column(default=False)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    request_hash: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    policy_version: Mapped[PolicyVersion] = relationship(lazy="joined")
+
+    # optimistic locking: every UPDATE says WHERE version = <the one read>
+    __mapper_args__ = {"version_id_col": version}
+
+
+class AuditEntry(Base):
+    """One step of one case (or of the platform), chained to the one before
+    by hash. Rows are only ever inserted: the database refuses the rest."""
+
+    __tablename__ = "audit"
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    action: Mapped[str] = mapped_column(String(80))
+    actor: Mapped[str | None] = mapped_column(String(120))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # the canonical JSON that was hashed, kept verbatim
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(80))
+    hash: Mapped[str] = mapped_column(String(80), unique=True)
+
+
+class AuditHead(Base):
+    """The end of the chain: one row, locked by every writer of the chain,
+    so that appends are serialised and a cut-off tail shows."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(80))
+
+
+Index("ix_cases_open_deadlines", Case.state, Case.due_at)
