@@ -16,7 +16,7 @@ from typing import Any
 
 from onegrid import messages
 from onegrid.errors import Loc, PolicyError, Problem
-from onegrid.policy import loader, schema
+from onegrid.policy import layers, loader, org, resolve, schema
 from onegrid.policy.kinds import KINDS, NAMESPACES
 from onegrid.policy.kinds.base import IdSpec
 from onegrid.policy.located import YList, YMap, plain
@@ -52,6 +52,8 @@ class Policy:
     documents: list[Document] = field(default_factory=list)
     sections: dict[str, YMap] = field(default_factory=dict)
     index: dict[str, dict[str, YMap]] = field(default_factory=dict)
+    # the folders resolved into it, lowest first (`onegrid.policy.layers.Layer`)
+    layers: list = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -96,36 +98,39 @@ def pack_files(root: Path) -> list[Path]:
     return files
 
 
-def read_pack(root: str | Path) -> tuple[Policy | None, list[Problem]]:
+def read_pack(
+    root: str | Path, base: str | Path | None = None
+) -> tuple[Policy | None, list[Problem]]:
     """Load one pack folder: (policy, problems). The policy is None only when
-    the folder is not a pack at all."""
+    the folder is not a pack at all.
+
+    A pack that `extends:` or `includes:` others is resolved first (see
+    `onegrid.policy.layers`); `base` resolves it against another base than
+    the one it names (to see what upgrading the base would change).
+    """
     root = Path(root)
     manifest_path = root / MANIFEST
     if not manifest_path.is_file():
         return None, [Problem("not-a-pack", {"path": str(root)}, None)]
     problems: list[Problem] = []
-    documents: list[Document] = []
-    manifest = YMap()
-    for path in pack_files(root):
-        doc = read_document(path, problems)
-        if doc is None:
-            continue
-        if doc.kind == "pack":
-            if path.name != MANIFEST or path.parent != root:
-                problems.append(Problem("misplaced-pack", {}, doc.data.key_loc("kind")))
-                continue
-            manifest = doc.data
-        else:
-            documents.append(doc)
-    policy = Policy(root=root, manifest=manifest, documents=documents)
-    policy.sections = merge_sections(documents, problems)
+    found = layers.resolve_pack(root, problems, base=base)
+    policy = Policy(root=root, manifest=found.manifest, documents=found.documents)
+    policy.sections = found.sections
+    policy.layers = found.layers
+    if found.layered:
+        problems.extend(resolve.required_after_merge(policy.sections))
     policy.index = build_index(policy.sections, problems)
     problems.extend(check_refs(policy))
-    return policy, problems
+    # the shape of the org tree and other chains (owner: issue 3, policy/org.py);
+    # only on an otherwise clean pack, so a typo is not reported twice
+    if not problems:
+        problems.extend(org.check(policy))
+    return policy, unique(problems)
 
 
-def read_document(path: Path, problems: list[Problem]) -> Document | None:
-    """One file: parsed, its kind found and its schema checked."""
+def read_document(path: Path, problems: list[Problem], override: bool = False) -> Document | None:
+    """One file: parsed, its kind found and its schema checked (with the
+    override schema of `onegrid.policy.resolve` in a layered pack)."""
     name = str(path)
     try:
         data = loader.load_file(path)
@@ -146,7 +151,7 @@ def read_document(path: Path, problems: list[Problem]) -> Document | None:
             )
         )
         return None
-    found = schema.validate(data, kind)
+    found = resolve.validate_override(data, kind) if override else schema.validate(data, kind)
     problems.extend(found)
     return Document(name, kind, data)
 
@@ -271,6 +276,25 @@ def check_refs(policy: Policy) -> list[Problem]:
                         )
                     )
     return problems
+
+
+def unique(problems: list[Problem]) -> list[Problem]:
+    """Each problem once: a layer reached twice, or a check run again on the
+    merged result, must not repeat what was already said."""
+    seen = set()
+    out = []
+    for p in problems:
+        mark = (
+            p.code,
+            p.loc,
+            json.dumps(
+                {k: v for k, v in p.params.items() if k != "path"}, sort_keys=True, default=str
+            ),
+        )
+        if mark not in seen:
+            seen.add(mark)
+            out.append(p)
+    return out
 
 
 def load_policy(root: str | Path) -> Policy:
