@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from onegrid import messages
 from onegrid.errors import Hint, Loc, PolicyError, Problem
 from onegrid.policy.located import YList, YMap
 
@@ -39,6 +40,15 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+messages.register(
+    {
+        "hint.yaml-opened-at": {
+            "zh": "从第 {line} 行第 {col} 列开始的结构没有正确结束",
+            "en": "the construct that starts at line {line}, column {col} is not closed properly",
+        },
+    }
+)
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null")}
@@ -259,9 +269,19 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = " ".join(filter(None, [exc.context, exc.problem]))
-        return fatal("yaml-syntax", {"reason": reason}, mark)
+        hint = None
+        opened = exc.context_mark
+        if opened is not None and mark is not None and opened.line != mark.line:
+            # an unclosed bracket or quote is noticed lines later; say where it began
+            hint = Hint("hint.yaml-opened-at", {"line": opened.line + 1, "col": opened.column + 1})
+        loc = _loc(filename, mark) if mark else Loc(filename, 1, 1)
+        problems.append(Problem("yaml-syntax", {"reason": reason}, loc, hint))
+        return None, problems
     except yaml.YAMLError as exc:  # reader errors: control characters and such
         offset = getattr(exc, "position", 0) or 0
+        if _EventLoader is not yaml.SafeLoader:
+            # libyaml counts UTF-8 bytes, not characters
+            offset = len(text.encode("utf-8", "surrogatepass")[:offset].decode("utf-8", "ignore"))
         line = text.count("\n", 0, offset) + 1
         col = offset - (text.rfind("\n", 0, offset) + 1) + 1
         reason = str(exc).splitlines()[0]
