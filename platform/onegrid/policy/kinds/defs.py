@@ -94,7 +94,28 @@ def item_list(item_schema: dict, description: str) -> dict:
     return {"type": "array", "items": item_schema, "description": description}
 
 
+# Adoption markers (issue 8): every item with an id may carry them, so a pack
+# that extends another can remove or replace an inherited item and a base can
+# lock one. `obj()` adds them to any item schema that has an "id" property.
+MARKERS = {
+    "remove": {
+        "type": "boolean",
+        "description": "In a pack that extends or includes another: drop the inherited item with this id.",
+    },
+    "replace": {
+        "type": "boolean",
+        "description": "In a pack that extends or includes another: replace the inherited item with this id whole instead of merging into it.",
+    },
+    "locked": {
+        "type": "boolean",
+        "description": "Adopters may not override or remove this item (onegrid check reports it).",
+    },
+}
+
+
 def obj(properties: dict, required=(), description: str = "") -> dict:
+    if "id" in properties:
+        properties = {**properties, **{k: v for k, v in MARKERS.items() if k not in properties}}
     out = {
         "type": "object",
         "properties": properties,

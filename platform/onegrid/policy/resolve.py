@@ -1,0 +1,213 @@
+"""How the layers of a pack merge: includes, then the base, then its own files.
+
+The rules need no guessing (issue 8):
+- maps merge deeply: a later layer's key wins, the others are kept;
+- lists whose items all have an `id` merge by id: an override item deep-merges
+  into the inherited one, new ids append, `remove: true` drops the inherited
+  item and `replace: true` takes the override whole;
+- every other list (scalars, items without ids) is replaced whole;
+- an inherited item with `locked: true` may not be overridden or removed.
+
+Merging keeps provenance: each key of a merged map keeps the `Loc`s of the
+layer that set it, so `onegrid show --origin` can say where a value came from.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+from typing import Any
+
+from onegrid import messages
+from onegrid.errors import Problem
+from onegrid.policy import schema
+from onegrid.policy.kinds import KINDS
+from onegrid.policy.located import YList, YMap
+
+messages.register(
+    {
+        "locked-item": {
+            "zh": "{list} 中的 '{id}' 已在 {lock} 锁定：采用方不能修改或删除它",
+            "en": "'{id}' in {list} is locked at {lock}: adopters may not override or remove it",
+        },
+        "nothing-to-remove": {
+            "zh": "{list} 中没有继承到 '{id}'，无需删除",
+            "en": "nothing named '{id}' is inherited in {list}, so there is nothing to remove",
+        },
+        "nothing-to-replace": {
+            "zh": "{list} 中没有继承到 '{id}'：它将作为新项加入",
+            "en": "nothing named '{id}' is inherited in {list}: it is added as a new item",
+        },
+    }
+)
+
+# Instructions to the merge, not data: they never reach the resolved policy.
+INSTRUCTIONS = ("remove", "replace")
+
+
+def place(loc) -> str:
+    """`FILE:LINE` of a location, as users see it."""
+    if loc is None:
+        return "?"
+    return f"{messages.display_path(loc.file)}:{loc.line}"
+
+
+def merge_sections(
+    base: dict[str, YMap], over: dict[str, YMap], problems: list[Problem]
+) -> dict[str, YMap]:
+    """The sections of `over` laid on those of `base` (neither is changed)."""
+    out = dict(base)
+    for kind, section in over.items():
+        out[kind] = merge_map(base[kind], section, problems, kind) if kind in base else section
+    return out
+
+
+def merge_map(base: YMap, over: YMap, problems: list[Problem], where: str = "") -> YMap:
+    out = YMap(base, loc=base.loc)
+    out.key_locs.update(base.key_locs)
+    out.value_locs.update(base.value_locs)
+    for key, value in over.items():
+        here = f"{where}.{key}" if where else str(key)
+        old = base.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            merged = merge_map(_as_map(old), _as_map(value), problems, here)
+            out.set(key, merged, base.key_locs.get(key), base.value_locs.get(key))
+        elif isinstance(old, list) and isinstance(value, list) and keyed(old) and keyed(value):
+            merged = merge_list(_as_list(old), _as_list(value), problems, here)
+            out.set(key, merged, base.key_locs.get(key), base.value_locs.get(key))
+        elif key == "id" and old == value:
+            continue  # an override names its item: the id stays where declared
+        else:
+            # plain assignment keeps the key's place in the inherited order
+            out.key_locs.pop(key, None)
+            out.value_locs.pop(key, None)
+            out.set(key, value, over.key_locs.get(key), over.value_locs.get(key))
+    return out
+
+
+def keyed(items: list) -> bool:
+    """A list merged by id: every item is a mapping with a text `id`."""
+    return all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in items)
+
+
+def merge_list(base: YList, over: YList, problems: list[Problem], where: str) -> YList:
+    items: list[Any] = list(base)
+    locs: list = [base.loc_of(i) for i in range(len(base))]
+    position = {item["id"]: i for i, item in enumerate(items)}
+    for j, item in enumerate(over):
+        item = _as_map(item)
+        item_id = item["id"]
+        at = position.get(item_id)
+        if at is None:
+            if item.get("remove") is True:
+                problems.append(
+                    Problem(
+                        "nothing-to-remove",
+                        {"id": item_id, "list": where},
+                        item.key_loc("remove"),
+                        severity="warning",
+                    )
+                )
+                continue
+            if item.get("replace") is True:
+                problems.append(
+                    Problem(
+                        "nothing-to-replace",
+                        {"id": item_id, "list": where},
+                        item.key_loc("replace"),
+                        severity="warning",
+                    )
+                )
+            position[item_id] = len(items)
+            items.append(without_instructions(item))
+            locs.append(over.loc_of(j))
+            continue
+        inherited = items[at]
+        if inherited is None:  # removed earlier in this same layer
+            items[at] = without_instructions(item)
+            locs[at] = over.loc_of(j)
+            continue
+        if same_declaration(inherited, item):
+            continue  # the same shared pack reached twice (a diamond)
+        if inherited.get("locked") is True:
+            problems.append(
+                Problem(
+                    "locked-item",
+                    {"id": item_id, "list": where, "lock": place(inherited.loc_of("locked"))},
+                    item.loc_of("id"),
+                )
+            )
+            continue
+        if item.get("remove") is True:
+            items[at] = None
+        elif item.get("replace") is True:
+            items[at] = without_instructions(item)
+            locs[at] = over.loc_of(j)
+        else:
+            items[at] = merge_map(_as_map(inherited), without_instructions(item), problems, where)
+    kept = [(i, loc) for i, loc in zip(items, locs, strict=True) if i is not None]
+    return YList([i for i, _ in kept], loc=base.loc, item_locs=[loc for _, loc in kept])
+
+
+def same_declaration(a: YMap, b: YMap) -> bool:
+    return a is b or (a.loc is not None and a.loc == b.loc)
+
+
+def without_instructions(item: YMap) -> YMap:
+    if not any(k in item for k in INSTRUCTIONS):
+        return item
+    out = YMap(loc=item.loc)
+    for key, value in item.items():
+        if key not in INSTRUCTIONS:
+            out.set(key, value, item.key_locs.get(key), item.value_locs.get(key))
+    return out
+
+
+def _as_map(value: dict) -> YMap:
+    return value if isinstance(value, YMap) else YMap(value)
+
+
+def _as_list(value: list) -> YList:
+    return value if isinstance(value, YList) else YList(value)
+
+
+# An override file may name only what it changes: in a pack that extends or
+# includes another, an item needs just its id; the full schema is checked on
+# the merged result (see `required_after_merge`).
+@cache
+def _override_validator(kind: str):
+    relaxed = copy.deepcopy(KINDS[kind].schema)
+    _relax(relaxed)
+    return schema.compile_schema(relaxed)
+
+
+def _relax(node: Any) -> None:
+    if isinstance(node, dict):
+        props = node.get("properties")
+        if isinstance(props, dict) and "id" in props and isinstance(node.get("required"), list):
+            node["required"] = [r for r in node["required"] if r == "id"]
+        for value in node.values():
+            _relax(value)
+    elif isinstance(node, list):
+        for value in node:
+            _relax(value)
+
+
+def validate_override(doc: YMap, kind: str) -> list[Problem]:
+    """Schema problems of a file in a pack that has layers below it."""
+    problems: list[Problem] = []
+    for error in _override_validator(kind).iter_errors(doc):
+        problems.extend(schema.translate(error, doc))
+    return problems
+
+
+def required_after_merge(sections: dict[str, YMap]) -> list[Problem]:
+    """Required keys still missing once every layer is merged."""
+    problems: list[Problem] = []
+    for kind, section in sections.items():
+        doc = YMap(section, loc=section.loc)
+        doc.key_locs.update(section.key_locs)
+        doc.value_locs.update(section.value_locs)
+        doc["kind"] = kind
+        problems.extend(p for p in schema.validate(doc, kind) if p.code == "schema-required")
+    return problems
