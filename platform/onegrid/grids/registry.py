@@ -1,0 +1,328 @@
+"""The grid registry (网格台账): one CSV row per grid, imported against a pack.
+
+Columns (UTF-8, a header row first, in any order):
+
+- `community` (required): the community's unit id (or its Chinese name);
+- `grid` (required): the grid's id; empty on a row that holds the
+  community's own staff (first secretary, grid chief) rather than a grid's;
+- `name`: the grid's display name;
+- `households` (required): households in the grid (empty on a community row);
+- one column per role id of the pack (`grid_worker`, …): head counts;
+- `party_branch`: whether the grid has a party branch, `1`/`0` or `是`/`否`;
+- `party_groups`, `volunteer_teams`: counts of building party groups and
+  volunteer teams in the grid.
+
+Empty count cells mean 0. Every mistake is reported at its row and column
+as `FILE:ROW:COL`, and all of them at once. Grids become org units under
+their community (`Registry.units`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from onegrid import messages
+from onegrid.errors import Loc, PolicyError, Problem
+from onegrid.policy.kinds.defs import ID_PATTERN
+from onegrid.policy.suggest import did_you_mean
+
+messages.register(
+    {
+        "registry-empty": {
+            "zh": "网格台账没有数据行",
+            "en": "the grid registry has no data rows",
+        },
+        "registry-missing-column": {
+            "zh": "网格台账缺少列 '{column}'",
+            "en": "the grid registry lacks the column '{column}'",
+        },
+        "registry-unknown-column": {
+            "zh": "未知的列 '{column}'：应为 community、grid、name、households、party_branch、party_groups、volunteer_teams 或某个角色 id",
+            "en": "unknown column '{column}': expected community, grid, name, households, party_branch, party_groups, volunteer_teams or a role id",
+        },
+        "registry-duplicate-column": {
+            "zh": "列 '{column}' 出现了两次",
+            "en": "the column '{column}' appears twice",
+        },
+        "registry-row-length": {
+            "zh": "这一行有 {found} 个单元格，表头有 {expected} 列",
+            "en": "this row has {found} cells, the header has {expected} columns",
+        },
+        "registry-unknown-community": {
+            "zh": "未知的社区 '{community}'",
+            "en": "unknown community '{community}'",
+        },
+        "registry-not-a-count": {
+            "zh": "'{column}' 应为非负整数，实际是 '{value}'",
+            "en": "'{column}' should be a whole number of 0 or more, got '{value}'",
+        },
+        "registry-bad-flag": {
+            "zh": "'{column}' 应为 1/0 或 是/否，实际是 '{value}'",
+            "en": "'{column}' should be 1/0 or 是/否 (yes/no), got '{value}'",
+        },
+        "registry-bad-grid-id": {
+            "zh": "网格编号 '{grid}' 格式不对（应为小写字母、数字、点、下划线或连字符）",
+            "en": "the grid id '{grid}' is not well formed (lower-case letters, digits, '.', '_' or '-')",
+        },
+        "registry-duplicate-grid": {
+            "zh": "网格 '{grid}' 重复：第 {first} 行已经登记",
+            "en": "grid '{grid}' is listed twice: first on row {first}",
+        },
+        "registry-duplicate-community-row": {
+            "zh": "社区 '{community}' 的社区行重复：第 {first} 行已经登记",
+            "en": "community '{community}' has two community rows: first on row {first}",
+        },
+        "registry-grid-clash": {
+            "zh": "网格编号 '{grid}' 与组织架构中的单元重名",
+            "en": "the grid id '{grid}' is already an org unit",
+        },
+        "registry-missing-households": {
+            "zh": "网格 '{grid}' 缺少户数",
+            "en": "grid '{grid}' has no households figure",
+        },
+        "registry-not-utf8": {
+            "zh": "网格台账不是 UTF-8 编码（第 {offset} 字节处）",
+            "en": "the grid registry is not UTF-8 (at byte {offset})",
+        },
+    }
+)
+
+REQUIRED = ("community", "grid", "households")
+FLAGS = {"1": True, "0": False, "是": True, "否": False}
+COUNT_COLUMNS = ("party_groups", "volunteer_teams")
+FIXED = (*REQUIRED, "name", "party_branch", *COUNT_COLUMNS)
+COMMUNITY_LEVEL = "community"
+GRID_LEVEL = "grid"
+MAX_BYTES = 20_000_000
+_ID = re.compile(ID_PATTERN)
+
+
+@dataclass
+class GridRow:
+    """One grid, or (when `id` is None) a community's own row."""
+
+    community: str
+    id: str | None
+    row: int
+    name: str = ""
+    households: int | None = None
+    staff: dict[str, int] = field(default_factory=dict)
+    party_branch: bool = False
+    party_groups: int = 0
+    volunteer_teams: int = 0
+
+    def count(self, column: str) -> int:
+        if column == "party_branch":
+            return int(self.party_branch)
+        if column in COUNT_COLUMNS:
+            return getattr(self, column)
+        return self.staff.get(column, 0)
+
+
+@dataclass
+class Registry:
+    path: str
+    columns: list[str]
+    grids: list[GridRow] = field(default_factory=list)
+    community_rows: dict[str, GridRow] = field(default_factory=dict)
+
+    def loc(self, row: GridRow | int, column: str | None = None) -> Loc:
+        line = row if isinstance(row, int) else row.row
+        col = self.columns.index(column) + 1 if column in self.columns else 1
+        return Loc(self.path, line, col)
+
+    def communities(self) -> list[str]:
+        """Communities with at least one grid, in registry order."""
+        return list(dict.fromkeys(g.community for g in self.grids))
+
+    def rows_of(self, community: str) -> list[GridRow]:
+        rows = [g for g in self.grids if g.community == community]
+        own = self.community_rows.get(community)
+        return [own, *rows] if own else rows
+
+    def units(self) -> list[dict]:
+        """The grids as org units under their communities."""
+        return [
+            {"id": g.id, "name": g.name or g.id, "level": GRID_LEVEL, "parent": g.community}
+            for g in self.grids
+        ]
+
+
+def read_registry(policy, path: str | Path) -> tuple[Registry | None, list[Problem]]:
+    """Import a registry CSV against `policy`: (registry, every problem)."""
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()[: MAX_BYTES + 1]
+    except OSError as exc:
+        return None, [
+            Problem("file-unreadable", {"reason": exc.strerror or str(exc)}, Loc(name, 1, 1))
+        ]
+    if len(raw) > MAX_BYTES:
+        return None, [
+            Problem("file-too-large", {"size": len(raw), "limit": MAX_BYTES}, Loc(name, 1, 1))
+        ]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [Problem("registry-not-utf8", {"offset": exc.start}, Loc(name, 1, 1))]
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        return None, [Problem("registry-empty", {}, Loc(name, 1, 1))]
+    header = [cell.strip() for cell in rows[0]]
+    problems: list[Problem] = []
+    registry = Registry(name, header)
+    roles = set(policy.ids("role"))
+    _check_header(registry, roles, problems)
+    if problems:
+        return None, problems
+    communities = {u["id"]: u for u in policy.items("unit") if u.get("level") == COMMUNITY_LEVEL}
+    by_name = {_zh(u.get("name")): uid for uid, u in communities.items()}
+    units = set(policy.ids("unit"))
+    first_grid: dict[str, int] = {}
+    data_rows = 0
+    for line, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines are allowed
+        data_rows += 1
+        if len(cells) != len(header):
+            problems.append(
+                Problem(
+                    "registry-row-length",
+                    {"found": len(cells), "expected": len(header)},
+                    Loc(name, line, 1),
+                )
+            )
+            continue
+        values = {col: cell.strip() for col, cell in zip(header, cells, strict=True)}
+        row = _row(registry, line, values, roles, communities, by_name, problems)
+        if row is None:
+            continue
+        if row.id is None:
+            first = registry.community_rows.get(row.community)
+            if first is not None:
+                problems.append(
+                    Problem(
+                        "registry-duplicate-community-row",
+                        {"community": row.community, "first": first.row},
+                        registry.loc(line, "community"),
+                    )
+                )
+            else:
+                registry.community_rows[row.community] = row
+            continue
+        if row.id in first_grid:
+            problems.append(
+                Problem(
+                    "registry-duplicate-grid",
+                    {"grid": row.id, "first": first_grid[row.id]},
+                    registry.loc(line, "grid"),
+                )
+            )
+            continue
+        if row.id in units:
+            problems.append(
+                Problem("registry-grid-clash", {"grid": row.id}, registry.loc(line, "grid"))
+            )
+            continue
+        first_grid[row.id] = line
+        registry.grids.append(row)
+    if not data_rows:
+        problems.append(Problem("registry-empty", {}, Loc(name, 1, 1)))
+    return registry, problems
+
+
+def load_registry(policy, path: str | Path) -> Registry:
+    """A registry without problems, or `PolicyError` with all of them."""
+    registry, problems = read_registry(policy, path)
+    if problems or registry is None:
+        raise PolicyError(problems)
+    return registry
+
+
+def _check_header(registry: Registry, roles: set[str], problems: list[Problem]) -> None:
+    seen: set[str] = set()
+    for col in registry.columns:
+        if col in seen:
+            problems.append(
+                Problem("registry-duplicate-column", {"column": col}, registry.loc(1, col))
+            )
+        seen.add(col)
+        if col not in FIXED and col not in roles:
+            problems.append(
+                Problem(
+                    "registry-unknown-column",
+                    {"column": col},
+                    registry.loc(1, col),
+                    did_you_mean(col, [*FIXED, *sorted(roles)]),
+                )
+            )
+    for col in REQUIRED:
+        if col not in seen:
+            problems.append(
+                Problem("registry-missing-column", {"column": col}, Loc(registry.path, 1, 1))
+            )
+
+
+def _row(registry, line, values, roles, communities, by_name, problems) -> GridRow | None:
+    before = len(problems)
+    community = values["community"]
+    community = community if community in communities else by_name.get(community, community)
+    if community not in communities:
+        problems.append(
+            Problem(
+                "registry-unknown-community",
+                {"community": values["community"]},
+                registry.loc(line, "community"),
+                did_you_mean(values["community"], [*communities, *filter(None, by_name)]),
+            )
+        )
+    grid = values["grid"] or None
+    if grid is not None and not _ID.match(grid):
+        problems.append(Problem("registry-bad-grid-id", {"grid": grid}, registry.loc(line, "grid")))
+    row = GridRow(community=community, id=grid, row=line, name=values.get("name", ""))
+    if values["households"]:
+        row.households = _count(registry, line, "households", values["households"], problems)
+    elif grid is not None:
+        problems.append(
+            Problem("registry-missing-households", {"grid": grid}, registry.loc(line, "households"))
+        )
+    for col in registry.columns:
+        if col in roles:
+            row.staff[col] = _count(registry, line, col, values[col], problems) or 0
+        elif col in COUNT_COLUMNS:
+            setattr(row, col, _count(registry, line, col, values[col], problems) or 0)
+    if values.get("party_branch"):
+        flag = FLAGS.get(values["party_branch"].lower())
+        if flag is None:
+            problems.append(
+                Problem(
+                    "registry-bad-flag",
+                    {"column": "party_branch", "value": values["party_branch"]},
+                    registry.loc(line, "party_branch"),
+                )
+            )
+        row.party_branch = bool(flag)
+    return row if len(problems) == before else None
+
+
+def _count(registry, line, column, value, problems) -> int | None:
+    if not value:
+        return 0
+    if value.isascii() and value.isdigit():
+        return int(value)
+    problems.append(
+        Problem(
+            "registry-not-a-count", {"column": column, "value": value}, registry.loc(line, column)
+        )
+    )
+    return None
+
+
+def _zh(name) -> str | None:
+    if isinstance(name, dict):
+        return name.get("zh")
+    return name if isinstance(name, str) else None
