@@ -9,6 +9,7 @@ to it stand.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +62,11 @@ class Resolution:
     @property
     def roots(self) -> set[Path]:
         return {key(layer.root) for layer in self.layers}
+
+
+def tidy(path: Path) -> Path:
+    """`child/../base` as `base`, so messages name files plainly."""
+    return Path(os.path.normpath(path))
 
 
 def key(root: Path) -> Path:
@@ -166,7 +172,7 @@ def _base(root, manifest, override, problems, chain, cache) -> Resolution | None
     elif not isinstance(target, str):
         return None  # the schema has said so
     else:
-        base_root = paths.find_pack(target, relative_to=root)
+        base_root = tidy(paths.find_pack(target, relative_to=root))
     if not (base_root / pack.MANIFEST).is_file():
         problems.append(
             Problem(
@@ -207,7 +213,7 @@ def _in_cycle(target: Path, chain, loc, problems: list[Problem]) -> bool:
 
 
 def _include_root(root: Path, name: str) -> Path | None:
-    near = root / name
+    near = tidy(root / name)
     if (near / pack.MANIFEST).is_file():
         return near
     for shelf in (paths.RULES, paths.FORMS):
