@@ -1,0 +1,203 @@
+"""Form definitions resolved from a policy: library fields merged in.
+
+`resolve_forms(policy)` turns the `forms` section into `FormSpec`s, reporting
+(never raising) what is wrong; `onegrid.forms.checks` reports those problems
+and `onegrid.forms.compiled` builds validators from clean specs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from onegrid.errors import Loc, Problem
+from onegrid.policy.kinds.forms import FIELD_TYPES
+from onegrid.policy.located import YMap, plain
+
+# keys every field type takes; the rest are per type (FIELD_TYPES)
+COMMON_KEYS = frozenset(
+    {"id", "name", "use", "type", "label", "help", "placeholder", "required", "example"}
+    | {"show_when", "require_when", "remove", "replace", "locked"}
+)
+
+YESNO_CHOICES = (("yes", {"zh": "是", "en": "Yes"}), ("no", {"zh": "否", "en": "No"}))
+
+
+def texts(value: Any) -> dict[str, str] | None:
+    """A `text` value as {zh, en}; English falls back to Chinese."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        zh = str(value.get("zh", ""))
+        return {"zh": zh, "en": str(value.get("en") or zh)}
+    return {"zh": str(value), "en": str(value)}
+
+
+@dataclass
+class FieldSpec:
+    """One field of one form, with any library field's keys merged under it."""
+
+    name: str
+    type: str
+    keys: dict[str, Any]
+    item: YMap  # as written in the form (for locations)
+    base: YMap | None = None  # the library field it uses
+    choices: tuple[tuple[str, dict[str, str]], ...] = ()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self.keys.get(key)
+        return default if value is None else value
+
+    def __getitem__(self, key: str) -> Any:
+        return self.keys[key]
+
+    @property
+    def choice_values(self) -> list[str]:
+        return [value for value, _label in self.choices]
+
+    def loc(self, key: str | None = None) -> Loc | None:
+        """Where `key` was written: in the form if overridden there, else in the library."""
+        if key is None:
+            return self.item.loc
+        if key in self.item:
+            return self.item.loc_of(key)
+        if self.base is not None and key in self.base:
+            return self.base.loc_of(key)
+        return self.item.loc
+
+
+@dataclass
+class FormSpec:
+    id: str
+    name: dict[str, str]
+    description: dict[str, str] | None
+    step: str | None
+    item: YMap
+    fields: list[FieldSpec] = field(default_factory=list)
+
+    def field(self, name: str) -> FieldSpec | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+
+def unit_choices(
+    policy, levels, within, departments=False
+) -> tuple[tuple[str, dict[str, str]], ...]:
+    """The org units at `levels` (all levels if none) below `within`, then
+    the departments if asked for."""
+    units = policy.items("unit")
+    parents = {u.get("id"): u.get("parent") for u in units}
+
+    def below(unit_id: str) -> bool:
+        seen = set()
+        node = parents.get(unit_id)
+        while node is not None and node not in seen:
+            if node == within:
+                return True
+            seen.add(node)
+            node = parents.get(node)
+        return False
+
+    out = []
+    for u in units:
+        if levels and u.get("level") not in levels:
+            continue
+        if within and not below(u["id"]):
+            continue
+        out.append((u["id"], texts(u.get("name")) or {"zh": u["id"], "en": u["id"]}))
+    if departments:
+        for d in policy.items("department"):
+            if not within or d.get("unit") == within or below(d.get("unit") or ""):
+                out.append((d["id"], texts(d.get("name")) or {"zh": d["id"], "en": d["id"]}))
+    return tuple(out)
+
+
+def default_name(library_id: str) -> str:
+    """`field.reporter_phone` → `reporter_phone`."""
+    return library_id.rsplit(".", 1)[-1].replace("-", "_")
+
+
+def resolve_field(policy, item: YMap, problems: list[Problem]) -> FieldSpec | None:
+    base = None
+    keys: dict[str, Any] = {}
+    if isinstance(item.get("use"), str):
+        base = policy.get("field", item["use"])
+        if base is None:
+            return None  # the reference check has said so
+        if "use" in base:
+            problems.append(Problem("form-library-use", {}, base.key_loc("use")))
+        keys.update(plain(base))
+        keys.pop("id", None)
+        if "name" not in keys:
+            keys["name"] = default_name(base["id"])
+    keys.update(plain(item))
+    name = keys.get("name")
+    if not isinstance(name, str):
+        problems.append(Problem("form-field-no-name", {}, item.loc))
+        return None
+    ftype = keys.get("type")
+    if ftype not in FIELD_TYPES:
+        problems.append(Problem("form-field-no-type", {"name": name}, item.loc))
+        return None
+    spec = FieldSpec(name=name, type=ftype, keys=keys, item=item, base=base)
+    if "label" not in keys:
+        problems.append(Problem("form-field-no-label", {"name": name}, item.loc))
+    allowed = set(FIELD_TYPES[ftype][1])
+    for key in keys:
+        if key not in COMMON_KEYS and key not in allowed:
+            where = item if key in item else base
+            problems.append(
+                Problem(
+                    "form-key-not-for-type",
+                    {"key": key, "type": ftype, "allowed": sorted(allowed) or ["-"]},
+                    where.key_loc(key) if where is not None else item.loc,
+                )
+            )
+    if ftype in ("choice", "multichoice"):
+        spec.choices = tuple((c["value"], texts(c["label"])) for c in keys.get("choices") or ())
+    elif ftype == "yesno":
+        spec.choices = YESNO_CHOICES
+    elif ftype == "org_unit":
+        spec.choices = unit_choices(
+            policy, keys.get("levels") or (), keys.get("within"), bool(keys.get("departments"))
+        )
+    return spec
+
+
+def resolve_form(policy, item: YMap, problems: list[Problem]) -> FormSpec:
+    form = FormSpec(
+        id=item["id"],
+        name=texts(item["name"]),
+        description=texts(item.get("description")),
+        step=item.get("step"),
+        item=item,
+    )
+    first: dict[str, FieldSpec] = {}
+    for f_item in item.get("fields") or ():
+        spec = resolve_field(policy, f_item, problems)
+        if spec is None:
+            continue
+        if spec.name in first:
+            line = (first[spec.name].loc("name") or Loc("", 0, 0)).line
+            problems.append(
+                Problem(
+                    "form-duplicate-field",
+                    {"name": spec.name, "first_line": line},
+                    spec.loc("name"),
+                )
+            )
+            continue
+        first[spec.name] = spec
+        form.fields.append(spec)
+    return form
+
+
+def resolve_forms(policy) -> tuple[dict[str, FormSpec], list[Problem]]:
+    problems: list[Problem] = []
+    forms = {}
+    for item in policy.section("forms").get("forms") or ():
+        if isinstance(item, YMap) and isinstance(item.get("id"), str) and not item.get("remove"):
+            forms[item["id"]] = resolve_form(policy, item, problems)
+    return forms, problems

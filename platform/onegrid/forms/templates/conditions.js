@@ -1,0 +1,38 @@
+/* Live conditions: show a field only when its `data-show-when` holds, and
+   disable its inputs while hidden so they are not sent. The server checks
+   the same conditions again; without this script every field shows. */
+(function () {
+  "use strict";
+  function valuesOf(form, name) {
+    var out = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.name !== name && el.name !== name + "[text]") { return; }
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
+      if (el.disabled || el.value === "") { return; }
+      out.push(el.value);
+    });
+    return out;
+  }
+  function same(a, b) {
+    if (typeof b === "boolean") { return a === (b ? "yes" : "no"); }
+    return a === String(b);
+  }
+  function holds(form, cond) {
+    var vals = valuesOf(form, cond.field);
+    if ("filled" in cond) { return (vals.length > 0) === cond.filled; }
+    var wanted = "in" in cond ? cond["in"] : [cond.equals];
+    return vals.some(function (v) { return wanted.some(function (w) { return same(v, w); }); });
+  }
+  function update(form) {
+    form.querySelectorAll("[data-show-when]").forEach(function (box) {
+      var show = holds(form, JSON.parse(box.getAttribute("data-show-when")));
+      box.hidden = !show;
+      box.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !show; });
+    });
+  }
+  document.querySelectorAll("form.og-form").forEach(function (form) {
+    form.addEventListener("input", function () { update(form); });
+    form.addEventListener("change", function () { update(form); });
+    update(form);
+  });
+})();
