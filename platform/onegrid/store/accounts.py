@@ -94,9 +94,9 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
-def issue_token(session: Session, user: User, name: str = "") -> str:
-    """A new API token for the user; only its digest is kept."""
-    token = secrets.token_urlsafe(32)
+def issue_token(session: Session, user: User, name: str = "", token: str | None = None) -> str:
+    """A new API token for the user (random unless given); only its digest is kept."""
+    token = token or secrets.token_urlsafe(32)
     session.add(ApiToken(user_id=user.id, name=name, token_hash=token_digest(token)))
     session.flush()
     return token

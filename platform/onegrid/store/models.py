@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -64,10 +64,10 @@ class Case(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
-    policy_version: Mapped[PolicyVersion] = relationship(lazy="joined")
+    policy_version: Mapped[PolicyVersion] = relationship(lazy="selectin")
 
     # optimistic locking: every UPDATE says WHERE version = <the one read>
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
 
 
 class AuditEntry(Base):

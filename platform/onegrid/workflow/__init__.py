@@ -54,3 +54,52 @@ Errors (`errors.py`, all `OnegridError`s carrying `Problem`s)
   `Conflict` (409: stale version, idempotency key reused with another
   body, transition not open in the current state).
 """
+
+from onegrid.workflow.actor import SWEEP, Actor, Binding
+from onegrid.workflow.audit import verify
+from onegrid.workflow.case import (
+    CHANNELS,
+    Action,
+    Step,
+    act,
+    actions_for,
+    get_case,
+    open_case,
+    trail,
+)
+from onegrid.workflow.errors import (
+    CaseError,
+    CaseNotFound,
+    Conflict,
+    Forbidden,
+    InvalidSubmission,
+)
+from onegrid.workflow.rulebook import Rulebook, rulebook
+from onegrid.workflow.sweep import SweepReport, sweep
+from onegrid.workflow.version import newest_version, publish
+
+__all__ = [
+    "CHANNELS",
+    "SWEEP",
+    "Action",
+    "Actor",
+    "Binding",
+    "CaseError",
+    "CaseNotFound",
+    "Conflict",
+    "Forbidden",
+    "InvalidSubmission",
+    "Rulebook",
+    "Step",
+    "SweepReport",
+    "act",
+    "actions_for",
+    "get_case",
+    "newest_version",
+    "open_case",
+    "publish",
+    "rulebook",
+    "sweep",
+    "trail",
+    "verify",
+]

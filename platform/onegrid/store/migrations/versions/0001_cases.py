@@ -15,6 +15,8 @@ branch_labels = None
 depends_on = None
 
 APPEND_ONLY = ("audit", "policy_versions")
+# the hash before the first audit row
+GENESIS = "sha256:" + "0" * 64
 
 
 def upgrade() -> None:
@@ -92,6 +94,8 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("hash", sa.String(80), nullable=False),
     )
+    head = sa.table("audit_head", sa.column("id"), sa.column("seq"), sa.column("hash"))
+    op.bulk_insert(head, [{"id": 1, "seq": 0, "hash": GENESIS}])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             """

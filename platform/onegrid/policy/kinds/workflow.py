@@ -1,0 +1,139 @@
+"""`kind: workflow`: the states and transitions of the closed loop.
+
+The shared default lives in `rules/closed-loop/`; a district adapts it in
+its own `workflow.yaml` (items merge by id). Who may take a transition is
+said relative to the case (`party`), by role, by level, or all three.
+"""
+
+from onegrid.policy.kinds.base import IdSpec, Kind, Namespace, RefSpec
+from onegrid.policy.kinds.defs import FORM, file_schema, item_list, obj
+
+STATE = Namespace("state", "流程状态", "workflow state")
+TRANSITION = Namespace("transition", "流程操作", "workflow transition")
+STEP = Namespace("step", "处置环节", "workflow step")
+
+# How an actor stands to a case; `onegrid.workflow.party` implements each.
+PARTIES = {
+    "reporter": "The person who reported the case (the finder).",
+    "dispatcher": "Staff of the unit at the case's current level above where it happened (the command centre).",
+    "lead": "Staff of the unit or department leading the case.",
+    "assistant": "Staff of an assisting unit or department.",
+    "enterprise": "Staff of the enterprise obliged to fix it.",
+    "anyone": "Anyone signed in.",
+}
+# Conditions on a case; `onegrid.workflow.guard` implements each.
+GUARDS = {
+    "on_the_spot": "The matter allows collect-and-handle (采办合一).",
+    "not_on_the_spot": "The matter does not allow collect-and-handle.",
+    "can_escalate": "There is a level above the case's current one.",
+    "supervised": "The case is under supervision (督办).",
+    "has_assistants": "Assisting units were summoned (吹哨报到).",
+}
+EFFECTS = {
+    "escalate": "Hand the case up one level of the ladder.",
+    "reopen": "Count a reopening (a failed evaluation).",
+    "supervise": "Put the case under supervision.",
+}
+
+STEP_ITEM = obj(
+    {
+        "id": {"$ref": "#/$defs/id", "description": "The step's id, e.g. handle."},
+        "name": {"$ref": "#/$defs/text", "description": "Display name."},
+        "limit": {
+            "$ref": "#/$defs/duration",
+            "description": "Default time limit, when the matter sets none.",
+        },
+        "warning": {
+            "$ref": "#/$defs/ratio",
+            "description": "Warn when this share of the time limit has passed (default 0.75).",
+        },
+    },
+    required=["id", "name"],
+)
+
+STATE_ITEM = obj(
+    {
+        "id": {"$ref": "#/$defs/id", "description": "The state's id, e.g. dispatched."},
+        "name": {"$ref": "#/$defs/text", "description": "Display name."},
+        "initial": {"type": "boolean", "description": "New cases start here (exactly one)."},
+        "final": {"type": "boolean", "description": "The case is closed here."},
+        "step": {
+            "$ref": "#/$defs/ref",
+            "description": "The step whose time limit runs while a case is here.",
+        },
+    },
+    required=["id", "name"],
+)
+
+ACTOR_ITEM = obj(
+    {
+        "party": {"enum": sorted(PARTIES), "description": "How the actor stands to the case."},
+        "role": {"$ref": "#/$defs/ref", "description": "A role the actor must hold."},
+        "level": {"$ref": "#/$defs/ref", "description": "The level the role must be held at."},
+    },
+    description="Who may take it: every given key must hold.",
+)
+
+TRANSITION_ITEM = obj(
+    {
+        "id": {"$ref": "#/$defs/id", "description": "The transition's id, e.g. dispatch."},
+        "name": {"$ref": "#/$defs/text", "description": "Display name (the button)."},
+        "from": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/ref"},
+            "minItems": 1,
+            "description": "The states it may be taken from.",
+        },
+        "to": {"$ref": "#/$defs/ref", "description": "The state it leads to."},
+        "by": {
+            "type": "array",
+            "items": ACTOR_ITEM,
+            "minItems": 1,
+            "description": "Who may take it: any one entry suffices.",
+        },
+        "form": {"$ref": "#/$defs/ref", "description": "The form to fill when taking it."},
+        "guard": {
+            "type": "array",
+            "items": {"enum": sorted(GUARDS), "description": "A condition on the case."},
+            "description": "Conditions that must all hold.",
+        },
+        "effect": {"enum": sorted(EFFECTS), "description": "What else happens."},
+        "by_sweep": {
+            "type": "boolean",
+            "description": "Not offered to staff; only `onegrid sweep` takes it.",
+        },
+    },
+    required=["id", "name", "from", "to", "by"],
+)
+
+KIND = Kind(
+    name="workflow",
+    title={"zh": "流程", "en": "Workflow"},
+    description={
+        "zh": "闭环流程：环节及默认时限、状态、操作（谁在哪一级可以做、需要填写的表单、前提条件）。",
+        "en": "The closed loop: steps and default limits, states, transitions (who may take each at which level, the form, guards).",
+    },
+    schema=file_schema(
+        "workflow",
+        "onegrid workflow",
+        "Steps, states and transitions of the closed loop.",
+        {
+            "steps": item_list(STEP_ITEM, "The steps that carry time limits."),
+            "states": item_list(STATE_ITEM, "The states a case can be in."),
+            "transitions": item_list(TRANSITION_ITEM, "The transitions between states."),
+        },
+    ),
+    ids=(
+        IdSpec(("steps", "*"), STEP),
+        IdSpec(("states", "*"), STATE),
+        IdSpec(("transitions", "*"), TRANSITION),
+    ),
+    refs=(
+        RefSpec(("states", "*", "step"), ("step",)),
+        RefSpec(("transitions", "*", "from"), ("state",)),
+        RefSpec(("transitions", "*", "to"), ("state",)),
+        RefSpec(("transitions", "*", "form"), (FORM.name,)),
+        RefSpec(("transitions", "*", "by", "*", "role"), ("role",)),
+        RefSpec(("transitions", "*", "by", "*", "level"), ("level",)),
+    ),
+)

@@ -1,0 +1,81 @@
+"""A business calendar: working days, public holidays, make-up working days."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DURATION = re.compile(r"^([1-9][0-9]*)(m|h|d|wd)$")
+DEFAULT_TZ = "Asia/Shanghai"
+
+
+def _days(items) -> frozenset[dt.date]:
+    out: set[dt.date] = set()
+    for item in items or ():
+        if "date" in item:
+            out.add(dt.date.fromisoformat(item["date"]))
+        if "from" in item:
+            day = dt.date.fromisoformat(item["from"])
+            last = dt.date.fromisoformat(item.get("to", item["from"]))
+            while day <= last:
+                out.add(day)
+                day += dt.timedelta(days=1)
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    tz: ZoneInfo
+    weekend: frozenset[int]
+    holidays: frozenset[dt.date]
+    workdays: frozenset[dt.date]
+
+    @classmethod
+    def from_section(cls, section: dict | None) -> BusinessCalendar:
+        section = section or {}
+        return cls(
+            tz=ZoneInfo(section.get("timezone") or DEFAULT_TZ),
+            weekend=frozenset(WEEKDAYS.index(d) for d in section.get("weekend", ("sat", "sun"))),
+            holidays=_days(section.get("holidays")),
+            workdays=_days(section.get("workdays")),
+        )
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.weekday() not in self.weekend
+
+    def add(self, start: dt.datetime, duration: str) -> dt.datetime:
+        """`start` plus a duration: 30m, 2h and 3d on the clock; 5wd is five
+        full working days, so a case reported on a Saturday or on a holiday
+        starts counting at the beginning of the next working day."""
+        match = DURATION.match(duration)
+        if not match:
+            raise ValueError(f"not a duration: {duration!r}")
+        n, unit = int(match.group(1)), match.group(2)
+        if unit == "m":
+            return start + dt.timedelta(minutes=n)
+        if unit == "h":
+            return start + dt.timedelta(hours=n)
+        if unit == "d":
+            return start + dt.timedelta(days=n)
+        local = start.astimezone(self.tz)
+        day, clock = local.date(), local.time().replace(tzinfo=None)
+        if not self.is_workday(day):
+            day, clock = self.next_workday(day), dt.time(0, 0)
+        for _ in range(n):
+            day = self.next_workday(day)
+        return dt.datetime.combine(day, clock, tzinfo=self.tz).astimezone(dt.UTC)
+
+    def next_workday(self, day: dt.date) -> dt.date:
+        day += dt.timedelta(days=1)
+        for _ in range(400):  # no calendar has a year without a working day
+            if self.is_workday(day):
+                return day
+            day += dt.timedelta(days=1)
+        raise ValueError("no working day within a year: check the calendar")

@@ -1,0 +1,312 @@
+"""Opening cases and moving them round the loop, one audited step at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from onegrid.errors import Problem
+from onegrid.store.base import utcnow
+from onegrid.store.models import AuditEntry, Case
+from onegrid.workflow import audit, deadline, escalation, guard, party, submission
+from onegrid.workflow.actor import Actor
+from onegrid.workflow.errors import CaseNotFound, Conflict, Forbidden, InvalidSubmission
+from onegrid.workflow.route import route
+from onegrid.workflow.rulebook import rulebook
+
+CHANNELS = {
+    "grid": {"zh": "网格巡查", "en": "Grid patrol"},
+    "hotline": {"zh": "12345 热线", "en": "12345 hotline"},
+    "petition": {"zh": "信访", "en": "Petition"},
+    "wechat": {"zh": "微信", "en": "WeChat"},
+    "open311": {"zh": "Open311 接口", "en": "Open311"},
+    "web": {"zh": "网页", "en": "Web"},
+    "police": {"zh": "110 联动", "en": "Police desk"},
+    "import": {"zh": "批量导入", "en": "Import"},
+}
+
+
+@dataclass
+class Action:
+    """A transition an actor may take now."""
+
+    id: str
+    name: str
+    to: str
+    form: str | None
+    fields: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Step:
+    """One row of a case's trail."""
+
+    seq: int
+    at: dt.datetime
+    action: str
+    actor: str | None
+    from_state: str | None
+    to_state: str | None
+    data: dict[str, Any]
+
+
+def request_hash(facts, body, channel, actor: Actor) -> str:
+    blob = json.dumps(
+        {"facts": facts, "submission": body, "channel": channel, "reporter": actor.id},
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+    return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _replay(session, key: str, digest: str) -> Case | None:
+    existing = session.scalars(select(Case).where(Case.idempotency_key == key)).first()
+    if existing is None:
+        return None
+    if existing.request_hash != digest:
+        raise Conflict("idempotency-conflict", {"key": key, "case": existing.id})
+    return existing
+
+
+def open_case(
+    session,
+    version,
+    facts: dict[str, Any],
+    submission_data: dict[str, Any],
+    actor: Actor,
+    channel: str,
+    idempotency_key: str | None = None,
+    now: dt.datetime | None = None,
+    lang: str = "zh",
+) -> Case:
+    """Validate, route, store and audit a new case (see the package docs)."""
+    now = now or utcnow()
+    facts = submission.jsonable(dict(facts or {}))
+    digest = request_hash(facts, submission.jsonable(submission_data or {}), channel, actor)
+    try:
+        if idempotency_key:
+            existing = _replay(session, idempotency_key, digest)
+            if existing is not None:
+                session.commit()
+                return existing
+        case = _new_case(session, version, facts, submission_data, actor, channel, now, lang)
+        case.idempotency_key = idempotency_key
+        case.request_hash = digest
+        session.add(case)
+        session.flush()
+        deadline.start_step(rulebook(version), case, now)
+        audit.append(
+            session,
+            case.id,
+            "open",
+            actor.id,
+            now,
+            {
+                "to": case.state,
+                "channel": channel,
+                "policy_version": version.id,
+                "facts": facts,
+                "submission": case.submission,
+                "route": case.route,
+                "due_at": audit.stamp(case.due_at) if case.due_at else None,
+            },
+        )
+        session.commit()
+        return case
+    except IntegrityError:
+        session.rollback()
+        # a concurrent request with the same key won the race
+        if idempotency_key:
+            existing = _replay(session, idempotency_key, digest)
+            if existing is not None:
+                session.commit()
+                return existing
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _new_case(session, version, facts, submission_data, actor, channel, now, lang) -> Case:
+    book = rulebook(version)
+    if channel not in CHANNELS:
+        raise InvalidSubmission(
+            [Problem("unknown-channel", {"channel": channel, "channels": ", ".join(CHANNELS)})]
+        )
+    matter_id = facts.get("matter")
+    if not matter_id:
+        raise InvalidSubmission([Problem("missing-fact", {"fact": "matter"})])
+    if matter_id not in book.matters:
+        raise InvalidSubmission([Problem("unknown-matter", {"matter": matter_id})])
+    place = facts.get("place")
+    if place is not None and place not in book.units and place not in book.departments:
+        raise InvalidSubmission([Problem("unknown-place", {"place": place})])
+    clean = submission.validate(book, book.matters[matter_id].get("form"), submission_data, lang)
+    decided = route(book, facts)
+    return Case(
+        policy_version_id=version.id,
+        pack=book.pack or version.pack,
+        matter=matter_id,
+        channel=channel,
+        state=book.initial,
+        place=place,
+        level=decided.level,
+        unit=decided.lead,
+        assistants=decided.assistants,
+        enterprise=decided.enterprise,
+        reporter=actor.id,
+        facts=facts,
+        submission=clean,
+        route=decided.as_json(),
+        limits=decided.limits,
+        supervised=decided.supervise,
+        escalations=0,
+        reopened=0,
+        warned=False,
+        overdue=False,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def get_case(session, case_id: int) -> Case:
+    case = session.get(Case, case_id, populate_existing=True)
+    if case is None:
+        raise CaseNotFound("case-not-found", {"case": case_id})
+    return case
+
+
+def actions_for(case: Case, actor: Actor, lang: str = "zh") -> list[Action]:
+    """The transitions `actor` may take on `case` now."""
+    book = rulebook(case.policy_version)
+    out = []
+    for t in book.transitions.values():
+        if t.get("by_sweep") or case.state not in t.get("from", ()):
+            continue
+        if guard.failed(book, case, t) or not party.may_take(book, case, actor, t):
+            continue
+        form = t.get("form")
+        fields = list((book.forms.get(form) or {}).get("fields") or ()) if form else []
+        out.append(Action(t["id"], book.name(t, lang, t["id"]), t["to"], form, fields))
+    return out
+
+
+def act(
+    session,
+    case_id: int,
+    transition: str,
+    actor: Actor,
+    submission_data: dict[str, Any] | None,
+    expected_version: int,
+    now: dt.datetime | None = None,
+    lang: str = "zh",
+) -> Case:
+    """Take one transition, if the case is still at `expected_version`."""
+    now = now or utcnow()
+    try:
+        case = get_case(session, case_id)
+        if case.version != expected_version:
+            raise Conflict(
+                "case-stale",
+                {"case": case_id, "expected": expected_version, "current": case.version},
+            )
+        book = rulebook(case.policy_version)
+        t = book.transitions.get(transition)
+        if t is None:
+            raise InvalidSubmission([Problem("unknown-transition", {"transition": transition})])
+        label = book.name(t, lang, transition)
+        if case.state not in t.get("from", ()):
+            state = book.name(book.states.get(case.state), lang, case.state)
+            raise Conflict(
+                "transition-not-open", {"case": case_id, "state": state, "transition": label}
+            )
+        if t.get("by_sweep") or not party.may_take(book, case, actor, t):
+            raise Forbidden(
+                "transition-forbidden", {"actor": actor.id, "case": case_id, "transition": label}
+            )
+        failed = guard.failed(book, case, t)
+        if failed:
+            raise Conflict("guard-failed", {"case": case_id, "transition": label, "guard": failed})
+        clean = submission.validate(book, t.get("form"), submission_data or {}, lang)
+        before = {"state": case.state, "level": case.level, "unit": case.unit}
+        _apply(book, case, t, now)
+        session.flush()
+        audit.append(
+            session,
+            case.id,
+            transition,
+            actor.id,
+            now,
+            {
+                "from": before["state"],
+                "to": case.state,
+                "version": case.version,
+                "submission": clean,
+                **(
+                    {"level": [before["level"], case.level], "unit": [before["unit"], case.unit]}
+                    if before["level"] != case.level or before["unit"] != case.unit
+                    else {}
+                ),
+                "due_at": audit.stamp(case.due_at) if case.due_at else None,
+            },
+        )
+        session.commit()
+        return case
+    except StaleDataError:
+        session.rollback()
+        raise Conflict(
+            "case-stale", {"case": case_id, "expected": expected_version, "current": "?"}
+        ) from None
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _apply(book, case: Case, t: dict, now: dt.datetime) -> None:
+    effect = t.get("effect")
+    if effect == "escalate":
+        climb(book, case)
+    elif effect == "reopen":
+        case.reopened += 1
+    elif effect == "supervise":
+        case.supervised = True
+    case.state = t["to"]
+    case.updated_at = now
+    if book.states.get(case.state, {}).get("final"):
+        case.closed_at = now
+    deadline.start_step(book, case, now)
+
+
+def climb(book, case: Case) -> bool:
+    """Hand the case up one rung; False at the top of the ladder."""
+    rung = escalation.next_rung(book, case)
+    if rung is None:
+        return False
+    case.level = rung.level
+    if rung.unit:
+        case.unit = rung.unit
+    case.escalations += 1
+    case.supervised = True
+    return True
+
+
+def trail(session, case_id: int) -> list[Step]:
+    """Every audited step of a case, oldest first."""
+    rows = session.scalars(
+        select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq)
+    ).all()
+    out = []
+    for row in rows:
+        data = json.loads(row.payload)["data"]
+        out.append(
+            Step(row.seq, row.at, row.action, row.actor, data.get("from"), data.get("to"), data)
+        )
+    return out

@@ -1,0 +1,171 @@
+"""Workflow and calendar checks, collected by `onegrid check`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from onegrid import messages
+from onegrid.errors import Problem
+
+messages.register(
+    {
+        "workflow-initial": {
+            "zh": "流程必须恰好有一个初始状态（initial: true），现有 {count} 个",
+            "en": "the workflow needs exactly one initial state (initial: true); it has {count}",
+        },
+        "workflow-no-final": {
+            "zh": "流程没有终止状态（final: true）：案件永远无法办结",
+            "en": "the workflow has no final state (final: true): no case could ever close",
+        },
+        "workflow-dead-end": {
+            "zh": "状态 '{state}' 不是终止状态，却没有任何操作可以离开它",
+            "en": "the state '{state}' is not final, yet no transition leaves it",
+        },
+        "workflow-unreachable": {
+            "zh": "从初始状态无法到达状态 '{state}'",
+            "en": "the state '{state}' cannot be reached from the initial state",
+        },
+        "workflow-final-step": {
+            "zh": "终止状态 '{state}' 不应再计时（去掉 step）",
+            "en": "the final state '{state}' should not run a time limit (remove its step)",
+        },
+        "unknown-step": {
+            "zh": "流程中没有环节 '{step}'，这个时限不会生效",
+            "en": "the workflow has no step '{step}': this time limit never applies",
+        },
+        "calendar-date": {
+            "zh": "'{date}' 不是有效的日期",
+            "en": "'{date}' is not a valid date",
+        },
+        "calendar-range": {
+            "zh": "起始日 {start} 晚于结束日 {end}",
+            "en": "the first day {start} is after the last day {end}",
+        },
+        "calendar-both": {
+            "zh": "{date} 既是假日又是调休上班日",
+            "en": "{date} is both a holiday and a make-up working day",
+        },
+        "calendar-weekday-workday": {
+            "zh": "调休上班日 {date} 本来就是工作日",
+            "en": "the make-up working day {date} is a working day anyway",
+        },
+    }
+)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def check(policy) -> list[Problem]:
+    return check_workflow(policy) + check_calendar(policy)
+
+
+def check_workflow(policy) -> list[Problem]:
+    section = policy.sections.get("workflow")
+    if not section:
+        return []
+    problems: list[Problem] = []
+    states = [s for s in section.get("states") or () if isinstance(s, dict) and "id" in s]
+    transitions = [t for t in section.get("transitions") or () if isinstance(t, dict)]
+    initial = [s for s in states if s.get("initial")]
+    if states and len(initial) != 1:
+        loc = (initial[1] if len(initial) > 1 else section["states"]).loc
+        problems.append(Problem("workflow-initial", {"count": len(initial)}, loc))
+    if states and not any(s.get("final") for s in states):
+        problems.append(Problem("workflow-no-final", {}, section["states"].loc))
+    leaving = {f for t in transitions for f in t.get("from") or ()}
+    for state in states:
+        if state.get("final"):
+            if state.get("step"):
+                problems.append(
+                    Problem("workflow-final-step", {"state": state["id"]}, state.loc_of("step"))
+                )
+        elif state["id"] not in leaving:
+            problems.append(
+                Problem("workflow-dead-end", {"state": state["id"]}, state.loc_of("id"))
+            )
+    if len(initial) == 1:
+        reached, frontier = {initial[0]["id"]}, [initial[0]["id"]]
+        while frontier:
+            here = frontier.pop()
+            for t in transitions:
+                if here in (t.get("from") or ()) and t.get("to") not in reached:
+                    reached.add(t.get("to"))
+                    frontier.append(t.get("to"))
+        for state in states:
+            if state["id"] not in reached:
+                problems.append(
+                    Problem(
+                        "workflow-unreachable",
+                        {"state": state["id"]},
+                        state.loc_of("id"),
+                        severity="warning",
+                    )
+                )
+    steps = {s.get("id") for s in section.get("steps") or () if isinstance(s, dict)}
+    for matter in policy.items("matter"):
+        limits = matter.get("limits")
+        if not isinstance(limits, dict):
+            continue
+        for step in limits:
+            if step not in steps:
+                loc = limits.key_loc(step) if hasattr(limits, "key_loc") else matter.loc
+                problems.append(Problem("unknown-step", {"step": step}, loc, severity="warning"))
+    return problems
+
+
+def _date(item, key: str, problems: list[Problem]) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(item[key])
+    except (KeyError, TypeError):
+        return None
+    except ValueError:
+        problems.append(Problem("calendar-date", {"date": item[key]}, item.loc_of(key)))
+        return None
+
+
+def _days(items, problems: list[Problem]) -> dict[dt.date, object]:
+    out = {}
+    for item in items or ():
+        if not isinstance(item, dict):
+            continue
+        day = _date(item, "date", problems)
+        if day:
+            out[day] = item.loc_of("date")
+        start, end = _date(item, "from", problems), _date(item, "to", problems)
+        if start and end and start > end:
+            problems.append(
+                Problem(
+                    "calendar-range",
+                    {"start": item["from"], "end": item["to"]},
+                    item.loc_of("to"),
+                )
+            )
+        elif start:
+            end = end or start
+            while start <= end:
+                out[start] = item.loc_of("from")
+                start += dt.timedelta(days=1)
+    return out
+
+
+def check_calendar(policy) -> list[Problem]:
+    section = policy.sections.get("calendar")
+    if not section:
+        return []
+    problems: list[Problem] = []
+    holidays = _days(section.get("holidays"), problems)
+    workdays = _days(section.get("workdays"), problems)
+    weekend = {WEEKDAYS.index(d) for d in section.get("weekend", ("sat", "sun"))}
+    for day, loc in sorted(workdays.items()):
+        if day in holidays:
+            problems.append(Problem("calendar-both", {"date": day.isoformat()}, loc))
+        elif day.weekday() not in weekend:
+            problems.append(
+                Problem(
+                    "calendar-weekday-workday",
+                    {"date": day.isoformat()},
+                    loc,
+                    severity="warning",
+                )
+            )
+    return problems

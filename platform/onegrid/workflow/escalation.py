@@ -1,0 +1,52 @@
+"""The escalation ladder: small matters stay in the grid, big ones in the
+community, hard ones in the street (小事不出网格，大事不出社区，难事不出街道).
+
+`onegrid.decide.escalate` says where a case goes next once routing is
+compiled from the pack; until then (or when it has nothing to say) the
+ladder is the org's levels, one rank up at a time, within the place where
+the case happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rung:
+    level: str
+    unit: str | None
+
+
+def _decide_escalate():
+    try:
+        from onegrid.decide import escalate
+    except ImportError:
+        return None
+    return escalate
+
+
+def next_rung(book, case) -> Rung | None:
+    """Where the case goes when its level cannot handle it, or None at the top."""
+    escalate = _decide_escalate()
+    if escalate is not None:
+        try:
+            rung = escalate(book.policy, dict(case.facts or {}), case.level, case.unit)
+        except TypeError:  # an older or newer signature: use the org ladder
+            rung = None
+        if rung is not None:
+            level = getattr(rung, "level", None)
+            unit = getattr(rung, "unit", None) or getattr(rung, "lead", None)
+            if level:
+                return Rung(level, unit)
+    current = book.rank(case.level)
+    place = case.place or book.home(case.unit)
+    higher = sorted(
+        (lvl for lvl in book.levels.values() if 0 < int(lvl.get("rank", 0)) < current),
+        key=lambda lvl: -int(lvl["rank"]),
+    )
+    for level in higher:
+        unit = book.above(place, level["id"])
+        if unit is not None:
+            return Rung(level["id"], unit)
+    return None

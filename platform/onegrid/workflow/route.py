@@ -1,0 +1,69 @@
+"""Where a new case goes: lead, assistants, enterprise, level, time limits.
+
+One function, `route`, so that switching from the matter catalog's own
+unit/level/limits to the compiled routing rules of `onegrid.decide`
+happens in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Route:
+    lead: str | None
+    level: str | None
+    assistants: list[str] = field(default_factory=list)
+    enterprise: str | None = None
+    limits: dict[str, str] = field(default_factory=dict)
+    supervise: bool = False
+    rules: list[str] = field(default_factory=list)
+    source: str = "matter"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "lead": self.lead,
+            "level": self.level,
+            "assistants": self.assistants,
+            "enterprise": self.enterprise,
+            "limits": self.limits,
+            "supervise": self.supervise,
+            "rules": self.rules,
+            "source": self.source,
+        }
+
+
+def _decide():
+    try:
+        from onegrid.decide import decide
+    except ImportError:
+        return None
+    return decide
+
+
+def route(book, facts: dict[str, Any]) -> Route:
+    matter = book.matters[facts["matter"]]
+    base = Route(
+        lead=matter.get("unit"),
+        level=matter.get("level") or book.level_of(matter.get("unit")),
+        limits=dict(matter.get("limits") or {}),
+    )
+    decide = _decide()
+    if decide is None:
+        return base
+    decision = decide(book.policy, dict(facts))
+    if decision is None:
+        return base
+    lead = getattr(decision, "lead", None) or base.lead
+    return Route(
+        lead=lead,
+        level=getattr(decision, "level", None) or book.level_of(lead) or base.level,
+        assistants=list(getattr(decision, "assistants", None) or ()),
+        enterprise=getattr(decision, "enterprise", None),
+        limits={**base.limits, **dict(getattr(decision, "limits", None) or {})},
+        supervise=bool(getattr(decision, "supervise", False)),
+        rules=[str(r) for r in (getattr(decision, "rules", None) or ())],
+        source="decide",
+    )

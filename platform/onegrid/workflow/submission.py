@@ -1,0 +1,71 @@
+"""Form submissions: validated by the forms stage when it is there."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from onegrid.errors import Problem
+from onegrid.workflow.errors import InvalidSubmission
+
+
+def _forms_validate():
+    try:
+        from onegrid.forms import validate
+    except ImportError:
+        return None
+    return validate
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON data (dates become ISO strings) for the store."""
+
+    def default(obj):
+        if isinstance(obj, dt.date | dt.datetime | dt.time):
+            return obj.isoformat()
+        if isinstance(obj, set | frozenset | tuple):
+            return list(obj)
+        return str(obj)
+
+    return json.loads(json.dumps(value, ensure_ascii=False, default=default))
+
+
+def _as_problems(errors) -> list[Problem]:
+    if isinstance(errors, dict):
+        return [
+            Problem("field-invalid", {"field": name, "message": str(msg)})
+            for name, msg in errors.items()
+        ]
+    out = []
+    for error in errors:
+        if isinstance(error, Problem):
+            out.append(error)
+        else:
+            out.append(Problem("field-invalid", {"field": "?", "message": str(error)}))
+    return out
+
+
+def validate(book, form_id: str | None, submission: dict[str, Any], lang: str = "zh") -> dict:
+    """The clean submission, or `InvalidSubmission`."""
+    submission = dict(submission or {})
+    if not form_id:
+        return jsonable(submission)
+    forms_validate = _forms_validate()
+    if forms_validate is not None:
+        clean, errors = forms_validate(book.policy, form_id, submission, lang)
+        if errors:
+            raise InvalidSubmission(_as_problems(errors), errors)
+        return jsonable(clean)
+    # until the forms stage lands: required fields only
+    form = book.forms.get(form_id) or {}
+    problems = []
+    for spec in form.get("fields") or ():
+        name = spec.get("name")
+        if name and spec.get("required") and submission.get(name) in (None, "", [], {}):
+            label = spec.get("label", name)
+            label = label.get(lang) or label.get("zh") if isinstance(label, dict) else label
+            problems.append(Problem("field-required", {"field": label}))
+    if problems:
+        raise InvalidSubmission(problems)
+    return jsonable(submission)

@@ -1,0 +1,73 @@
+"""Publishing policy: each version stored once, immutably, with its hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from onegrid.errors import PolicyError, Problem
+from onegrid.store.base import utcnow
+from onegrid.store.models import PolicyVersion
+from onegrid.workflow import audit
+from onegrid.workflow.rulebook import Rulebook, remember
+
+
+def runnable(policy) -> list[Problem]:
+    """What stops a pack from running cases at all."""
+    book = Rulebook(policy.resolved(), policy.content_hash)
+    if not book.states:
+        return [Problem("no-workflow", {"pack": policy.id})]
+    count = sum(1 for s in book.states.values() if s.get("initial"))
+    if count != 1:
+        return [Problem("no-initial-state", {"count": count})]
+    return []
+
+
+def newest_version(session, pack: str) -> PolicyVersion | None:
+    return session.scalars(
+        select(PolicyVersion)
+        .where(PolicyVersion.pack == pack)
+        .order_by(PolicyVersion.id.desc())
+        .limit(1)
+    ).first()
+
+
+def publish(session, policy, by: str | None = None, now: dt.datetime | None = None):
+    """Store the resolved pack as its newest version (the same content as
+    the newest version already stored is not stored twice)."""
+    problems = runnable(policy)
+    if problems:
+        raise PolicyError(problems)
+    now = now or utcnow()
+    content_hash = policy.content_hash
+    try:
+        newest = newest_version(session, policy.id)
+        if newest is not None and newest.content_hash == content_hash:
+            session.commit()
+            remember(policy)
+            return newest
+        version = PolicyVersion(
+            pack=policy.id,
+            label=policy.manifest.get("version"),
+            content_hash=content_hash,
+            resolved=policy.resolved(),
+            published_at=now,
+            published_by=by,
+        )
+        session.add(version)
+        session.flush()
+        audit.append(
+            session,
+            None,
+            "publish",
+            by,
+            now,
+            {"pack": policy.id, "version": version.id, "hash": content_hash},
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    remember(policy)
+    return version
