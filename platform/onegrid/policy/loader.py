@@ -277,6 +277,13 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
         loc = _loc(filename, mark) if mark else Loc(filename, 1, 1)
         problems.append(Problem("yaml-syntax", {"reason": reason}, loc, hint))
         return None, problems
+    except UnicodeEncodeError as exc:  # a lone surrogate in text not read from a file
+        start = exc.start
+        line = text.count("\n", 0, start) + 1
+        col = start - (text.rfind("\n", 0, start) + 1) + 1
+        offset = len(text[:start].encode("utf-8", "surrogatepass"))
+        problems.append(Problem("not-utf8", {"offset": offset}, Loc(filename, line, col)))
+        return None, problems
     except yaml.YAMLError as exc:  # reader errors: control characters and such
         offset = getattr(exc, "position", 0) or 0
         if _EventLoader is not yaml.SafeLoader:
