@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from onegrid import messages, paths
+from onegrid.cli import options
 from onegrid.errors import Problem, UsageError
 from onegrid.policy import provenance
 from onegrid.policy.located import YMap, plain
@@ -214,7 +215,8 @@ written here is inherited; these files hold only the differences.
 @click.argument("dest", type=click.Path())
 @click.option("--id", "pack_id", help="The new pack's id (default: from DEST's folder name).")
 @click.option("--pin", is_flag=True, help="Pin the base to its current content hash.")
-def command(source, dest, pack_id, pin):
+@options.lang
+def command(source, dest, pack_id, pin, lang):
     """Create a new pack in DEST that extends SOURCE, with override files
     explaining what can be changed and how."""
     return adopt(source, dest, pack_id=pack_id, pin=pin)
