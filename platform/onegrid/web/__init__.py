@@ -1,4 +1,9 @@
-"""The web app: an app factory and one blueprint per area."""
+"""The web app: an app factory and one blueprint per area.
+
+Areas: `auth` (login, logout, language), `cases` (inbox, new report, case
+page, actions), `admin` (pack, checks, versions, registry, dashboard),
+`api` (JSON under /api/v1/), `open311` (GeoReport v2 under /open311/v2/).
+"""
 
 from __future__ import annotations
 
@@ -8,17 +13,43 @@ from typing import Any
 from flask import Flask
 
 from onegrid import paths
+from onegrid.store.engine import instance_path
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    test_config = dict(test_config or {})
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=str(test_config.pop("INSTANCE_PATH", None) or instance_path()),
+    )
     app.config.from_mapping(
         ONEGRID_CATALOG=os.environ.get("ONEGRID_CATALOG") or paths.DEFAULT_CATALOG,
+        ONEGRID_ENV=os.environ.get("ONEGRID_ENV") or "production",
+        ONEGRID_DATABASE_URL=os.environ.get("ONEGRID_DATABASE_URL"),
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
     )
     if test_config:
         app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
 
-    from onegrid.web import summary
+    from onegrid.web import (
+        admin,
+        api,
+        auth,
+        cases,
+        db,
+        i18n,
+        open311,
+        security,
+    )
 
-    summary.init_app(app)
+    security.init_app(app)
+    db.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    cases.init_app(app)
+    admin.init_app(app)
+    api.init_app(app)
+    open311.init_app(app)
     return app

@@ -1,0 +1,278 @@
+"""The JSON API under /api/v1/: what the pages do, for programs.
+
+Authentication: `Authorization: Bearer <token>` (POST /api/v1/tokens), or
+the staff session cookie; a cookie-authenticated write needs the CSRF token
+in an `X-CSRFToken` header, a token-authenticated one does not (a browser
+never sends a bearer token by itself). Scoping is the pages' (`scope`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Flask, abort, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from onegrid import messages
+from onegrid.store import accounts
+from onegrid.web import casework, db, openapi, policyview, scope
+from onegrid.web.i18n import current_lang, text_of
+from onegrid.web.security import csrf
+from onegrid.workflow import case as wf_case
+from onegrid.workflow import errors as wf_errors
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def error(status: int, code: str, message: str, **extra):
+    response = jsonify({"error": code, "message": message, **extra})
+    response.status_code = status
+    return response
+
+
+@bp.before_request
+def authenticate():
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        user = accounts.user_for_token(db.session(), header[len("Bearer ") :].strip())
+        if user is None:
+            return error(401, "unauthorized", "invalid token")
+        g.user = user
+        g.api_token = True
+        return None
+    g.api_token = False
+    if g.get("user") is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()
+    return None
+
+
+def need_user():
+    if g.get("user") is None:
+        abort(401)
+    return g.user
+
+
+def need_admin():
+    user = need_user()
+    if not user.is_admin:
+        abort(404)
+    return user
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    code = {401: "unauthorized", 403: "forbidden", 404: "not-found", 409: "conflict"}.get(
+        exc.code, "error"
+    )
+    return error(exc.code or 500, code, exc.description or code)
+
+
+@bp.route("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document())
+
+
+@bp.route("/tokens", methods=("POST",))
+def tokens():
+    body = request.get_json(silent=True) or request.form
+    user = accounts.authenticate(db.session(), body.get("username", ""), body.get("password", ""))
+    if user is None:
+        return error(401, "unauthorized", "wrong username or password")
+    token = accounts.issue_token(db.session(), user, name=body.get("name", "api"))
+    db.session().commit()
+    return jsonify({"token": token, "user": user_json(user)}), 201
+
+
+def user_json(user) -> dict:
+    return {
+        "username": user.username,
+        "name": user.name,
+        "is_admin": user.is_admin,
+        "bindings": [{"role": b.role, "unit": b.unit} for b in user.bindings],
+    }
+
+
+@bp.route("/me")
+def me():
+    return jsonify(user_json(need_user()))
+
+
+@bp.route("/matters")
+def matters():
+    need_user()
+    lang = current_lang()
+    return jsonify(
+        [
+            {
+                "id": m["id"],
+                "code": m.get("code"),
+                "name": text_of(m.get("name"), lang),
+                "unit": m.get("unit"),
+                "form": m.get("form"),
+                "on_the_spot": bool(m.get("on_the_spot")),
+            }
+            for m in policyview.policy().items("matter")
+        ]
+    )
+
+
+def parse_time(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        abort(400, f"not a date-time: {value}")
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+@bp.route("/cases")
+def list_cases():
+    user = need_user()
+    lang = current_lang()
+    tab = request.args.get("tab")
+    if tab:
+        if tab not in casework.INBOX_TABS:
+            abort(400, f"tab must be one of {', '.join(casework.INBOX_TABS)}")
+        cases = casework.inbox(db.session(), user, tab)
+    else:
+        cases = casework.search(
+            db.session(),
+            user,
+            matters=request.args.getlist("matter") or None,
+            states=request.args.getlist("state") or None,
+            start=parse_time(request.args.get("start")),
+            end=parse_time(request.args.get("end")),
+        )
+    return jsonify([casework.case_json(c, lang) for c in cases])
+
+
+@bp.route("/cases", methods=("POST",))
+def create_case():
+    user = need_user()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("matter"), str):
+        return error(400, "bad-request", "a JSON object with 'matter' is required")
+    policy = policyview.policy()
+    if policy.get("matter", body["matter"]) is None:
+        return error(422, "unknown-matter", f"unknown matter {body['matter']!r}")
+    place = body.get("place")
+    if place is not None and policy.get("unit", place) is None:
+        return error(422, "unknown-place", f"unknown place {place!r}")
+    key = request.headers.get("Idempotency-Key") or body.get("idempotency_key")
+    try:
+        case = casework.open_case(
+            db.session(),
+            user,
+            body["matter"],
+            place,
+            body.get("submission") or {},
+            channel="api",
+            idempotency_key=key,
+        )
+    except wf_errors.InvalidSubmission as exc:
+        db.session().rollback()
+        return invalid(exc)
+    except wf_errors.Conflict as exc:
+        db.session().rollback()
+        return error(409, "conflict", problems_text(exc))
+    return jsonify(case_detail(case)), 201
+
+
+def problems_text(exc) -> str:
+    return "; ".join(messages.text(p.code, p.params, current_lang()) for p in exc.problems)
+
+
+def invalid(exc):
+    errors = getattr(exc, "errors", None) or {}
+    return error(422, "invalid-submission", problems_text(exc), errors=errors)
+
+
+def case_detail(case) -> dict:
+    lang = current_lang()
+    actor = casework.actor_of(g.user)
+    data = casework.case_json(case, lang)
+    data["actions"] = [
+        casework.action_json(a, lang) for a in wf_case.actions_for(case, actor, lang)
+    ]
+    data["why"] = casework.why(case, lang)
+    return data
+
+
+@bp.route("/cases/<int:case_id>")
+def get_case(case_id):
+    return jsonify(case_detail(scope.case_or_404(need_user(), case_id)))
+
+
+@bp.route("/cases/<int:case_id>/trail")
+def get_trail(case_id):
+    case = scope.case_or_404(need_user(), case_id)
+    lang = current_lang()
+    return jsonify([casework.step_json(s, lang) for s in wf_case.trail(db.session(), case.id)])
+
+
+@bp.route("/cases/<int:case_id>/actions/<action_id>", methods=("POST",))
+def take_action(case_id, action_id):
+    user = need_user()
+    case = scope.case_or_404(user, case_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("version"), int):
+        return error(400, "bad-request", "a JSON object with the integer 'version' is required")
+    try:
+        case = wf_case.act(
+            db.session(),
+            case.id,
+            action_id,
+            casework.actor_of(user),
+            body.get("submission") or {},
+            body["version"],
+            lang=current_lang(),
+        )
+    except wf_errors.InvalidSubmission as exc:
+        db.session().rollback()
+        return invalid(exc)
+    except wf_errors.Conflict as exc:
+        db.session().rollback()
+        return error(409, "conflict", problems_text(exc))
+    except wf_errors.Forbidden as exc:
+        db.session().rollback()
+        return error(403, "forbidden", problems_text(exc))
+    return jsonify(case_detail(case))
+
+
+@bp.route("/versions")
+def list_versions():
+    need_admin()
+    return jsonify(casework.versions(db.session()))
+
+
+@bp.route("/versions", methods=("POST",))
+def publish_version():
+    user = need_admin()
+    loaded = policyview.load()
+    if loaded.policy is None or any(p.severity == "error" for p in loaded.problems):
+        return error(422, "pack-has-errors", "the pack has errors and cannot be published")
+    version = casework.publish(db.session(), loaded.policy, by=user.username)
+    db.session().commit()
+    return jsonify({"id": version}), 201
+
+
+@bp.route("/checks")
+def checks():
+    need_admin()
+    lang = current_lang()
+    return jsonify([messages.as_json(p, lang) for p in policyview.load().problems])
+
+
+@bp.route("/dashboard")
+def dashboard():
+    need_admin()
+    rows = casework.rates_by_unit(db.session(), policyview.load())
+    lang = current_lang()
+    return jsonify([{**r, "name": text_of(r["name"], lang)} for r in rows])
+
+
+def init_app(app: Flask) -> None:
+    # CSRF is checked in `authenticate` above, only for cookie-authenticated writes
+    csrf.exempt(bp)
+    app.register_blueprint(bp)

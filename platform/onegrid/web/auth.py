@@ -1,0 +1,109 @@
+"""Login, logout and the language switch; who the current user is."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from onegrid.store import accounts
+from onegrid.web import db
+from onegrid.web.i18n import LANGS, t
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def load_user() -> None:
+    """g.user from the session cookie, if its generation is still current."""
+    g.user = None
+    uid = session.get("uid")
+    if uid is None:
+        return
+    user = db.session().get(accounts.User, uid)
+    if user is None or not user.active or session.get("gen") != user.session_generation:
+        session.pop("uid", None)
+        session.pop("gen", None)
+        return
+    g.user = user
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        if g.user is None:
+            return redirect(url_for("auth.login", next=request.full_path))
+        return view(**kwargs)
+
+    return wrapped
+
+
+def admin_required(view):
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        if g.user is None:
+            return redirect(url_for("auth.login", next=request.full_path))
+        if not g.user.is_admin:
+            abort(404)
+        return view(**kwargs)
+
+    return wrapped
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never redirect to another host after login."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("cases.inbox")
+
+
+@bp.route("/login", methods=("GET", "POST"))
+def login():
+    error = None
+    if request.method == "POST":
+        username = request.form.get("username", "").strip()
+        password = request.form.get("password", "")
+        user = accounts.authenticate(db.session(), username, password)
+        if user is None:
+            error = t("用户名或密码错误", "Wrong username or password")
+        else:
+            lang = session.get("lang")
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            session["uid"] = user.id
+            session["gen"] = user.session_generation
+            return redirect(safe_next(request.args.get("next")))
+    return render_template("auth/login.html", error=error), (401 if error else 200)
+
+
+@bp.route("/logout", methods=("POST",))
+def logout():
+    if g.user is not None:
+        accounts.end_sessions(g.user)
+        db.session().commit()
+    session.clear()
+    flash(t("已退出登录", "Logged out"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/lang/<lang>", methods=("POST",))
+def switch_lang(lang):
+    if lang in LANGS:
+        session["lang"] = lang
+    return redirect(safe_next(request.form.get("next")))
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(load_user)
+    app.register_blueprint(bp)

@@ -1,0 +1,214 @@
+"""Staff pages: inbox, new report, case page, actions."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from onegrid import forms
+from onegrid.web import casework, db, formview, policyview, scope
+from onegrid.web.auth import login_required
+from onegrid.web.i18n import current_lang, t, text_of
+from onegrid.workflow import case as wf_case
+from onegrid.workflow import errors as wf_errors
+
+bp = Blueprint("cases", __name__)
+
+TAB_NAMES = {
+    "mine": ("待我处理", "Mine"),
+    "due_soon": ("即将到期", "Due soon"),
+    "overdue": ("已超时", "Overdue"),
+    "supervised": ("督办", "Supervised"),
+    "all": ("全部", "All"),
+}
+
+
+@bp.route("/")
+@login_required
+def inbox():
+    tab = request.args.get("tab", "mine")
+    if tab not in casework.INBOX_TABS:
+        tab = "mine"
+    cases = casework.inbox(db.session(), g.user, tab)
+    return render_template(
+        "cases/inbox.html",
+        tab=tab,
+        tabs=[(k, t(*TAB_NAMES[k])) for k in casework.INBOX_TABS],
+        cases=cases,
+        casework=casework,
+    )
+
+
+def reportable_places(user) -> list:
+    """Units the user may report from: those in reach, or all if none."""
+    policy = policyview.policy()
+    units, _ = scope.reach(user)
+    return [u for u in policy.items("unit") if not units or u["id"] in units]
+
+
+@bp.route("/cases/new", methods=("GET", "POST"))
+@login_required
+def new():
+    """Two steps: choose the matter and the place; then fill the matter's form."""
+    lang = current_lang()
+    policy = policyview.policy()
+    matters = [m for m in policy.items("matter") if m.get("form")]
+    places = reportable_places(g.user)
+    matter_id = request.args.get("matter")
+    matter = policy.get("matter", matter_id) if matter_id else None
+    place = request.args.get("place") or None
+    if matter is not None and not matter.get("form"):
+        matter = None
+    if place is not None and place not in {u["id"] for u in places}:
+        place = None
+    values, errors, status = {}, {}, 200
+    key = request.args.get("key") or casework.new_idempotency_key()
+    if matter is not None and request.method == "POST":
+        values = formview.coerce(matter["form"], request.form)
+        errors = formview.errors(matter["form"], values, lang)
+        if not errors:
+            try:
+                case = casework.open_case(
+                    db.session(),
+                    g.user,
+                    matter["id"],
+                    place,
+                    values,
+                    channel="web",
+                    idempotency_key=f"web:{g.user.id}:{key}",
+                )
+            except wf_errors.InvalidSubmission as exc:
+                db.session().rollback()
+                errors = getattr(exc, "errors", None) or {"": [str(exc)]}
+            except wf_errors.Conflict:
+                db.session().rollback()
+                abort(409)
+            else:
+                flash(t(f"已上报，案件编号 {case.id}", f"Reported: case {case.id}"))
+                return redirect(url_for("cases.show", case_id=case.id))
+        status = 422
+    form_html = None
+    if matter is not None:
+        form_html = formview.fragment(
+            matter["form"],
+            values,
+            errors,
+            lang,
+            action=url_for("cases.new", matter=matter["id"], place=place or "", key=key),
+            id_prefix="report-",
+            submit=t("上报", "Submit report"),
+        )
+    return (
+        render_template(
+            "cases/new.html",
+            matters=matters,
+            matter=matter,
+            places=places,
+            place=place,
+            form_html=form_html,
+        ),
+        status,
+    )
+
+
+def case_page(case, failed=None, values=None, errors=None, status=200):
+    lang = current_lang()
+    actor = casework.actor_of(g.user)
+    actions = []
+    for action in wf_case.actions_for(case, actor, lang):
+        target = url_for("cases.act", case_id=case.id, action_id=action.id, version=case.version)
+        html = None
+        if action.form:
+            own = failed == action.id
+            html = formview.fragment(
+                action.form,
+                values if own else None,
+                errors if own else None,
+                lang,
+                action=target,
+                id_prefix=f"{action.id}-",
+                submit=text_of(action.name, lang),
+            )
+        actions.append(
+            {"id": action.id, "name": text_of(action.name, lang), "html": html, "target": target}
+        )
+    return (
+        render_template(
+            "cases/show.html",
+            case=case,
+            data=casework.case_json(case, lang),
+            actions=actions,
+            trail=[casework.step_json(s, lang) for s in wf_case.trail(db.session(), case.id)],
+            why=casework.why(case, lang),
+            failed=failed,
+        ),
+        status,
+    )
+
+
+@bp.route("/cases/<int:case_id>")
+@login_required
+def show(case_id):
+    return case_page(scope.case_or_404(g.user, case_id))
+
+
+@bp.route("/cases/<int:case_id>/act/<action_id>", methods=("POST",))
+@login_required
+def act(case_id, action_id):
+    lang = current_lang()
+    case = scope.case_or_404(g.user, case_id)
+    actor = casework.actor_of(g.user)
+    action = next((a for a in wf_case.actions_for(case, actor, lang) if a.id == action_id), None)
+    if action is None:
+        abort(403)
+    expected = request.args.get("version", type=int)
+    if expected is None:
+        abort(400)
+    values = formview.coerce(action.form, request.form) if action.form else {}
+    errors = formview.errors(action.form, values, lang) if action.form else {}
+    if errors:
+        return case_page(case, action_id, values, errors, 422)
+    try:
+        wf_case.act(db.session(), case.id, action_id, actor, values, expected, lang=lang)
+    except wf_errors.InvalidSubmission as exc:
+        db.session().rollback()
+        case = scope.case_or_404(g.user, case_id)
+        return case_page(case, action_id, values, getattr(exc, "errors", None) or {}, 422)
+    except wf_errors.Conflict:
+        db.session().rollback()
+        flash(
+            t(
+                "案件已被他人更新，请查看最新状态后重试",
+                "Someone else updated the case; check it and try again",
+            )
+        )
+        return redirect(url_for("cases.show", case_id=case_id), code=303)
+    except wf_errors.Forbidden:
+        db.session().rollback()
+        abort(403)
+    flash(t("已提交", "Done"))
+    return redirect(url_for("cases.show", case_id=case_id), code=303)
+
+
+@bp.route("/forms.css")
+def forms_css():
+    return Response(forms.html.stylesheet(), mimetype="text/css")
+
+
+@bp.route("/forms.js")
+def forms_js():
+    return Response(forms.html.script(), mimetype="text/javascript")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

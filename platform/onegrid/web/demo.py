@@ -1,0 +1,97 @@
+"""Demo users for `make serve`: one per role of the served pack, plus an
+administrator and an Open311 client, all bound along one chain of units."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from onegrid.policy.pack import Policy
+from onegrid.store import accounts
+
+
+@dataclass
+class DemoUser:
+    username: str
+    role: str | None
+    unit: str | None
+    password: str
+    api_key: str | None = None
+
+
+def chain(policy: Policy) -> dict[str, str]:
+    """level id → one unit, from the top unit down through first children."""
+    children: dict[str | None, list] = {}
+    for unit in policy.items("unit"):
+        children.setdefault(unit.get("parent"), []).append(unit)
+    out: dict[str, str] = {}
+    level = children.get(None) or policy.items("unit")[:1]
+    while level:
+        unit = level[0]
+        out.setdefault(unit["level"], unit["id"])
+        level = children.get(unit["id"])
+    return out
+
+
+def unit_for(policy: Policy, role, along: dict[str, str]) -> str | None:
+    """Where a demo holder of `role` sits."""
+    if role.get("bound_to") == "department":
+        departments = policy.items("department")
+        if not departments:
+            return None
+        if role["id"] == "dispatcher":
+            centre = [d for d in departments if d.get("type") == "centre"]
+            return (centre or departments)[0]["id"]
+        leads = [m.get("unit") for m in policy.items("matter")]
+        led = [d for d in departments if d["id"] in leads and d.get("type") != "centre"]
+        return (led or departments)[0]["id"]
+    if role.get("level") in along:
+        return along[role["level"]]
+    # no unit at that level (buildings, units): the lowest unit of the chain above it
+    rank = {lv["id"]: lv.get("rank", 0) for lv in policy.items("level")}
+    wanted = rank.get(role.get("level"), 0)
+    above = [(rank.get(lv, 0), u) for lv, u in along.items() if rank.get(lv, 0) <= wanted]
+    return max(above)[1] if above else None
+
+
+def plan(policy: Policy) -> list[tuple[str, str | None, str | None]]:
+    along = chain(policy)
+    out = []
+    for role in policy.items("role"):
+        unit = unit_for(policy, role, along)
+        if unit is not None:
+            out.append((role["id"], role["id"], unit))
+    return out
+
+
+def seed(
+    session: Session, policy: Policy, password: str | None = None, api_key: str | None = None
+) -> list[DemoUser]:
+    """Create the demo users that do not exist yet; return all of them.
+
+    The password and the Open311 client's api_key are random (never a fixed
+    default in code) unless given: `onegrid serve` keeps them per instance."""
+    password = password or secrets.token_urlsafe(6)
+    api_key = api_key or secrets.token_urlsafe(18)
+    users: list[DemoUser] = []
+    existing = set(session.scalars(select(accounts.User.username)).all())
+    for username, role, unit in plan(policy):
+        if username not in existing:
+            accounts.create_user(
+                session, username, password, name=username, bindings=[(role, unit)]
+            )
+        users.append(DemoUser(username, role, unit, password))
+    if "admin" not in existing:
+        accounts.create_user(session, "admin", password, name="admin", is_admin=True)
+    users.append(DemoUser("admin", None, None, password))
+    client = session.scalar(select(accounts.User).where(accounts.User.username == "open311"))
+    if client is None:
+        client = accounts.create_user(session, "open311", secrets.token_urlsafe(24), name="Open311")
+    if accounts.user_for_token(session, api_key) is None:
+        accounts.issue_token(session, client, name="open311 demo client", token=api_key)
+    users.append(DemoUser("open311", None, None, "", api_key))
+    session.commit()
+    return users

@@ -1,0 +1,376 @@
+"""Open311 GeoReport v2 under /open311/v2/: matters are services, form fields attributes.
+
+Written for the clients already out there: `api_key` and `jurisdiction_id`
+are read from the query string or the body, an empty `jurisdiction_id`
+counts as absent, the legacy `service/{code}` path answers like
+`services/{code}`, request lists are always arrays (even of one), and
+multivalue attributes arrive as `attribute[X][]`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from flask import Blueprint, Flask, Response, g, jsonify, request, url_for
+
+from onegrid import messages
+from onegrid.store import Case
+from onegrid.store.accounts import user_for_token
+from onegrid.web import casework, db, formview, policyview, scope
+from onegrid.web.i18n import current_lang, text_of
+from onegrid.web.security import csrf
+from onegrid.workflow import errors as wf_errors
+
+bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+
+SPEC = "http://wiki.open311.org/GeoReport_v2"
+FORMATS = ("json", "xml")
+TOKEN_PREFIX = "open311:"
+# GeoReport v2: without dates, a search covers the most recent 90 days
+DEFAULT_SPAN = dt.timedelta(days=90)
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str):
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+# --- parameters --------------------------------------------------------------
+
+
+def param(name: str) -> str | None:
+    """A parameter from the body or the query string; empty counts as absent."""
+    value = request.form.get(name)
+    if value in (None, ""):
+        value = request.args.get(name)
+    return value if value not in (None, "") else None
+
+
+def check_jurisdiction() -> None:
+    wanted = param("jurisdiction_id")
+    if wanted is not None and wanted != policyview.policy().id:
+        raise Open311Error(404, f"unknown jurisdiction_id {wanted!r}")
+
+
+def api_user():
+    key = param("api_key")
+    if key is None:
+        return None
+    user = user_for_token(db.session(), key)
+    if user is None:
+        raise Open311Error(403, "invalid api_key")
+    return user
+
+
+# --- rendering ---------------------------------------------------------------
+
+
+def _xml_value(parent: ET.Element, key: str, value: Any) -> None:
+    child = ET.SubElement(parent, key)
+    if isinstance(value, bool):
+        child.text = "true" if value else "false"
+    elif isinstance(value, list):
+        singular = {
+            "attributes": "attribute",
+            "values": "value",
+            "endpoints": "endpoint",
+            "formats": "format",
+        }.get(key, "item")
+        for item in value:
+            _xml_item(child, singular, item)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _xml_value(child, k, v)
+    elif value is not None:
+        child.text = str(value)
+
+
+def _xml_item(parent: ET.Element, tag: str, item: Any) -> None:
+    if isinstance(item, dict):
+        node = ET.SubElement(parent, tag)
+        for k, v in item.items():
+            _xml_value(node, k, v)
+    else:
+        _xml_value(parent, tag, item)
+
+
+def respond(fmt: str, data: Any, root: str, item: str | None = None, status: int = 200):
+    if fmt == "xml":
+        top = ET.Element(root)
+        if item is None:
+            for k, v in data.items():
+                _xml_value(top, k, v)
+        else:
+            for entry in data:
+                _xml_item(top, item, entry)
+        body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8")
+        return Response(body, status=status, mimetype="text/xml")
+    response = jsonify(data)
+    response.status_code = status
+    return response
+
+
+@bp.errorhandler(Open311Error)
+def open311_error(exc: Open311Error):
+    fmt = request.view_args.get("fmt", "json") if request.view_args else "json"
+    fmt = fmt if fmt in FORMATS else "json"
+    return respond(
+        fmt, [{"code": exc.status, "description": exc.description}], "errors", "error", exc.status
+    )
+
+
+def need_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise Open311Error(404, "format must be json or xml")
+    return fmt
+
+
+# --- services ----------------------------------------------------------------
+
+
+def service_json(matter) -> dict[str, Any]:
+    policy = policyview.policy()
+    group = policy.get("category", matter.get("category")) if matter.get("category") else None
+    return {
+        "service_code": matter["id"],
+        "service_name": text_of(matter.get("name")),
+        "description": text_of(matter.get("description")) or None,
+        "metadata": bool(matter.get("form")),
+        "type": "realtime",
+        "keywords": matter.get("code"),
+        "group": text_of(group.get("name")) if group is not None else None,
+    }
+
+
+@bp.route("/discovery.<fmt>")
+def discovery(fmt):
+    need_format(fmt)
+    data = {
+        "changeset": policyview.load().policy.content_hash[:16],
+        "contact": "onegrid",
+        "key_service": "POST /api/v1/tokens",
+        "endpoints": [
+            {
+                "specification": SPEC,
+                "url": url_for("open311.discovery", fmt="json", _external=True).rsplit("/", 1)[0],
+                "changeset": policyview.policy().content_hash[:16],
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
+    }
+    return respond(fmt, data, "discovery")
+
+
+@bp.route("/services.<fmt>")
+def services(fmt):
+    need_format(fmt)
+    check_jurisdiction()
+    data = [service_json(m) for m in policyview.policy().items("matter")]
+    return respond(fmt, data, "services", "service")
+
+
+@bp.route("/services/<code>.<fmt>")
+@bp.route("/service/<code>.<fmt>")  # the legacy path some clients still call
+def service_definition(code, fmt):
+    need_format(fmt)
+    check_jurisdiction()
+    matter = policyview.policy().get("matter", code)
+    if matter is None:
+        raise Open311Error(404, f"unknown service_code {code!r}")
+    attributes = formview.attributes(code, current_lang())
+    return respond(fmt, {"service_code": code, "attributes": attributes}, "service_definition")
+
+
+# --- requests ----------------------------------------------------------------
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+def request_json(case: Case) -> dict[str, Any]:
+    facts = case.facts or {}
+    return {
+        "service_request_id": str(case.id),
+        "status": "closed" if case.closed_at else "open",
+        "status_notes": case.state,
+        "service_name": casework.name_of("matter", case.matter),
+        "service_code": case.matter,
+        "description": facts.get("description"),
+        "agency_responsible": casework.name_of("unit", case.unit) or None,
+        "service_notice": None,
+        "requested_datetime": iso(case.created_at),
+        "updated_datetime": iso(case.updated_at),
+        "expected_datetime": iso(case.due_at),
+        "address": facts.get("address"),
+        "address_id": case.place,
+        "zipcode": None,
+        "lat": facts.get("lat"),
+        "long": facts.get("long"),
+        "media_url": facts.get("media_url"),
+    }
+
+
+def parse_date(name: str) -> dt.datetime | None:
+    value = param(name)
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Open311Error(400, f"{name} must be a W3C date-time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def split(name: str) -> list[str]:
+    value = param(name)
+    return [v.strip() for v in value.split(",") if v.strip()] if value else []
+
+
+def visible_requests():
+    """Open311 reads: a key's user sees that user's scope; anyone else the
+    requests filed through Open311 (the public 311 view), nothing more."""
+    user = api_user()
+    if user is not None:
+        return scope.visible(user)
+    return scope.visible_public()
+
+
+@bp.route("/requests.<fmt>", methods=("GET",))
+def list_requests(fmt):
+    need_format(fmt)
+    check_jurisdiction()
+    stmt = visible_requests()
+    ids = split("service_request_id")
+    if ids:  # overrides every other filter, as the spec says
+        numbers = [int(i) for i in ids if i.isdigit()]
+        stmt = stmt.where(Case.id.in_(numbers))
+    else:
+        codes = split("service_code")
+        if codes:
+            stmt = stmt.where(Case.matter.in_(codes))
+        statuses = split("status")
+        if statuses and not {"open", "closed"} >= set(statuses):
+            raise Open311Error(400, "status must be open or closed")
+        if statuses == ["open"]:
+            stmt = stmt.where(Case.closed_at.is_(None))
+        elif statuses == ["closed"]:
+            stmt = stmt.where(Case.closed_at.is_not(None))
+        start, end = parse_date("start_date"), parse_date("end_date")
+        if start is None and end is None:
+            start = dt.datetime.now(dt.UTC) - DEFAULT_SPAN
+        if start is not None:
+            stmt = stmt.where(Case.created_at >= start)
+        if end is not None:
+            stmt = stmt.where(Case.created_at <= end)
+    cases = db.session().scalars(stmt.order_by(Case.id.desc()).limit(1000)).all()
+    return respond(fmt, [request_json(c) for c in cases], "service_requests", "request")
+
+
+@bp.route("/requests/<request_id>.<fmt>", methods=("GET",))
+def get_request(request_id, fmt):
+    need_format(fmt)
+    check_jurisdiction()
+    case = None
+    if request_id.isdigit():
+        case = db.session().scalar(visible_requests().where(Case.id == int(request_id)))
+    if case is None:
+        raise Open311Error(404, f"unknown service_request_id {request_id!r}")
+    return respond(fmt, [request_json(case)], "service_requests", "request")
+
+
+@bp.route("/tokens/<token>.<fmt>", methods=("GET",))
+def get_token(token, fmt):
+    need_format(fmt)
+    check_jurisdiction()
+    case = db.session().scalar(
+        visible_requests().where(Case.idempotency_key == TOKEN_PREFIX + token)
+    )
+    if case is None:
+        raise Open311Error(404, f"unknown token {token!r}")
+    data = [{"service_request_id": str(case.id), "token": token}]
+    return respond(fmt, data, "service_requests", "request")
+
+
+def number(name: str) -> float | None:
+    value = param(name)
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise Open311Error(400, f"{name} must be a number") from None
+
+
+@bp.route("/requests.<fmt>", methods=("POST",))
+def create_request(fmt):
+    need_format(fmt)
+    check_jurisdiction()
+    user = api_user()
+    if user is None:
+        raise Open311Error(403, "api_key is required to create a request")
+    policy = policyview.policy()
+    code = param("service_code")
+    matter = policy.get("matter", code) if code else None
+    if matter is None:
+        raise Open311Error(400, f"unknown service_code {code!r}")
+    place = param("address_id")
+    if place is not None and policy.get("unit", place) is None:
+        raise Open311Error(400, f"unknown address_id {place!r}")
+    lat, long = number("lat"), number("long")
+    address = param("address_string")
+    if lat is None and long is None and address is None and place is None:
+        raise Open311Error(
+            400, "a location is required: lat and long, address_string or address_id"
+        )
+    submission = formview.coerce_attributes(matter.get("form"), request.form)
+    if matter.get("form"):
+        errors = formview.errors(matter["form"], submission, "en")
+        if errors:
+            text = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+            raise Open311Error(400, text)
+    facts = {
+        "description": param("description"),
+        "address": address,
+        "lat": lat,
+        "long": long,
+        "media_url": param("media_url"),
+    }
+    token = secrets.token_urlsafe(12)
+    try:
+        case = casework.open_case(
+            db.session(),
+            user,
+            matter["id"],
+            place,
+            submission,
+            channel="open311",
+            idempotency_key=TOKEN_PREFIX + token,
+            extra_facts={k: v for k, v in facts.items() if v is not None},
+        )
+    except wf_errors.InvalidSubmission as exc:
+        db.session().rollback()
+        text = "; ".join(messages.text(p.code, p.params, "en") for p in exc.problems)
+        raise Open311Error(400, text or "invalid attributes") from None
+    g.open311_case = case.id
+    data = [
+        {
+            "service_request_id": str(case.id),
+            "token": token,
+            "service_notice": None,
+            "account_id": None,
+        }
+    ]
+    return respond(fmt, data, "service_requests", "request")
+
+
+def init_app(app: Flask) -> None:
+    # clients authenticate with api_key, never with the staff session cookie
+    csrf.exempt(bp)
+    app.register_blueprint(bp)

@@ -1,0 +1,333 @@
+"""The OpenAPI 3.1 document of the JSON API, written once here and served as is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from onegrid import __version__
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def body(schema: dict) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def ok(description: str, schema: dict | None = None) -> dict:
+    out: dict[str, Any] = {"description": description}
+    if schema is not None:
+        out["content"] = {"application/json": {"schema": schema}}
+    return out
+
+
+ERRORS = {
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "404": {"$ref": "#/components/responses/NotFound"},
+}
+
+CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error", "message"],
+        "properties": {
+            "error": {"type": "string", "description": "A stable error code."},
+            "message": {"type": "string", "description": "The error in the request's language."},
+            "errors": {
+                "type": "object",
+                "description": "Per-field messages of an invalid submission.",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+    },
+    "User": {
+        "type": "object",
+        "properties": {
+            "username": {"type": "string"},
+            "name": {"type": "string"},
+            "is_admin": {"type": "boolean"},
+            "bindings": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"role": {"type": "string"}, "unit": {"type": "string"}},
+                },
+            },
+        },
+    },
+    "Matter": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "code": {"type": ["string", "null"]},
+            "name": {"type": "string"},
+            "unit": {"type": ["string", "null"]},
+            "form": {"type": ["string", "null"]},
+            "on_the_spot": {"type": "boolean"},
+        },
+    },
+    "Case": {
+        "type": "object",
+        "description": "A case as the caller may see it.",
+        "properties": {
+            "id": {"type": "integer"},
+            "matter": {"type": "string"},
+            "matter_name": {"type": "string"},
+            "state": {"type": "string"},
+            "step": {"type": ["string", "null"]},
+            "channel": {"type": "string"},
+            "place": {"type": ["string", "null"]},
+            "unit": {"type": ["string", "null"], "description": "The lead unit or department."},
+            "assistants": {"type": "array", "items": {"type": "string"}},
+            "reporter": {"type": "string"},
+            "submission": {"type": "object"},
+            "supervised": {"type": "boolean"},
+            "due_at": {"type": ["string", "null"], "format": "date-time"},
+            "due_status": {"enum": ["", "due_soon", "overdue"]},
+            "created_at": {"type": "string", "format": "date-time"},
+            "closed_at": {"type": ["string", "null"], "format": "date-time"},
+            "version": {
+                "type": "integer",
+                "description": "Send it back with an action: a stale one is a 409.",
+            },
+        },
+    },
+    "Action": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "to": {"type": "string"},
+            "form": {"type": ["string", "null"]},
+        },
+    },
+    "CaseDetail": {
+        "allOf": [
+            ref("Case"),
+            {
+                "type": "object",
+                "properties": {
+                    "actions": {"type": "array", "items": ref("Action")},
+                    "why": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        ]
+    },
+    "Step": {
+        "type": "object",
+        "properties": {
+            "seq": {"type": "integer"},
+            "at": {"type": "string", "format": "date-time"},
+            "action": {"type": "string"},
+            "actor": {"type": ["string", "null"]},
+            "from_state": {"type": ["string", "null"]},
+            "to_state": {"type": ["string", "null"]},
+            "data": {},
+        },
+    },
+    "Version": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "pack": {"type": "string"},
+            "content_hash": {"type": "string"},
+            "published_at": {"type": "string", "format": "date-time"},
+        },
+    },
+}
+
+PATHS: dict[str, Any] = {
+    "/tokens": {
+        "post": {
+            "summary": "Log in and get an API token",
+            "security": [],
+            "requestBody": body(
+                {
+                    "type": "object",
+                    "required": ["username", "password"],
+                    "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+                }
+            ),
+            "responses": {
+                "201": ok(
+                    "A new token",
+                    {
+                        "type": "object",
+                        "properties": {"token": {"type": "string"}, "user": ref("User")},
+                    },
+                ),
+                "401": {"$ref": "#/components/responses/Unauthorized"},
+            },
+        }
+    },
+    "/me": {
+        "get": {
+            "summary": "The caller",
+            "responses": {"200": ok("The user", ref("User")), **ERRORS},
+        }
+    },
+    "/matters": {
+        "get": {
+            "summary": "The matter catalog",
+            "responses": {
+                "200": ok("Matters", {"type": "array", "items": ref("Matter")}),
+                **ERRORS,
+            },
+        }
+    },
+    "/cases": {
+        "get": {
+            "summary": "Cases in the caller's scope (an inbox tab, or a search)",
+            "parameters": [
+                {
+                    "name": "tab",
+                    "in": "query",
+                    "schema": {"enum": ["mine", "due_soon", "overdue", "supervised", "all"]},
+                },
+                {"name": "matter", "in": "query", "schema": {"type": "string"}},
+                {"name": "state", "in": "query", "schema": {"type": "string"}},
+                {
+                    "name": "start",
+                    "in": "query",
+                    "schema": {"type": "string", "format": "date-time"},
+                },
+                {"name": "end", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+            ],
+            "responses": {"200": ok("Cases", {"type": "array", "items": ref("Case")}), **ERRORS},
+        },
+        "post": {
+            "summary": "Report a new case through its matter's form",
+            "parameters": [
+                {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}
+            ],
+            "requestBody": body(
+                {
+                    "type": "object",
+                    "required": ["matter"],
+                    "properties": {
+                        "matter": {"type": "string"},
+                        "place": {"type": "string", "description": "The grid or unit."},
+                        "submission": {"type": "object", "description": "The form's fields."},
+                        "idempotency_key": {"type": "string"},
+                    },
+                }
+            ),
+            "responses": {
+                "201": ok("The new case", ref("CaseDetail")),
+                "409": {"$ref": "#/components/responses/Conflict"},
+                "422": {"$ref": "#/components/responses/Invalid"},
+                **ERRORS,
+            },
+        },
+    },
+    "/cases/{case_id}": {
+        "get": {
+            "summary": "One case with the caller's actions and why it was routed there",
+            "parameters": [CASE_ID],
+            "responses": {"200": ok("The case", ref("CaseDetail")), **ERRORS},
+        }
+    },
+    "/cases/{case_id}/trail": {
+        "get": {
+            "summary": "Every step of the case, oldest first",
+            "parameters": [CASE_ID],
+            "responses": {
+                "200": ok("The trail", {"type": "array", "items": ref("Step")}),
+                **ERRORS,
+            },
+        }
+    },
+    "/cases/{case_id}/actions/{action_id}": {
+        "post": {
+            "summary": "Take one action on a case",
+            "parameters": [
+                CASE_ID,
+                {"name": "action_id", "in": "path", "required": True, "schema": {"type": "string"}},
+            ],
+            "requestBody": body(
+                {
+                    "type": "object",
+                    "required": ["version"],
+                    "properties": {
+                        "version": {"type": "integer"},
+                        "submission": {"type": "object"},
+                    },
+                }
+            ),
+            "responses": {
+                "200": ok("The case after the action", ref("CaseDetail")),
+                "403": {"$ref": "#/components/responses/Forbidden"},
+                "409": {"$ref": "#/components/responses/Conflict"},
+                "422": {"$ref": "#/components/responses/Invalid"},
+                **ERRORS,
+            },
+        }
+    },
+    "/versions": {
+        "get": {
+            "summary": "Published policy versions (administrators)",
+            "responses": {
+                "200": ok("Versions", {"type": "array", "items": ref("Version")}),
+                **ERRORS,
+            },
+        },
+        "post": {
+            "summary": "Publish the loaded pack (administrators)",
+            "responses": {"201": ok("The version", {"type": "object"}), **ERRORS},
+        },
+    },
+    "/checks": {
+        "get": {
+            "summary": "The loaded pack's check results (administrators)",
+            "responses": {
+                "200": ok("Problems", {"type": "array", "items": {"type": "object"}}),
+                **ERRORS,
+            },
+        }
+    },
+    "/dashboard": {
+        "get": {
+            "summary": "Closure and on-time rates by unit (administrators)",
+            "responses": {
+                "200": ok("Rates", {"type": "array", "items": {"type": "object"}}),
+                **ERRORS,
+            },
+        }
+    },
+}
+
+
+def response(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
+
+
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "onegrid API",
+            "version": __version__,
+            "description": "Cases, matters and policy versions of the served pack. "
+            "Send ?lang=en for English texts.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}, {"session": []}],
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "onegrid_session"},
+            },
+            "responses": {
+                "Unauthorized": response("Not logged in, or a bad token"),
+                "Forbidden": response("Not this user's action"),
+                "NotFound": response("No such thing in the caller's scope"),
+                "Conflict": response("A stale version or a reused idempotency key"),
+                "Invalid": response("The submission does not pass its form"),
+            },
+        },
+    }

@@ -1,0 +1,7 @@
+def test_login_and_inbox(client, auth):
+    assert client.get("/").status_code == 302
+    r = auth.login()
+    assert r.status_code == 302
+    r = client.get("/")
+    assert r.status_code == 200
+    assert "收件箱" in r.get_data(as_text=True)
