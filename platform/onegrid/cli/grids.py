@@ -43,6 +43,7 @@ LABELS = {
     "registry": {"zh": "台账", "en": "Registry"},
     "published": {"zh": "公布", "en": "Published"},
     "households": {"zh": "每格户数", "en": "Households per grid"},
+    "hh": {"zh": "户数", "en": "Households"},
     "range": {
         "zh": "标准 {target} 户（{min}–{max}），平均 {mean}，最少 {smallest}，最多 {largest}",
         "en": "standard {target} ({min}–{max}), mean {mean}, smallest {smallest}, largest {largest}",
@@ -126,7 +127,7 @@ def as_text(policy, result: GridsReport, lang: str) -> str:
                 for g in result.out_of_range
             ]
             out += table(
-                [t["grid"], t["community"], t["households"], t["limit"], t["row"]],
+                [t["grid"], t["community"], t["hh"], t["limit"], t["row"]],
                 shown[:SHOWN],
             )
             if len(shown) > SHOWN:
