@@ -45,7 +45,8 @@ def form_problems(policy, specs: dict[str, FormSpec]) -> list[Problem]:
 
 
 def org_problems(policy, f: FieldSpec) -> list[Problem]:
-    """Levels and `within` must exist, when the pack has an org at all."""
+    """Levels and `within` should exist. Unknown levels are warnings: a
+    shared library field may name levels some districts do not have."""
     problems: list[Problem] = []
     levels, units = policy.ids("level"), policy.ids("unit")
     for level in f.get("levels") or ():
@@ -56,6 +57,7 @@ def org_problems(policy, f: FieldSpec) -> list[Problem]:
                     {"namespace": "level", "id": level},
                     f.loc("levels"),
                     did_you_mean(level, levels),
+                    severity="warning",
                 )
             )
     within = f.get("within")
@@ -68,7 +70,7 @@ def org_problems(policy, f: FieldSpec) -> list[Problem]:
                 did_you_mean(within, units),
             )
         )
-    if not f.choices and not problems:
+    if not f.choices and units and not problems:
         # a warning: the shared library has no org of its own to pick from
         problems.append(Problem("form-no-units", {"name": f.name}, f.loc(), severity="warning"))
     return problems

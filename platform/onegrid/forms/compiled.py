@@ -9,6 +9,7 @@ same thing for other programs, and the tests hold the two to agreement.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import weakref
 from collections import OrderedDict
@@ -177,11 +178,12 @@ def forms_of(policy) -> FormSet:
     if entry is not None and entry[0]() is policy:
         return entry[1]
     content_hash = policy.content_hash
+    version = version_key(policy, content_hash)
     with _LOCK:
-        forms = _BY_HASH.get(content_hash)
+        forms = _BY_HASH.get(version)
         if forms is None:
             forms = _compile(policy, content_hash)
-            _BY_HASH[content_hash] = forms
+            _BY_HASH[version] = forms
             while len(_BY_HASH) > KEEP_VERSIONS:
                 _BY_HASH.popitem(last=False)
         key = id(policy)
@@ -190,6 +192,18 @@ def forms_of(policy) -> FormSet:
             forms,
         )
     return forms
+
+
+def version_key(policy, content_hash: str) -> str:
+    """The content hash, plus the grid registry's (grid pickers list its grids)."""
+    path = policy.manifest.get("registry")
+    if isinstance(path, str):
+        try:
+            digest = hashlib.sha256((policy.root / path).read_bytes()).hexdigest()
+        except OSError:
+            digest = "-"
+        return f"{content_hash}+{digest}"
+    return content_hash
 
 
 def _compile(policy, content_hash: str) -> FormSet:

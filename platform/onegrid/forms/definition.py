@@ -82,12 +82,26 @@ class FormSpec:
         return None
 
 
+def registry_grids(policy) -> list[dict]:
+    """The grids of the pack's grid registry (kunqu's 791 live there, not in
+    org.yaml), as org units; none if it has no registry or it does not load."""
+    path = policy.manifest.get("registry")
+    if not isinstance(path, str):
+        return []
+    from onegrid.grids.registry import read_registry  # a peer stage, read only here
+
+    registry, _problems = read_registry(policy, policy.root / path)  # the grids stage reports them
+    if registry is None:
+        return []
+    return [u for u in registry.units() if u.get("id")]
+
+
 def unit_choices(
     policy, levels, within, departments=False
 ) -> tuple[tuple[str, dict[str, str]], ...]:
     """The org units at `levels` (all levels if none) below `within`, then
     the departments if asked for."""
-    units = policy.items("unit")
+    units = [*policy.items("unit"), *registry_grids(policy)]
     parents = {u.get("id"): u.get("parent") for u in units}
 
     def below(unit_id: str) -> bool:

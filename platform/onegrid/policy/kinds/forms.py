@@ -176,8 +176,14 @@ FIELD_PROPERTIES = {
         "pattern": r"^[1-9][0-9]{0,4}(KB|MB)$",
         "description": "The largest photo accepted, e.g. 5MB (default 8MB).",
     },
-    "show_when": {**CONDITION, "description": "Show (and accept) the field only when this holds."},
-    "require_when": {**CONDITION, "description": "Require the field when this holds."},
+    "show_when": {
+        "anyOf": [CONDITION, {"type": "null"}],
+        "description": "Show (and accept) the field only when this holds; null drops a library field's condition.",
+    },
+    "require_when": {
+        "anyOf": [CONDITION, {"type": "null"}],
+        "description": "Require the field when this holds; null drops a library field's condition.",
+    },
 }
 
 LIBRARY_FIELD = obj(
