@@ -115,6 +115,7 @@ def _resolve(root, problems, stack, cache, base=None) -> Resolution:
         sections = resolve.merge_sections(sections, base_found.sections, problems)
         found.documents.extend(base_found.documents)
         found.layers.extend(_as(base_found.layers, "base"))
+        found.manifest = inherit_manifest(manifest, root, base_found)
 
     own = pack.merge_sections(documents, problems)
     if layered:
@@ -125,6 +126,27 @@ def _resolve(root, problems, stack, cache, base=None) -> Resolution:
     if base is None:
         cache[here] = found
     return found
+
+
+# Manifest keys an adopter inherits unless it sets them: the language of its
+# messages and the grid registry (stages read `policy.root / registry`, so the
+# path is rewritten to lead from the adopter to the base's file).
+INHERITED = ("lang", "registry")
+
+
+def inherit_manifest(manifest: YMap, root: Path, base: Resolution) -> YMap:
+    base_root = base.layers[-1].root
+    out = YMap(manifest, loc=manifest.loc)
+    out.key_locs.update(manifest.key_locs)
+    out.value_locs.update(manifest.value_locs)
+    for name in INHERITED:
+        value = base.manifest.get(name)
+        if name in manifest or value is None:
+            continue
+        if name == "registry" and isinstance(value, str):
+            value = Path(os.path.relpath(base_root / value, root)).as_posix()
+        out.set(name, value, base.manifest.key_locs.get(name), base.manifest.value_locs.get(name))
+    return out
 
 
 def _as(layers: list[Layer], role: str) -> list[Layer]:
