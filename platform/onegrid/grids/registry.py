@@ -57,12 +57,12 @@ messages.register(
             "en": "unknown community '{community}'",
         },
         "registry-not-a-count": {
-            "zh": "'{column}' 应为非负整数，实际是 '{value}'",
-            "en": "'{column}' should be a whole number of 0 or more, got '{value}'",
+            "zh": "'{column}' 应为非负整数，实际是 '{cell}'",
+            "en": "'{column}' should be a whole number of 0 or more, got '{cell}'",
         },
         "registry-bad-flag": {
-            "zh": "'{column}' 应为 1/0 或 是/否，实际是 '{value}'",
-            "en": "'{column}' should be 1/0 or 是/否 (yes/no), got '{value}'",
+            "zh": "'{column}' 应为 1/0 或 是/否，实际是 '{cell}'",
+            "en": "'{column}' should be 1/0 or 是/否 (yes/no), got '{cell}'",
         },
         "registry-bad-grid-id": {
             "zh": "网格编号 '{grid}' 格式不对（应为小写字母、数字、点、下划线或连字符）",
@@ -83,6 +83,10 @@ messages.register(
         "registry-missing-households": {
             "zh": "网格 '{grid}' 缺少户数",
             "en": "grid '{grid}' has no households figure",
+        },
+        "registry-syntax": {
+            "zh": "网格台账不是合法的 CSV：{reason}",
+            "en": "the grid registry is not valid CSV: {reason}",
         },
         "registry-not-utf8": {
             "zh": "网格台账不是 UTF-8 编码（第 {offset} 字节处）",
@@ -169,7 +173,12 @@ def read_registry(policy, path: str | Path) -> tuple[Registry | None, list[Probl
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return None, [Problem("registry-not-utf8", {"offset": exc.start}, Loc(name, 1, 1))]
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        where = Loc(name, max(reader.line_num, 1), 1)
+        return None, [Problem("registry-syntax", {"reason": str(exc)}, where)]
     if not rows or not any(cell.strip() for cell in rows[0]):
         return None, [Problem("registry-empty", {}, Loc(name, 1, 1))]
     header = [cell.strip() for cell in rows[0]]
@@ -301,7 +310,7 @@ def _row(registry, line, values, roles, communities, by_name, problems) -> GridR
             problems.append(
                 Problem(
                     "registry-bad-flag",
-                    {"column": "party_branch", "value": values["party_branch"]},
+                    {"column": "party_branch", "cell": values["party_branch"]},
                     registry.loc(line, "party_branch"),
                 )
             )
@@ -316,7 +325,7 @@ def _count(registry, line, column, value, problems) -> int | None:
         return int(value)
     problems.append(
         Problem(
-            "registry-not-a-count", {"column": column, "value": value}, registry.loc(line, column)
+            "registry-not-a-count", {"column": column, "cell": value}, registry.loc(line, column)
         )
     )
     return None
