@@ -14,13 +14,16 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from onegrid.cli.serve import prepare
 from onegrid.store import accounts
-from onegrid.web import create_app, db
+from onegrid.web import casework, create_app, db
 
 PROJECT = Path(__file__).resolve().parents[2]
 PASSWORD = "pw-for-tests"
+# a cheap hash keeps the many logins of the tests fast; the app's default is scrypt
+FAST_HASH = "pbkdf2:sha256:1000"
 
 PACK = {
     "pack.yaml": """
@@ -92,6 +95,9 @@ USERS = {
     "dispatcher": ("dispatcher", "dept.centre"),
 }
 
+# cases in the template database: case 1 in street A (urban leads), case 2 in street B
+CASES = [("m.litter", "grid.a1", "gw_a"), ("m.pothole", "grid.b1", "gw_b")]
+
 
 @pytest.fixture(scope="session")
 def web_pack(tmp_path_factory) -> Path:
@@ -115,9 +121,16 @@ def template_db(web_pack, tmp_path_factory) -> Path:
     with app.app_context():
         session = db.session()
         for username, (role, unit) in USERS.items():
-            accounts.create_user(session, username, PASSWORD, bindings=[(role, unit)])
-        accounts.create_user(session, "admin", PASSWORD, is_admin=True)
+            accounts.create_user(
+                session, username, PASSWORD, bindings=[(role, unit)], method=FAST_HASH
+            )
+        accounts.create_user(session, "admin", PASSWORD, is_admin=True, method=FAST_HASH)
         session.commit()
+        users = {u.username: u for u in session.scalars(select(accounts.User))}
+    with app.test_request_context():
+        session = db.session()
+        for matter, place, reporter in CASES:
+            casework.open_case(session, users[reporter], matter, place, {"description": "测试"})
     db.engine(app).dispose()
     return folder / "onegrid.sqlite"
 

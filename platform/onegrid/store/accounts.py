@@ -37,8 +37,8 @@ class User(Base):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+    def set_password(self, password: str, method: str = "scrypt") -> None:
+        self.password_hash = generate_password_hash(password, method=method)
 
 
 class RoleBinding(Base):
@@ -74,9 +74,11 @@ def create_user(
     name: str = "",
     bindings: list[tuple[str, str]] = (),
     is_admin: bool = False,
+    method: str = "scrypt",
 ) -> User:
+    """`method` is werkzeug's hash method; tests pass a cheap one to stay fast."""
     user = User(username=username, name=name or username, is_admin=is_admin)
-    user.set_password(password)
+    user.set_password(password, method)
     user.bindings = [RoleBinding(role=role, unit=unit) for role, unit in bindings]
     session.add(user)
     session.flush()

@@ -1,0 +1,52 @@
+"""The closed loop through the staff pages: report, accept, dispatch, handle,
+feed back, evaluate, each by the user whose turn it is."""
+
+import re
+
+from conftest import PASSWORD
+
+
+def login(client, username):
+    client.post("/auth/logout")
+    r = client.post("/auth/login", data={"username": username, "password": PASSWORD})
+    assert r.status_code == 302, r.get_data(as_text=True)
+
+
+def act(client, case_id, action, data=None):
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    m = re.search(rf'action="(/cases/{case_id}/act/{action}\?version=\d+)"', page)
+    assert m, f"{action} not offered:\n{page}"
+    r = client.post(m.group(1).replace("&amp;", "&"), data=data or {})
+    assert r.status_code == 303, r.get_data(as_text=True)
+    return client.get(f"/cases/{case_id}").get_data(as_text=True)
+
+
+def test_walk_the_loop(client):
+    login(client, "gw_a")
+    r = client.get("/cases/new?matter=m.litter&place=grid.a1")
+    assert r.status_code == 200
+    page = r.get_data(as_text=True)
+    m = re.search(r'action="(/cases/new\?[^"]+)"', page)
+    target = m.group(1).replace("&amp;", "&")
+    r = client.post(target, data={"description": "", "count": "0"})
+    assert r.status_code == 422
+    assert "问题描述" in r.get_data(as_text=True)
+    r = client.post(target, data={"description": "路口有垃圾", "count": "3"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    case_id = int(r.headers["Location"].rsplit("/", 1)[1])
+    # a double submit of the same form opens no second case
+    again = client.post(target, data={"description": "路口有垃圾", "count": "3"})
+    assert again.headers["Location"] == r.headers["Location"]
+
+    login(client, "dispatcher")
+    act(client, case_id, "accept")
+    act(client, case_id, "dispatch")
+    login(client, "urban")
+    act(client, case_id, "handle", {"result": "已清理"})
+    login(client, "dispatcher")
+    act(client, case_id, "feed_back", {"message": "已清理完毕"})
+    login(client, "gw_a")
+    page = act(client, case_id, "approve", {"comment": "满意"})
+    assert 'id="state">closed<' in page
+    for step in ("accept", "dispatch", "handle", "feed_back", "approve"):
+        assert step in page

@@ -1,0 +1,102 @@
+"""The permission matrix: every role × own/other unit × every case endpoint,
+pages and API alike. A case outside the user's scope answers 404 on every
+endpoint and never shows in a list; inside it, reading works and an action
+answers by the workflow (`accept` by a district-level binding)."""
+
+import pytest
+
+from conftest import PASSWORD, token_for
+
+CASE_A, CASE_B = 1, 2
+
+# user → the cases in scope
+SEES = {
+    "gw_a": {CASE_A},
+    "gw_b": {CASE_B},
+    "street_a": {CASE_A},
+    "street_b": {CASE_B},
+    "urban": {CASE_A},
+    "housing": {CASE_B},
+    "dispatcher": {CASE_A, CASE_B},
+    "admin": {CASE_A, CASE_B},
+}
+# the closed loop's `accept` is `by: [{party: dispatcher}]`: any binding at the
+# case's level (district) above its place, so the departments may accept too
+MAY_ACCEPT = {"dispatcher", "urban", "housing"}
+
+MATRIX = [(user, case, case in seen) for user, seen in SEES.items() for case in (CASE_A, CASE_B)]
+
+
+@pytest.fixture
+def as_user(app):
+    """A logged-in page client and an API token for `user`."""
+
+    def make(user):
+        client = app.test_client()
+        r = client.post("/auth/login", data={"username": user, "password": PASSWORD})
+        assert r.status_code == 302
+        return client, {"Authorization": f"Bearer {token_for(app, user)}"}
+
+    return make
+
+
+@pytest.mark.parametrize(("user", "case", "visible"), MATRIX)
+def test_matrix(as_user, user, case, visible):
+    client, bearer = as_user(user)
+    read = 200 if visible else 404
+    act = (303 if user in MAY_ACCEPT else 403) if visible else 404
+    api_act = (200 if user in MAY_ACCEPT else 403) if visible else 404
+
+    # pages
+    assert client.get(f"/cases/{case}").status_code == read
+    listed = f'href="/cases/{case}"' in client.get("/?tab=all").get_data(as_text=True)
+    assert listed == visible
+    # JSON API, with a token and with the session cookie
+    for headers in (bearer, {}):
+        api = client if not headers else client.application.test_client()
+        assert api.get(f"/api/v1/cases/{case}", headers=headers).status_code == read
+        assert api.get(f"/api/v1/cases/{case}/trail", headers=headers).status_code == read
+        found = [c["id"] for c in api.get("/api/v1/cases", headers=headers).get_json()]
+        assert (case in found) == visible
+        found = [c["id"] for c in api.get("/api/v1/cases?tab=all", headers=headers).get_json()]
+        assert (case in found) == visible
+    # Open311 with the user's key as api_key
+    key = bearer["Authorization"].split()[1]
+    r = client.get(f"/open311/v2/requests/{case}.json?api_key={key}")
+    assert r.status_code == read
+    found = client.get(f"/open311/v2/requests.json?api_key={key}").get_json()
+    assert (str(case) in [x["service_request_id"] for x in found]) == visible
+    # actions last: they change the case
+    r = client.application.test_client().post(
+        f"/api/v1/cases/{case}/actions/accept", json={"version": 1}, headers=bearer
+    )
+    assert r.status_code == api_act, r.get_data(as_text=True)
+    if api_act != 200:
+        r = client.post(f"/cases/{case}/act/accept?version=1")
+        assert r.status_code == act
+
+
+@pytest.mark.parametrize("path", ["/cases/{case}", "/api/v1/cases/{case}", "/api/v1/cases"])
+def test_anonymous_gets_nothing(client, path):
+    r = client.get(path.format(case=CASE_A))
+    assert r.status_code in (302, 401)
+    assert "测试" not in r.get_data(as_text=True)
+
+
+def test_public_open311_sees_only_open311_requests(client):
+    assert client.get(f"/open311/v2/requests/{CASE_A}.json").status_code == 404
+    assert client.get("/open311/v2/requests.json").get_json() == []
+
+
+def test_unknown_case_is_404_for_admin_too(as_user):
+    client, bearer = as_user("admin")
+    assert client.get("/cases/999").status_code == 404
+    assert client.get("/api/v1/cases/999", headers=bearer).status_code == 404
+
+
+@pytest.mark.parametrize("user", sorted(set(SEES) - {"admin"}))
+def test_admin_pages_are_404_for_staff(as_user, user):
+    client, bearer = as_user(user)
+    for path in ("/admin/", "/admin/checks", "/admin/versions", "/admin/dashboard"):
+        assert client.get(path).status_code == 404
+    assert client.get("/api/v1/versions", headers=bearer).status_code == 404
