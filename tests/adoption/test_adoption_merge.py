@@ -278,3 +278,12 @@ def test_a_removed_item_still_referred_to_is_an_unknown_ref(make_pack, base):
     )
     _policy, problems = read_pack(root)
     assert [(p.code, p.params["id"]) for p in errors(problems)] == [("unknown-ref", "dept.a")]
+
+
+def test_a_nested_map_can_be_overridden_one_key_at_a_time(onegrid, tmp_path):
+    root = tmp_path / "std"
+    assert onegrid("adopt", "kunqu", root).code == 0
+    (root / "standards.yaml").write_text("kind: standards\nhouseholds: {target: 500}\n")
+    policy = load_policy(root)
+    households = plain(policy.section("standards")["households"])
+    assert (households["target"], households["min"], households["max"]) == (500, 300, 600)

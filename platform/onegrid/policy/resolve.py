@@ -172,8 +172,9 @@ def _as_list(value: list) -> YList:
 
 
 # An override file may name only what it changes: in a pack that extends or
-# includes another, an item needs just its id; the full schema is checked on
-# the merged result (see `required_after_merge`).
+# includes another, an item needs just its id and a map none of its keys; the
+# full schema's required keys are checked on the merged result (see
+# `required_after_merge`).
 @cache
 def _override_validator(kind: str):
     relaxed = copy.deepcopy(KINDS[kind].schema)
@@ -183,9 +184,9 @@ def _override_validator(kind: str):
 
 def _relax(node: Any) -> None:
     if isinstance(node, dict):
-        props = node.get("properties")
-        if isinstance(props, dict) and "id" in props and isinstance(node.get("required"), list):
-            node["required"] = [r for r in node["required"] if r == "id"]
+        if isinstance(node.get("required"), list):
+            # maps merge deeply, so an override may name any part of one
+            node["required"] = [r for r in node["required"] if r in ("id", "kind")]
         for value in node.values():
             _relax(value)
     elif isinstance(node, list):
