@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Flask, abort, g, jsonify, request
+from flask import Blueprint, Flask, abort, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from onegrid import messages
@@ -41,7 +41,8 @@ def authenticate():
         g.api_token = True
         return None
     g.api_token = False
-    if g.get("user") is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
+    writes = request.method not in ("GET", "HEAD", "OPTIONS")
+    if g.get("user") is not None and writes and current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
     return None
 
@@ -167,7 +168,7 @@ def create_case():
             body["matter"],
             place,
             body.get("submission") or {},
-            channel="api",
+            channel=body.get("channel") or "web",
             idempotency_key=key,
         )
     except wf_errors.InvalidSubmission as exc:
@@ -184,7 +185,9 @@ def problems_text(exc) -> str:
 
 
 def invalid(exc):
-    errors = getattr(exc, "errors", None) or {}
+    errors = getattr(exc, "errors", None)
+    if not isinstance(errors, dict):  # problems with the case itself, not a field
+        errors = {"": [messages.text(p.code, p.params, current_lang()) for p in exc.problems]}
     return error(422, "invalid-submission", problems_text(exc), errors=errors)
 
 

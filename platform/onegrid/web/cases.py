@@ -89,7 +89,7 @@ def new():
                 )
             except wf_errors.InvalidSubmission as exc:
                 db.session().rollback()
-                errors = getattr(exc, "errors", None) or {"": [str(exc)]}
+                errors = exc.errors if isinstance(exc.errors, dict) else {"": [str(exc)]}
             except wf_errors.Conflict:
                 db.session().rollback()
                 abort(409)
@@ -183,7 +183,8 @@ def act(case_id, action_id):
     except wf_errors.InvalidSubmission as exc:
         db.session().rollback()
         case = scope.case_or_404(g.user, case_id)
-        return case_page(case, action_id, values, getattr(exc, "errors", None) or {}, 422)
+        errors = exc.errors if isinstance(exc.errors, dict) else {"": [str(exc)]}
+        return case_page(case, action_id, values, errors, 422)
     except wf_errors.Conflict:
         db.session().rollback()
         flash(

@@ -212,6 +212,10 @@ PATHS: dict[str, Any] = {
                         "place": {"type": "string", "description": "The grid or unit."},
                         "submission": {"type": "object", "description": "The form's fields."},
                         "idempotency_key": {"type": "string"},
+                        "channel": {
+                            "type": "string",
+                            "description": "Intake channel (web, hotline, wechat, …); default web.",
+                        },
                     },
                 }
             ),

@@ -1,0 +1,128 @@
+"""CSRF, cookies, server-side logout, headers, secrets, redirects, escaping."""
+
+import re
+
+import pytest
+
+from onegrid.errors import UsageError
+from onegrid.web import create_app
+
+from .conftest import PASSWORD, config
+
+
+def csrf_token(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_forms_need_the_csrf_token(app_factory):
+    client = app_factory(WTF_CSRF_ENABLED=True).test_client()
+    r = client.post("/auth/login", data={"username": "gw_a", "password": PASSWORD})
+    assert r.status_code == 400
+    token = csrf_token(client.get("/auth/login").get_data(as_text=True))
+    r = client.post(
+        "/auth/login", data={"username": "gw_a", "password": PASSWORD, "csrf_token": token}
+    )
+    assert r.status_code == 302
+    # every state-changing page form, and the API with the session cookie
+    assert client.post("/cases/1/act/accept?version=1").status_code == 400
+    assert client.post("/auth/logout").status_code == 400
+    assert client.post("/api/v1/cases", json={"matter": "m.litter"}).status_code == 400
+
+
+def test_api_with_a_token_needs_no_csrf(app_factory):
+    from .conftest import token_for
+
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    token = token_for(app, "gw_a")
+    r = app.test_client().post(
+        "/api/v1/cases",
+        json={"matter": "m.litter", "place": "grid.a1", "submission": {"description": "x"}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 201, r.get_data(as_text=True)
+
+
+def test_session_cookie_flags(client, auth):
+    r = auth.login()
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # development and tests run on plain http
+
+
+def test_cookie_is_secure_outside_development(web_pack, tmp_path):
+    app = create_app({**config(web_pack, tmp_path), "TESTING": False, "ONEGRID_ENV": "production"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_secret_key_is_required_outside_development(web_pack, tmp_path, monkeypatch):
+    monkeypatch.delenv("ONEGRID_SECRET_KEY", raising=False)
+    cfg = {**config(web_pack, tmp_path), "TESTING": False, "ONEGRID_ENV": "production"}
+    del cfg["SECRET_KEY"]
+    with pytest.raises(UsageError):
+        create_app(cfg)
+
+
+def test_development_key_is_random_per_instance(web_pack, tmp_path):
+    keys = []
+    for name in ("one", "two"):
+        cfg = {**config(web_pack, tmp_path / name), "ONEGRID_ENV": "development"}
+        del cfg["SECRET_KEY"]
+        (tmp_path / name).mkdir()
+        keys.append(create_app(cfg).config["SECRET_KEY"])
+        assert create_app(cfg).config["SECRET_KEY"] == keys[-1]  # kept in the instance folder
+    assert keys[0] != keys[1] and len(keys[0]) >= 32
+
+
+def test_logout_ends_the_session_on_the_server(app, auth, client):
+    auth.login()
+    stolen = client.get_cookie("onegrid_session").value
+    assert client.get("/").status_code == 200
+    auth.logout()
+    other = app.test_client()
+    other.set_cookie("onegrid_session", stolen)
+    assert other.get("/").status_code == 302  # the copied cookie is dead too
+
+
+def test_wrong_password(client, auth):
+    r = auth.login(password="nope")
+    assert r.status_code == 401
+    assert "用户名或密码错误" in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil"])
+def test_login_never_redirects_off_site(client, target):
+    r = client.post(f"/auth/login?next={target}", data={"username": "gw_a", "password": PASSWORD})
+    assert r.headers["Location"] == "/"
+
+
+def test_security_headers(client):
+    r = client.get("/auth/login")
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"] == "same-origin"
+    assert "<script>" not in r.get_data(as_text=True)  # no inline scripts at all
+
+
+def test_reported_markup_comes_out_inert(client, auth):
+    auth.login()
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    r = client.post(
+        "/api/v1/cases",
+        json={"matter": "m.litter", "place": "grid.a1", "submission": {"description": evil}},
+    )
+    assert r.status_code == 201
+    page = client.get(f"/cases/{r.get_json()['id']}").get_data(as_text=True)
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_english_switch(client, auth):
+    auth.login()
+    assert "收件箱" in client.get("/").get_data(as_text=True)
+    client.post("/auth/lang/en", data={"next": "/"})
+    page = client.get("/").get_data(as_text=True)
+    assert "Inbox" in page and "收件箱" not in page
+    assert "Inbox" in client.get("/?lang=en").get_data(as_text=True)
