@@ -10,6 +10,9 @@ import pytest
 from onegrid.cli import cli
 from onegrid.cli.boundary import run
 
+# the PostgreSQL cluster and per-test databases (tests/pg.py)
+pytest_plugins = ["pg"]
+
 PROJECT = Path(__file__).resolve().parents[1]
 CATALOGS = PROJECT / "catalogs"
 

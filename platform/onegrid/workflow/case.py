@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from onegrid.errors import Problem
@@ -100,9 +101,11 @@ def open_case(
         case = _new_case(session, version, facts, submission_data, actor, channel, now, lang)
         case.idempotency_key = idempotency_key
         case.request_hash = digest
+        deadline.start_step(rulebook(version), case, now)
         session.add(case)
         session.flush()
-        deadline.start_step(rulebook(version), case, now)
+        # the caller's version object, without cascading it into this session
+        set_committed_value(case, "policy_version", version)
         audit.append(
             session,
             case.id,

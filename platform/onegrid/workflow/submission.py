@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from onegrid import messages
 from onegrid.errors import Problem
 from onegrid.workflow.errors import InvalidSubmission
 
@@ -57,15 +58,13 @@ def validate(book, form_id: str | None, submission: dict[str, Any], lang: str = 
         if errors:
             raise InvalidSubmission(_as_problems(errors), errors)
         return jsonable(clean)
-    # until the forms stage lands: required fields only
+    # without the forms stage: required fields only, in its error shape
     form = book.forms.get(form_id) or {}
-    problems = []
+    errors = {}
     for spec in form.get("fields") or ():
         name = spec.get("name")
         if name and spec.get("required") and submission.get(name) in (None, "", [], {}):
-            label = spec.get("label", name)
-            label = label.get(lang) or label.get("zh") if isinstance(label, dict) else label
-            problems.append(Problem("field-required", {"field": label}))
-    if problems:
-        raise InvalidSubmission(problems)
+            errors[name] = messages.text("field-required", {"field": name}, lang)
+    if errors:
+        raise InvalidSubmission(_as_problems(errors), errors)
     return jsonable(submission)
