@@ -83,10 +83,10 @@ class CompiledForm:
             if is_empty(value):
                 continue
             value, error = rule.check(value)
-            if error is None:
-                clean[rule.name] = value
-            else:
+            if error is not None:
                 found[rule.name] = error
+            elif not is_empty(value):  # only spaces: as good as absent
+                clean[rule.name] = value
         for rule in self._conditional:
             if rule.show is not None and not rule.show(clean):
                 clean.pop(rule.name, None)
