@@ -15,6 +15,7 @@ from typing import Any
 from onegrid import messages
 from onegrid.errors import Problem
 from onegrid.grids.registry import COMMUNITY_LEVEL, Registry
+from onegrid.policy.suggest import did_you_mean
 
 messages.register(
     {
@@ -118,6 +119,17 @@ def standards_problems(policy) -> list[Problem]:
                 households.loc,
             )
         )
+    staff = (section.get("published") or {}).get("staff") or {}
+    for role in staff:
+        if policy.get("role", role) is None:
+            problems.append(
+                Problem(
+                    "unknown-ref",
+                    {"namespace": "role", "id": role},
+                    staff.key_loc(role),
+                    did_you_mean(role, policy.ids("role")),
+                )
+            )
     for rule in section.get("staffing", []):
         if "max" in rule and rule["max"] < rule["min"]:
             problems.append(
