@@ -3,7 +3,7 @@ feed back, evaluate, each by the user whose turn it is."""
 
 import re
 
-from .conftest import PASSWORD
+from web.webapp import PASSWORD
 
 
 def login(client, username):

@@ -5,7 +5,7 @@ answers by the workflow (`accept` by a district-level binding)."""
 
 import pytest
 
-from .conftest import PASSWORD, token_for
+from web.webapp import PASSWORD, token_for
 
 CASE_A, CASE_B = 1, 2
 

@@ -6,8 +6,7 @@ import pytest
 
 from onegrid.errors import UsageError
 from onegrid.web import create_app
-
-from .conftest import PASSWORD, config
+from web.webapp import PASSWORD, config, token_for
 
 
 def csrf_token(page: str) -> str:
@@ -30,7 +29,6 @@ def test_forms_need_the_csrf_token(app_factory):
 
 
 def test_api_with_a_token_needs_no_csrf(app_factory):
-    from .conftest import token_for
 
     app = app_factory(WTF_CSRF_ENABLED=True)
     token = token_for(app, "gw_a")
