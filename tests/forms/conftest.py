@@ -9,7 +9,6 @@ import pytest
 from onegrid.forms import forms_of
 from onegrid.policy.pack import load_policy
 
-
 ORG = """\
 kind: org
 levels:

@@ -26,7 +26,7 @@ CONDITIONS = """\
 
 @pytest.fixture
 def form(one_form):
-    policy, compiled = one_form(CONDITIONS)
+    _policy, compiled = one_form(CONDITIONS)
     return compiled
 
 
