@@ -36,7 +36,7 @@ class SweepReport:
         return len(self.warned) + len(self.escalated) + len(self.supervised)
 
 
-def due(now: dt.datetime):
+def due(now: dt.datetime, batch: int = BATCH):
     return (
         select(Case)
         .where(
@@ -44,18 +44,19 @@ def due(now: dt.datetime):
             or_(Case.due_at <= now, and_(Case.warn_at <= now, Case.warned.is_(False))),
         )
         .order_by(Case.due_at, Case.id)
-        .limit(BATCH)
+        .limit(batch)
         .with_for_update(skip_locked=True, of=Case)
     )
 
 
-def sweep(sessions, now: dt.datetime | None = None) -> SweepReport:
-    """Act on every case due at `now` (default: the current time)."""
+def sweep(sessions, now: dt.datetime | None = None, batch: int = BATCH) -> SweepReport:
+    """Act on every case due at `now` (default: the current time), `batch`
+    cases per transaction."""
     now = now or utcnow()
     report = SweepReport()
     while True:
         with sessions() as session:
-            cases = session.scalars(due(now)).all()
+            cases = session.scalars(due(now, batch)).all()
             if not cases:
                 session.rollback()
                 return report

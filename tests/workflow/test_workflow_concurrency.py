@@ -1,0 +1,123 @@
+"""Many hands on one case, and a writer killed mid-stream."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections import Counter
+
+from sqlalchemy import select
+
+from onegrid.store import AuditEntry, Case
+from onegrid.workflow import Actor, Binding, Conflict, act, actions_for, get_case, open_case, verify
+
+from .conftest import REPORTER
+
+# everyone in the loop at once: reporter, the grid (dispatcher) and the lead
+EVERYONE = Actor("gw1", (Binding("grid_worker", "g1"),))
+NEXT = {
+    "dispatched": ("handle", {"result": "处理"}),
+    "handled": ("feed_back", {"message": "反馈"}),
+    "fed_back": ("reopen", {"reason": "不满意"}),
+}
+
+
+def test_twenty_threads_one_case(db, version):
+    with db() as session:
+        case = open_case(
+            session, version, {"matter": "m.litter", "place": "g1"}, {}, REPORTER, "grid"
+        )
+        case = act(session, case.id, "accept", EVERYONE, {}, case.version)
+        case = act(session, case.id, "dispatch", EVERYONE, {}, case.version)
+    start_version = case.version
+    outcomes: Counter = Counter()
+    unexpected: list[BaseException] = []
+    barrier = threading.Barrier(20)
+
+    def worker():
+        barrier.wait()
+        for _ in range(50):
+            try:
+                with db() as session:
+                    seen = get_case(session, case.id)
+                    offered = {a.id for a in actions_for(seen, EVERYONE)}
+                    session.commit()  # let others in between reading and acting
+                    transition, body = NEXT[seen.state]
+                    assert transition in offered
+                    act(session, case.id, transition, EVERYONE, body, seen.version)
+                outcomes["won"] += 1
+            except Conflict as exc:
+                outcomes[exc.code] += 1
+            except BaseException as exc:
+                unexpected.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert unexpected == []
+    assert sum(outcomes.values()) == 1000
+    assert set(outcomes) <= {"won", "case-stale"}
+    with db() as session:
+        final = get_case(session, case.id)
+        assert final.version - start_version == outcomes["won"]
+        versions = [
+            json.loads(payload)["data"]["version"]
+            for payload in session.scalars(
+                select(AuditEntry.payload)
+                .where(AuditEntry.case_id == case.id, AuditEntry.action != "open")
+                .order_by(AuditEntry.seq)
+            )
+        ]
+        # exactly one winner per version: one audit row for each, in order
+        assert versions == list(range(2, final.version + 1))
+        assert verify(session).ok
+
+
+WRITER = """
+import sys
+from onegrid.store import make_engine, sessions, PolicyVersion
+from onegrid.workflow import Actor, open_case
+url, version_id = sys.argv[1], int(sys.argv[2])
+db = sessions(make_engine(url))
+with db() as s:
+    version = s.get(PolicyVersion, version_id)
+reporter = Actor("gw1", ())
+i = 0
+while True:
+    i += 1
+    with db() as s:
+        case = open_case(s, version, {"matter": "m.litter", "place": "g1"},
+                         {"n": i}, reporter, "grid", f"kill-{i}")
+    print(case.id, flush=True)  # acknowledged: committed
+"""
+
+
+def test_a_killed_writer_loses_nothing_acknowledged(db, version, db_url):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    acknowledged = []
+    with subprocess.Popen(
+        [sys.executable, "-c", WRITER, db_url, str(version.id)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    ) as writer:
+        try:
+            for line in writer.stdout:
+                acknowledged.append(int(line))
+                if len(acknowledged) == 60:
+                    break
+        finally:
+            writer.send_signal(signal.SIGKILL)
+            writer.wait()
+        failure = writer.stderr.read().decode()
+    assert len(acknowledged) == 60, failure
+    with db() as session:
+        stored = set(session.scalars(select(Case.id)))
+        assert set(acknowledged) <= stored
+        assert verify(session).ok
