@@ -255,6 +255,11 @@ def test_luohu_obliged_entities_of_six_kinds(packs):
     assert pushed, "cases must reach the obliged enterprise too"
 
 
+def test_luohu_matters_carry_their_basis_from_the_responsibility_list(packs):
+    matters = packs["luohu"].items("matter")
+    assert all(m.get("basis") and m["group"] == "list.shenzhen" for m in matters)
+
+
 def test_luohu_collect_and_handle_beside_collect_then_dispatch(packs):
     spot = Counter(m["on_the_spot"] for m in packs["luohu"].items("matter"))
     assert spot[True] > 0 and spot[False] > 0
