@@ -101,6 +101,7 @@ def test_baohe_four_level_linkage_and_provincial_figures(packs):
         "street",
         "community",
     ]
+    assert p.get("department", "dept.city_org")["level"] == "city"
     anhui = p.get("unit", "anhui")["attributes"]
     assert anhui["grids"] == 24000
     assert anhui["part_time_grid_workers"] == 34000
@@ -210,6 +211,10 @@ def test_cuntan_leaders_instructors_and_grid_workers(packs):
     attributes = p.get("unit", "cuntan")["attributes"]
     assert (attributes["leaders"], attributes["grid_instructors"]) == (12, 57)
     assert attributes["full_time_grid_workers"] == 127
+    centre = p.get("department", "ct.command")["attributes"]
+    assert centre["problems_solved"] == 3148
+    assert centre["grid_workers_dismissed"] == 5
+    assert centre["rainstorm_response_minutes"] == 20
 
 
 def test_cuntan_grid_plus_eight_forces(packs):
@@ -308,6 +313,9 @@ def test_jinshui_party_branch_on_every_grid_and_500_grid_workers(packs):
     assert [c["min_share"] for c in standards["coverage"]] == [1]
     published = standards["published"]
     assert published["communities"] == 92
+    claimed = p.get("unit", "jinshui")["attributes"]
+    assert claimed["in_service_members_claimed"] == 14000
+    assert claimed["mobile_members_claimed"] == 1300
     assert dict(published["staff"]) == {
         "grid_worker": 500,
         "party_member": 14000,
