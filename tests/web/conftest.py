@@ -3,12 +3,15 @@ SQLite database per test, `client`, `runner` and an `AuthActions` helper."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from onegrid.cli.serve import prepare
 from onegrid.store import accounts
@@ -87,3 +90,75 @@ def runner(app):
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def server(app):
+    """The app on a real loopback port, for real clients."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join()
+    httpd.server_close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, for screenshots on failure."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = PROJECT / "test-artifacts"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the browser tests: .ci/run installs chromium")
+        pytest.skip("no /usr/bin/chromium here (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server, request):
+    context = browser.new_context(base_url=server, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    def console(message):
+        # the 422 of a rejected form is expected; any other error (a CSP
+        # refusal, a missing file, a script error) is not
+        if message.type == "error" and "status of 422" not in message.text:
+            errors.append(message.text)
+
+    page.on("console", console)
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+    # a CSP violation or a script error is a failure too
+    assert not errors, errors

@@ -4,7 +4,6 @@ and the `georeport` client from PyPI works against a real server."""
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ import requests
 from georeport import GeoReport
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
-from werkzeug.serving import make_server
 
 from web.webapp import token_for
 
@@ -161,18 +159,6 @@ def test_xml(client, key):
     assert b"<service_requests><request><service_request_id>" in r.data
     r = client.get("/open311/v2/discovery.xml")
     assert b"<discovery>" in r.data and b"<format>text/xml</format>" in r.data
-
-
-@pytest.fixture
-def server(app):
-    """The app on a real loopback port, for real clients."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
-    httpd.server_close()
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
