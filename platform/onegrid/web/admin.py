@@ -110,7 +110,7 @@ def publish():
 @bp.route("/registry")
 @admin_required
 def registry():
-    report = casework.registry_report(policyview.load())
+    report = casework.registry_report(policyview.load(), current_lang())
     if report is None:
         abort(404)
     return render_template("admin/registry.html", report=report)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import case as when
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from onegrid import messages
 from onegrid.store import Case, PolicyVersion, utcnow
 from onegrid.store.accounts import User
 from onegrid.web import policyview, scope
@@ -261,9 +263,29 @@ class RegistryReport:
     summary: str = ""
 
 
-def registry_report(loaded) -> RegistryReport | None:
-    """The grid registry checked against the pack's grid standards, if both exist."""
-    return None
+def registry_report(loaded, lang: str = "zh") -> RegistryReport | None:
+    """The grid registry (`registry:` in pack.yaml) checked against the grid
+    standards, as `onegrid grids report` prints it; None without a registry."""
+    # imported here: onegrid.cli imports every subcommand, `serve` among them, which imports us
+    from onegrid.cli.grids import as_text
+    from onegrid.errors import OnegridError
+    from onegrid.grids.registry import load_registry
+    from onegrid.grids.report import build
+
+    policy = loaded.policy
+    name = policy.manifest.get("registry") if policy is not None else None
+    if not name:
+        return None
+    path = Path(loaded.root) / name
+    try:
+        result = build(policy, load_registry(policy, path))
+    except OnegridError as exc:
+        return RegistryReport(str(name), [messages.format_line(p, lang) for p in exc.problems])
+    return RegistryReport(
+        str(name),
+        [messages.format_line(p, lang) for p in result.problems],
+        as_text(policy, result, lang),
+    )
 
 
 def rates_by_unit(session: Session, loaded) -> list[dict[str, Any]]:

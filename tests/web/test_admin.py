@@ -1,0 +1,68 @@
+"""Administration pages and their API: pack with origins, checks, versions, registry, dashboard."""
+
+import pytest
+
+from web.webapp import PASSWORD
+
+
+@pytest.fixture
+def admin(client):
+    r = client.post("/auth/login", data={"username": "admin", "password": PASSWORD})
+    assert r.status_code == 302
+    return client
+
+
+def test_pack_page_shows_where_each_item_came_from(admin):
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert "甲一网格" in page and "grid.a1" in page
+    assert "org.yaml:" in page and "matters.yaml:" in page
+    assert "m.litter" in page and "form.report" in page
+
+
+def test_checks_page(admin):
+    r = admin.get("/admin/checks")
+    assert r.status_code == 200
+
+
+def test_versions_and_publish(admin, app, web_pack):
+    page = admin.get("/admin/versions").get_data(as_text=True)
+    assert "✓" in page and 'id="publish"' not in page  # the loaded pack is published
+    versions = admin.get("/api/v1/versions").get_json()
+    assert len(versions) == 1
+    # publishing the same content again stores nothing new
+    assert admin.post("/admin/versions/publish").status_code == 302
+    assert len(admin.get("/api/v1/versions").get_json()) == 1
+
+
+def test_dashboard_has_svg_charts(admin):
+    r = admin.get("/admin/dashboard")
+    page = r.get_data(as_text=True)
+    assert page.count("<svg") == 2
+    assert "城管局" in page and "住建局" in page
+    rows = admin.get("/api/v1/dashboard").get_json()
+    assert {r["unit"]: r["total"] for r in rows} == {"dept.urban": 1, "dept.housing": 1}
+
+
+def test_registry_report_of_a_bundled_pack(app_factory):
+    app = app_factory(ONEGRID_CATALOG="kunqu")
+    client = app.test_client()
+    client.post("/auth/login", data={"username": "admin", "password": PASSWORD})
+    r = client.get("/admin/registry")
+    assert r.status_code == 200
+    assert "registry/grids.csv" in r.get_data(as_text=True)
+
+
+def test_registry_is_404_without_a_registry(admin):
+    assert admin.get("/admin/registry").status_code == 404
+
+
+def test_openapi_document_covers_the_api(client, app):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.1")
+    documented = set(doc["paths"])
+    served = {
+        rule.rule.removeprefix("/api/v1").replace("<int:", "{").replace("<", "{").replace(">", "}")
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and not rule.rule.endswith("openapi.json")
+    }
+    assert served == documented
