@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 
 from conftest import CATALOGS
+from onegrid.admission import decide
 from onegrid.policy.pack import load_policy
 
 PACKS = ("baohe", "cuntan", "luohu", "jinshui")
@@ -321,3 +322,43 @@ def test_jinshui_party_branch_on_every_grid_and_500_grid_workers(packs):
         "party_member": 14000,
         "mobile_party_member": 1300,
     }
+
+
+# --- admission through the engine -------------------------------------------
+
+
+def test_baohe_listed_task_with_its_resources_is_admitted(packs):
+    request = {"task": "t.sanitation", "department": "dept.urban", "resources": ["funds", "powers"]}
+    assert decide(packs["baohe"], request).outcome == "admitted"
+
+
+def test_baohe_unlisted_task_without_the_no_veto_undertaking_is_refused(packs):
+    request = {
+        "task": "创建文明城市入户调查",
+        "department": "dept.org",
+        "resources": ["funds", "staff", "powers"],
+        "basis": "市创建工作方案",
+        "attachments": ["att.basis", "att.budget"],
+    }
+    decision = decide(packs["baohe"], request)
+    assert decision.outcome == "refused"
+    assert [r.code for r in decision.reasons] == ["admission-missing-attachment"]
+    request["attachments"].append("att.no_veto")
+    decision = decide(packs["baohe"], request)
+    assert (decision.outcome, decision.reviewer, decision.limit) == (
+        "needs_review",
+        "dept.org",
+        "10wd",
+    )
+
+
+def test_cuntan_unlisted_task_goes_to_the_command_centre(packs):
+    request = {
+        "task": "垃圾分类入户督导",
+        "department": "blk.livelihood",
+        "resources": ["staff", "funds"],
+        "basis": "区级工作方案",
+        "attachments": ["att.basis", "att.block_plan"],
+    }
+    decision = decide(packs["cuntan"], request)
+    assert (decision.outcome, decision.reviewer) == ("needs_review", "ct.command")
