@@ -276,7 +276,7 @@ def act(
 def _apply(book, case: Case, t: dict, now: dt.datetime) -> None:
     effect = t.get("effect")
     if effect == "escalate":
-        climb(book, case)
+        climb(book, case, "beyond_level")
     elif effect == "reopen":
         case.reopened += 1
     elif effect == "supervise":
@@ -288,14 +288,16 @@ def _apply(book, case: Case, t: dict, now: dt.datetime) -> None:
     deadline.start_step(book, case, now)
 
 
-def climb(book, case: Case) -> bool:
+def climb(book, case: Case, trigger: str = "overdue") -> bool:
     """Hand the case up one rung; False at the top of the ladder."""
-    rung = escalation.next_rung(book, case)
+    rung = escalation.next_rung(book, case, trigger)
     if rung is None:
         return False
     case.level = rung.level
     if rung.unit:
         case.unit = rung.unit
+    if rung.limit and case.step:
+        case.limits = {**(case.limits or {}), case.step: rung.limit}
     case.escalations += 1
     case.supervised = True
     return True

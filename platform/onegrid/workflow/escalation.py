@@ -16,6 +16,7 @@ from dataclasses import dataclass
 class Rung:
     level: str
     unit: str | None
+    limit: str | None = None  # the time limit at the new rung, if the ladder sets one
 
 
 def _decide_escalate():
@@ -26,19 +27,22 @@ def _decide_escalate():
     return escalate
 
 
-def next_rung(book, case) -> Rung | None:
+def next_rung(book, case, trigger: str = "overdue") -> Rung | None:
     """Where the case goes when its level cannot handle it, or None at the top."""
     escalate = _decide_escalate()
     if escalate is not None:
+        facts = dict(case.facts or {})
+        if case.place and "unit" not in facts:
+            facts["unit"] = case.place
         try:
-            rung = escalate(book.policy, dict(case.facts or {}), case.level, case.unit)
-        except TypeError:  # an older or newer signature: use the org ladder
-            rung = None
-        if rung is not None:
-            level = getattr(rung, "level", None)
-            unit = getattr(rung, "unit", None) or getattr(rung, "lead", None)
-            if level:
-                return Rung(level, unit)
+            step = escalate(book.policy, facts, case.level, case.unit, trigger)
+        except ImportError:  # the stage is there but not complete
+            step = None
+        else:
+            if step is None and _has_ladder(book):
+                return None  # the pack's ladder ends here
+        if step is not None and getattr(step, "level", None):
+            return Rung(step.level, getattr(step, "unit", None), getattr(step, "limit", None))
     current = book.rank(case.level)
     place = case.place or book.home(case.unit)
     higher = sorted(
@@ -50,3 +54,8 @@ def next_rung(book, case) -> Rung | None:
         if unit is not None:
             return Rung(level["id"], unit)
     return None
+
+
+def _has_ladder(book) -> bool:
+    """Whether the pack declares escalation ladders of its own."""
+    return bool((book.resolved.get("escalation") or {}).get("ladders"))

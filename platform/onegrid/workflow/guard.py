@@ -18,7 +18,7 @@ def _on_the_spot(book, case) -> bool:
 GUARDS: dict[str, Callable] = {
     "on_the_spot": _on_the_spot,
     "not_on_the_spot": lambda book, case: not _on_the_spot(book, case),
-    "can_escalate": lambda book, case: escalation.next_rung(book, case) is not None,
+    "can_escalate": lambda book, case: escalation.next_rung(book, case, "beyond_level") is not None,
     "supervised": lambda book, case: bool(case.supervised),
     "has_assistants": lambda book, case: bool(case.assistants),
 }

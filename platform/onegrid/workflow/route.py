@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from onegrid.errors import OnegridError
+from onegrid.workflow.errors import InvalidSubmission
+
 
 @dataclass
 class Route:
@@ -53,7 +56,15 @@ def route(book, facts: dict[str, Any]) -> Route:
     decide = _decide()
     if decide is None:
         return base
-    decision = decide(book.policy, dict(facts))
+    asked = dict(facts)
+    if asked.get("place") and "unit" not in asked:
+        asked["unit"] = asked["place"]  # decide names the place `unit`
+    try:
+        decision = decide(book.policy, asked)
+    except ImportError:  # the stage is there but not complete
+        return base
+    except OnegridError as exc:
+        raise InvalidSubmission(exc.problems) from None
     if decision is None:
         return base
     lead = getattr(decision, "lead", None) or base.lead

@@ -1,0 +1,62 @@
+"""`onegrid sweep`: act once on due deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+
+from onegrid import messages
+from onegrid.cli import options
+from onegrid.cli.db import database, url_option
+from onegrid.workflow import sweep as sweep_cases
+
+messages.register(
+    {
+        "sweep-done": {
+            "zh": "提醒 {warned} 件，升级 {escalated} 件，督办 {supervised} 件",
+            "en": "{warned} warned, {escalated} escalated, {supervised} put under supervision",
+        },
+    }
+)
+
+
+def sweep(url: str | None = None, now: dt.datetime | None = None, lang="zh", fmt="text") -> int:
+    """Warn, supervise and escalate every due case once; 0 on success."""
+    with database(url) as db:
+        report = sweep_cases(db, now)
+    counts = {
+        "warned": len(report.warned),
+        "escalated": len(report.escalated),
+        "supervised": len(report.supervised),
+    }
+    if fmt == "json":
+        click.echo(json.dumps({**counts, "cases": report.__dict__}, ensure_ascii=False))
+    else:
+        click.echo(messages.text("sweep-done", counts, lang))
+    return 0
+
+
+def _moment(_ctx, _param, value):
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            "expected an ISO date and time, e.g. 2026-11-20T09:00+08:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+@click.command("sweep")
+@url_option
+@click.option(
+    "--now", callback=_moment, help="Act as if it were this moment (ISO 8601; for tests)."
+)
+@options.lang
+@options.fmt
+def command(url, now, lang, fmt):
+    """Act once on due deadlines: warnings, supervision, escalation."""
+    return sweep(url, now, lang, fmt)
