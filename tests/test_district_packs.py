@@ -129,6 +129,9 @@ def test_baohe_co_governance_platform_folds_seven_platforms(packs):
     assert len(folded) == 7
     names = {_zh(d["name"]) for d in folded}
     assert {"数字城管平台", "综治维稳信访中心", "天网工程视频平台"} <= names
+    # the catalog groups its matters by the platform they used to come from
+    sources = Counter(m["group"] for m in p.items("matter"))
+    assert set(sources) == set(p.ids("group")) and len(sources) == 7
 
 
 def test_baohe_jianxin_big_party_committee_has_13_units_and_six_linkages(packs):
