@@ -19,7 +19,7 @@ from onegrid.store.models import AuditEntry, Case
 from onegrid.workflow import audit, deadline, escalation, guard, party, submission
 from onegrid.workflow.actor import Actor
 from onegrid.workflow.errors import CaseNotFound, Conflict, Forbidden, InvalidSubmission
-from onegrid.workflow.route import route
+from onegrid.workflow.route import route, seat
 from onegrid.workflow.rulebook import rulebook
 
 CHANNELS = {
@@ -161,7 +161,7 @@ def _new_case(session, version, facts, submission_data, actor, channel, now, lan
         channel=channel,
         state=book.initial,
         place=place,
-        level=decided.level,
+        level=seat(book, place, decided.level),
         unit=decided.lead,
         assistants=decided.assistants,
         enterprise=decided.enterprise,

@@ -78,3 +78,13 @@ def route(book, facts: dict[str, Any]) -> Route:
         rules=[str(r) for r in (getattr(decision, "rules", None) or ())],
         source="decide",
     )
+
+
+def seat(book, place: str | None, level: str | None) -> str | None:
+    """The level a case sits at: the routed one, unless the place has no
+    unit there because it lies above it (a grid-level matter reported for a
+    whole community, where grids are not org units): then the place's own."""
+    if place is None or level is None or book.above(place, level) is not None:
+        return level
+    own = book.level_of(book.home(place))
+    return own if 0 < book.rank(own) < book.rank(level) else level
