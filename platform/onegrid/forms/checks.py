@@ -109,7 +109,7 @@ def field_problems(policy, f: FieldSpec) -> list[Problem]:
         for value in f.choice_values:
             if value in seen:
                 problems.append(
-                    Problem("form-duplicate-choice", {"value": value}, f.loc("choices"))
+                    Problem("form-duplicate-choice", {"choice": value}, f.loc("choices"))
                 )
             seen.add(value)
     if f.type == "org_unit":

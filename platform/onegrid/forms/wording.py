@@ -110,8 +110,8 @@ CHECKS = {
         "en": "field '{name}' needs 'choices'",
     },
     "form-duplicate-choice": {
-        "zh": "选项值 '{value}' 重复",
-        "en": "the choice value '{value}' appears twice",
+        "zh": "选项值 '{choice}' 重复",
+        "en": "the choice value '{choice}' appears twice",
     },
     "form-bad-range": {
         "zh": "下限 {low} 大于上限 {high}",
