@@ -82,6 +82,7 @@ PACK = {
                   - {value: paper, label: {zh: 纸, en: Paper}}
                   - {value: plastic, label: {zh: 塑料, en: Plastic}}
                   - {value: glass, label: {zh: 玻璃, en: Glass}}
+              - {name: photo, type: photo, label: {zh: 现场照片, en: Photo}, max_size: 1MB}
     """,
 }
 

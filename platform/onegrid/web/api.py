@@ -214,6 +214,11 @@ def get_trail(case_id):
     return jsonify([casework.step_json(s, lang) for s in wf_case.trail(db.session(), case.id)])
 
 
+@bp.route("/cases/<int:case_id>/photos/<name>")
+def get_photo(case_id, name):
+    return casework.photo_response(scope.case_or_404(need_user(), case_id), name)
+
+
 @bp.route("/cases/<int:case_id>/actions/<action_id>", methods=("POST",))
 def take_action(case_id, action_id):
     user = need_user()

@@ -75,7 +75,8 @@ def new():
     key = request.args.get("key") or casework.new_idempotency_key()
     if matter is not None and request.method == "POST":
         values = formview.coerce(matter["form"], request.form)
-        errors = formview.errors(matter["form"], values, lang)
+        refused = formview.save_photos(matter["form"], request.files, values, lang)
+        errors = {**formview.errors(matter["form"], values, lang), **refused}
         if not errors:
             try:
                 case = casework.open_case(
@@ -174,8 +175,11 @@ def act(case_id, action_id):
     expected = request.args.get("version", type=int)
     if expected is None:
         abort(400)
-    values = formview.coerce(action.form, request.form) if action.form else {}
-    errors = formview.errors(action.form, values, lang) if action.form else {}
+    values, errors = {}, {}
+    if action.form:
+        values = formview.coerce(action.form, request.form)
+        refused = formview.save_photos(action.form, request.files, values, lang)
+        errors = {**formview.errors(action.form, values, lang), **refused}
     if errors:
         return case_page(case, action_id, values, errors, 422)
     try:
@@ -199,6 +203,26 @@ def act(case_id, action_id):
         abort(403)
     flash(t("已提交", "Done"))
     return redirect(url_for("cases.show", case_id=case_id), code=303)
+
+
+@bp.route("/cases/<int:case_id>/photos/<name>")
+@login_required
+def photo(case_id, name):
+    """An attachment, only of a case in the user's scope and only if the case holds it."""
+    case = scope.case_or_404(g.user, case_id)
+    return casework.photo_response(case, name)
+
+
+@bp.route("/cases/export.csv")
+@login_required
+def export():
+    """The cases in the user's scope as CSV (UTF-8 with BOM, for spreadsheet programs)."""
+    cases = casework.search(db.session(), g.user, limit=100_000)
+    return Response(
+        casework.as_csv(cases, current_lang()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=cases.csv"},
+    )
 
 
 @bp.route("/forms.css")

@@ -7,12 +7,15 @@ cases, actions and trails into plain data for templates and JSON alike.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flask import Response, abort
 from sqlalchemy import case as when
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,7 +23,7 @@ from sqlalchemy.orm import Session
 from onegrid import messages
 from onegrid.store import Case, PolicyVersion, utcnow
 from onegrid.store.accounts import User
-from onegrid.web import policyview, scope
+from onegrid.web import db, formview, policyview, scope
 from onegrid.web.i18n import current_lang, text_of
 from onegrid.workflow import actor as wf_actor
 from onegrid.workflow import case as wf_case
@@ -251,6 +254,58 @@ def step_json(step, lang: str = "zh") -> dict[str, Any]:
         "to_state": step.to_state,
         "data": step.data,
     }
+
+
+def photo_response(case: Case, name: str):
+    """Send a photo of the case, or 404 if the case does not hold it."""
+    held = formview.photo_names(case.submission)
+    for step in wf_case.trail(db.session(), case.id):
+        held |= formview.photo_names(step.data.get("submission"))
+    if name not in held:
+        abort(404)
+    path = formview.photo_store().path(name)
+    if not path.is_file():
+        abort(404)
+    mimetype = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[path.suffix[1:]]
+    # read whole: photos are size-limited, and no file handle outlives the request
+    response = Response(path.read_bytes(), mimetype=mimetype)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+EXPORT_COLUMNS = (
+    "id",
+    "matter",
+    "matter_name",
+    "state",
+    "place",
+    "place_name",
+    "unit",
+    "unit_name",
+    "channel",
+    "reporter",
+    "created_at",
+    "due_at",
+    "closed_at",
+    "supervised",
+)
+
+
+def as_csv(cases: list[Case], lang: str = "zh") -> str:
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for case in cases:
+        data = case_json(case, lang)
+        writer.writerow([_cell(data[c]) for c in EXPORT_COLUMNS])
+    return out.getvalue()
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    # a leading = + - @ would run as a formula in a spreadsheet program
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 # --- administration ------------------------------------------------------------

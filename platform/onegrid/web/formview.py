@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from onegrid import forms
+from onegrid import forms, messages
+from onegrid.forms.fieldtypes import DEFAULT_PHOTO_SIZE
 from onegrid.web import policyview
 
 
@@ -54,3 +57,48 @@ def errors(form_id: str, values: dict[str, Any], lang: str) -> dict[str, list[st
 
 def attributes(matter_id: str, lang: str) -> list[dict[str, Any]]:
     return forms.service_definition(policyview.policy(), matter_id, lang)["attributes"]
+
+
+def photo_store() -> forms.PhotoStore:
+    return forms.PhotoStore(Path(current_app.instance_path) / "photos")
+
+
+def save_photos(form_id: str, files, values: dict[str, Any], lang: str) -> dict[str, list[str]]:
+    """Store the uploaded photos of the form's photo fields; their generated
+    names go into `values`. Returns per-field messages for refused files."""
+    errors: dict[str, list[str]] = {}
+    form = forms.forms_of(policyview.policy()).form(form_id)
+    for field in form.spec.fields:
+        if field.type != "photo":
+            continue
+        uploads = [f for f in files.getlist(field.name) if f and f.filename]
+        if not uploads:
+            continue
+        names = []
+        for upload in uploads:
+            try:
+                names.append(
+                    photo_store().save(upload.stream, field.get("max_size", DEFAULT_PHOTO_SIZE))
+                )
+            except forms.PhotoRejected as exc:
+                errors.setdefault(field.name, []).append(messages.text(exc.code, exc.params, lang))
+        values[field.name] = names
+    return errors
+
+
+def photo_names(data: Any) -> set[str]:
+    """Every stored photo name inside a submission (or any nested data)."""
+    found: set[str] = set()
+    if isinstance(data, dict):
+        for value in data.values():
+            found |= photo_names(value)
+    elif isinstance(data, list):
+        for value in data:
+            found |= photo_names(value)
+    elif isinstance(data, str):
+        try:
+            photo_store().path(data)
+        except ValueError:
+            return found
+        found.add(data)
+    return found

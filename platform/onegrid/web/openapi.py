@@ -244,6 +244,22 @@ PATHS: dict[str, Any] = {
             },
         }
     },
+    "/cases/{case_id}/photos/{name}": {
+        "get": {
+            "summary": "A photo attached to the case (by its generated name)",
+            "parameters": [
+                CASE_ID,
+                {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "200": {
+                    "description": "The photo",
+                    "content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}},
+                },
+                **ERRORS,
+            },
+        }
+    },
     "/cases/{case_id}/actions/{action_id}": {
         "post": {
             "summary": "Take one action on a case",
