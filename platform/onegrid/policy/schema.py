@@ -4,12 +4,20 @@ The schemas are declared in `onegrid.policy.kinds`; this module compiles
 them (Draft 2020-12, format checks on) against a registry that refuses to
 retrieve anything, so no `$ref` ever reaches the network or the disk, and
 turns validation errors into `Problem`s located in the YAML source.
+
+jsonschema is the authority but slow (a 20,000-grid org file takes seconds),
+so each schema is also compiled into plain Python predicates that answer
+only "valid or not". A valid document (the usual case) is never walked by
+jsonschema; an invalid one is, but only its own keys and the list items the
+predicates reject, so errors stay exact while big files stay fast.
 """
 
 from __future__ import annotations
 
 import json
+import numbers
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -50,11 +58,271 @@ def validator(kind: str) -> Draft202012Validator:
 
 def validate(doc: Any, kind: str) -> list[Problem]:
     """Every schema problem of one document of `kind`."""
-    v = validator(kind)
+    if _fast(kind)(doc):
+        return []
+    top, lists = _split(kind)
     problems: list[Problem] = []
-    for error in v.iter_errors(doc):
+    for error in top.iter_errors(doc):
         problems.extend(translate(error, doc))
+    if isinstance(doc, dict):
+        for key, (item_ok, item_validator) in lists.items():
+            items = doc.get(key)
+            if not isinstance(items, list):
+                continue
+            for i, item in enumerate(items):
+                if item_ok(item):
+                    continue
+                for error in item_validator.iter_errors(item):
+                    error.path.extendleft((i, key))  # now relative to the document
+                    problems.extend(translate(error, doc))
     return problems
+
+
+Check = Callable[[Any], bool]
+
+
+@cache
+def _fast(kind: str) -> Check:
+    return Predicates(KINDS[kind].schema, validator(kind)).compile(KINDS[kind].schema)
+
+
+@cache
+def _split(kind: str) -> tuple[Draft202012Validator, dict[str, tuple[Check, Any]]]:
+    """A validator for a file's own keys that skips the items of its item
+    lists, and for each such list a fast item check plus a full validator."""
+    schema = KINDS[kind].schema
+    props = schema.get("properties", {})
+    lists = {
+        k: p
+        for k, p in props.items()
+        if isinstance(p, dict) and p.get("type") == "array" and isinstance(p.get("items"), dict)
+    }
+    shallow = {
+        **schema,
+        "properties": {**props, **{k: {**p, "items": True} for k, p in lists.items()}},
+    }
+    top = compile_schema(shallow)
+    predicates = Predicates(schema, validator(kind))
+    return top, {
+        k: (predicates.compile(p["items"]), top.evolve(schema=p["items"])) for k, p in lists.items()
+    }
+
+
+# Keywords the predicates implement; the ones below them are handed to
+# jsonschema whole; every other key is an annotation, ignored by both.
+_SLOW = frozenset(
+    {
+        "format", "patternProperties", "prefixItems", "contains", "minContains",
+        "maxContains", "dependentRequired", "dependentSchemas", "dependencies", "if",
+        "then", "else", "unevaluatedProperties", "unevaluatedItems", "$dynamicRef",
+        "$recursiveRef", "multipleOf", "$id", "$anchor", "$dynamicAnchor",
+    }
+)  # fmt: skip
+
+
+def _yes(value: Any) -> bool:
+    return True
+
+
+def _no(value: Any) -> bool:
+    return False
+
+
+def _is_type(value: Any, name: str) -> bool:
+    """JSON Schema 2020-12 types as jsonschema checks them."""
+    if name == "string":
+        return isinstance(value, str)
+    if name == "object":
+        return isinstance(value, dict)
+    if name == "array":
+        return isinstance(value, list)
+    if name == "null":
+        return value is None
+    if isinstance(value, bool):
+        return name == "boolean"
+    if name == "integer":
+        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if name == "number":
+        return isinstance(value, numbers.Number)
+    return False
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in with JSON equality: True is not 1, 1 is 1.0."""
+    if isinstance(value, bool) or value is None:
+        return ("b", value)
+    if isinstance(value, str):
+        return ("s", value)
+    if isinstance(value, dict):
+        return ("d", frozenset((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("l", tuple(_frozen(v) for v in value))
+    return ("n", value)
+
+
+def _unique(items: list) -> bool:
+    seen = set()
+    for item in items:
+        key = _frozen(item)
+        if key in seen:
+            return False
+        seen.add(key)
+    return True
+
+
+class Predicates:
+    """Compiles a schema into `value -> bool`, agreeing with jsonschema."""
+
+    def __init__(self, root: dict, authority: Draft202012Validator):
+        self.root = root
+        self.authority = authority
+        self.refs: dict[str, Check] = {}
+
+    def compile(self, schema: Any) -> Check:
+        if schema is True:
+            return _yes
+        if schema is False:
+            return _no
+        if not isinstance(schema, dict):
+            return self.authority.evolve(schema=schema).is_valid
+        ref = schema.get("$ref")
+        slow = _SLOW & schema.keys()
+        if schema is self.root:
+            slow -= {"$id"}  # the root's own id is the base for its "#/…" refs
+        if slow or (ref is not None and not (isinstance(ref, str) and ref.startswith("#/"))):
+            return self.authority.evolve(schema=schema).is_valid
+        checks = [c for c in self._keywords(schema) if c is not _yes]
+        if not checks:
+            return _yes
+        if len(checks) == 1:
+            return checks[0]
+
+        def all_of(value: Any) -> bool:
+            for check in checks:  # noqa: SIM110 - a plain loop beats all() over a generator
+                if not check(value):
+                    return False
+            return True
+
+        return all_of
+
+    def _ref(self, ref: str) -> Check:
+        if ref not in self.refs:
+            target: Any = self.root
+            for part in ref[2:].split("/"):
+                part = part.replace("~1", "/").replace("~0", "~")
+                target = target[int(part)] if isinstance(target, list) else target[part]
+            cell: list[Check] = []
+            self.refs[ref] = lambda value: cell[0](value)  # allows recursive schemas
+            cell.append(self.compile(target))
+        return self.refs[ref]
+
+    def _keywords(self, s: dict):
+        if "$ref" in s:
+            yield self._ref(s["$ref"])
+        if "type" in s:
+            types = s["type"] if isinstance(s["type"], list) else [s["type"]]
+            yield lambda v: any(_is_type(v, t) for t in types)
+        if "enum" in s:
+            allowed = frozenset(_frozen(e) for e in s["enum"])
+            yield lambda v: _frozen(v) in allowed
+        if "const" in s:
+            const = _frozen(s["const"])
+            yield lambda v: _frozen(v) == const
+        yield from self._object(s)
+        yield from self._array(s)
+        yield from self._scalar(s)
+        for key, combine in (("anyOf", any), ("allOf", all)):
+            if key in s:
+                subs = [self.compile(sub) for sub in s[key]]
+                yield lambda v, subs=subs, combine=combine: combine(c(v) for c in subs)
+        if "oneOf" in s:
+            subs = [self.compile(sub) for sub in s["oneOf"]]
+            yield lambda v: sum(1 for c in subs if c(v)) == 1
+        if "not" in s:
+            negated = self.compile(s["not"])
+            yield lambda v: not negated(v)
+
+    def _object(self, s: dict):
+        keys = ("properties", "required", "additionalProperties", "propertyNames")
+        if not any(k in s for k in (*keys, "minProperties", "maxProperties")):
+            return
+        props = {k: self.compile(v) for k, v in s.get("properties", {}).items()}
+        required = tuple(s.get("required", ()))
+        extra = self.compile(s["additionalProperties"]) if "additionalProperties" in s else None
+        names = self.compile(s["propertyNames"]) if "propertyNames" in s else None
+        low, high = s.get("minProperties", 0), s.get("maxProperties")
+
+        def check(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return True
+            for key in required:
+                if key not in v:
+                    return False
+            for key, value in v.items():
+                found = props.get(key)
+                if found is not None:
+                    if not found(value):
+                        return False
+                elif extra is not None and not extra(value):
+                    return False
+                if names is not None and not names(key):
+                    return False
+            return len(v) >= low and (high is None or len(v) <= high)
+
+        yield check
+
+    def _array(self, s: dict):
+        if not any(k in s for k in ("items", "minItems", "maxItems", "uniqueItems")):
+            return
+        item = self.compile(s["items"]) if "items" in s else _yes
+        low, high = s.get("minItems", 0), s.get("maxItems")
+        unique = s.get("uniqueItems") is True
+
+        def check(v: Any) -> bool:
+            if not isinstance(v, list):
+                return True
+            if item is not _yes:
+                for x in v:
+                    if not item(x):
+                        return False
+            if len(v) < low or (high is not None and len(v) > high):
+                return False
+            return not unique or _unique(v)
+
+        yield check
+
+    def _scalar(self, s: dict):
+        if "pattern" in s:
+            search = re.compile(s["pattern"]).search
+            yield lambda v: not isinstance(v, str) or search(v) is not None
+        if "minLength" in s or "maxLength" in s:
+            low, high = s.get("minLength", 0), s.get("maxLength")
+            yield (
+                lambda v: (
+                    not isinstance(v, str) or (len(v) >= low and (high is None or len(v) <= high))
+                )
+            )
+        bounds = [
+            (k, s[k])
+            for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+            if k in s
+        ]
+        if bounds:
+
+            def in_range(v: Any) -> bool:
+                if isinstance(v, bool) or not isinstance(v, numbers.Number):
+                    return True
+                for k, b in bounds:
+                    if (
+                        (k == "minimum" and v < b)
+                        or (k == "maximum" and v > b)
+                        or (k == "exclusiveMinimum" and v <= b)
+                        or (k == "exclusiveMaximum" and v >= b)
+                    ):
+                        return False
+                return True
+
+            yield in_range
 
 
 def write_schemas(directory: str | Path) -> list[Path]:
