@@ -288,3 +288,14 @@ def test_a_nested_map_can_be_overridden_one_key_at_a_time(onegrid, tmp_path):
     inherited = plain(load_policy(paths.find_pack("kunqu")).section("standards")["households"])
     households = plain(load_policy(root).section("standards")["households"])
     assert households == {**inherited, "target": 500}
+
+
+def test_an_adopter_whose_base_is_gone_gets_one_error_not_a_cascade(onegrid, tmp_path):
+    root = tmp_path / "mine"
+    assert onegrid("adopt", "baohe", root).code == 0
+    (root / "org.yaml").write_text("kind: org\ndepartments:\n  - {id: dept.x, level: street}\n")
+    manifest = (root / "pack.yaml").read_text(encoding="utf-8")
+    (root / "pack.yaml").write_text(manifest.replace("extends: baohe", "extends: ../gone"))
+    line = manifest.splitlines().index("extends: baohe") + 1
+    _policy, problems = read_pack(root)
+    assert [(p.code, p.loc.line) for p in problems] == [("base-not-found", line)]

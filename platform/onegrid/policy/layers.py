@@ -41,6 +41,14 @@ messages.register(
 )
 
 
+# Problems after which the resolved policy is missing a whole layer.
+FATAL = frozenset({"base-not-found", "include-not-found", "extends-cycle"})
+
+
+def broken(problems: list[Problem]) -> bool:
+    return any(p.code in FATAL for p in problems)
+
+
 @dataclass
 class Layer:
     """One folder that contributed to a resolved pack."""

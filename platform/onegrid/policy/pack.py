@@ -117,9 +117,13 @@ def read_pack(
     policy = Policy(root=root, manifest=found.manifest, documents=found.documents)
     policy.sections = found.sections
     policy.layers = found.layers
-    if found.layered:
+    if found.layered and not layers.broken(problems):
         problems.extend(resolve.required_after_merge(policy.sections))
     policy.index = build_index(policy.sections, problems)
+    if layers.broken(problems):
+        # without its base or a shared pack the policy is incomplete: every
+        # missing key and id would only repeat that one error
+        return policy, unique(problems)
     problems.extend(check_refs(policy))
     # the shape of the org tree and other chains (owner: issue 3, policy/org.py);
     # only on an otherwise clean pack, so a typo is not reported twice
