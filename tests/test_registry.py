@@ -204,3 +204,18 @@ def test_check_reports_the_packs_own_registry(onegrid, make_pack):
     assert r.out.strip().endswith(
         "grids.csv:3:2: error[registry-duplicate-grid]: grid 'g1' is listed twice: first on row 2"
     )
+
+
+def test_the_packs_grids_as_units():
+    from conftest import CATALOGS
+    from onegrid.grids.registry import grid_units
+
+    units = grid_units(load_policy(CATALOGS / "kunqu"))
+    assert len(units) == 791
+    assert units[0] == {
+        "id": "g.heping.01",
+        "name": "和平社区第1网格",
+        "level": "grid",
+        "parent": "comm.heping",
+    }
+    assert len({u["parent"] for u in units}) == 78

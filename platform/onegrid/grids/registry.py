@@ -252,6 +252,25 @@ def load_registry(policy, path: str | Path) -> Registry:
     return registry
 
 
+def pack_registry(policy) -> Registry | None:
+    """The pack's own registry (`registry:` in pack.yaml), if it imports cleanly.
+
+    For stages that need the grids as units (unit pickers, routing by grid);
+    `onegrid check` reports the registry's problems.
+    """
+    path = policy.manifest.get("registry")
+    if not isinstance(path, str):
+        return None
+    registry, problems = read_registry(policy, policy.root / path)
+    return None if problems else registry
+
+
+def grid_units(policy) -> list[dict]:
+    """The grids of the pack's own registry as org units (level grid, parent community)."""
+    registry = pack_registry(policy)
+    return registry.units() if registry else []
+
+
 def _check_header(registry: Registry, roles: set[str], problems: list[Problem]) -> None:
     seen: set[str] = set()
     for col in registry.columns:
