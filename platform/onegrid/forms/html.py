@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -102,11 +103,11 @@ def _condition_note(condition: dict, form: CompiledForm, lang: str, kind: str) -
     return note + words["show_suffix" if kind == "show" else "require_suffix"]
 
 
-def view(form: CompiledForm, lang: str) -> dict[str, Any]:
+def view(form: CompiledForm, lang: str, prefix: str = "f-") -> SimpleNamespace:
     """What the templates need of one form in one language (cached)."""
     cache = form.__dict__.setdefault("_views", {})
-    if lang in cache:
-        return cache[lang]
+    if (lang, prefix) in cache:
+        return cache[lang, prefix]
     fields = []
     for f in form.spec.fields:
         choices = [(value, _t(label, lang)) for value, label in f.choices]
@@ -123,42 +124,45 @@ def view(form: CompiledForm, lang: str) -> dict[str, Any]:
                 if help_text and lang == "zh"
                 else (f"{help_text} ({note})" if help_text else note)
             )
+        parts = [part for part, text in (("help", help_text), ("note", notes)) if text]
         fields.append(
-            {
-                "name": f.name,
-                "type": f.type,
-                "label": _t(_texts(f.get("label")), lang) or f.name,
-                "help": help_text,
-                "placeholder": _t(_texts(f.get("placeholder")), lang),
-                "required": bool(f.get("required")) and not f.get("show_when"),
-                "show_when": json.dumps(f["show_when"], ensure_ascii=False)
+            SimpleNamespace(
+                described=" ".join(f"{prefix}{f.name}-{part}" for part in parts),
+                name=f.name,
+                type=f.type,
+                label=_t(_texts(f.get("label")), lang) or f.name,
+                help=help_text,
+                placeholder=_t(_texts(f.get("placeholder")), lang),
+                required=bool(f.get("required")) and not f.get("show_when"),
+                show_when=json.dumps(f["show_when"], ensure_ascii=False)
                 if f.get("show_when")
                 else "",
-                "require_when": json.dumps(f["require_when"], ensure_ascii=False)
+                require_when=json.dumps(f["require_when"], ensure_ascii=False)
                 if f.get("require_when")
                 else "",
-                "note": "；".join(notes) if lang == "zh" else "; ".join(notes),
-                "choices": choices,
-                "radios": f.type == "yesno" or (f.type == "choice" and len(choices) <= 5),
-                "min": f.get("minimum", ""),
-                "max": f.get("maximum", ""),
-                "maxlength": f.get("max_length", ""),
-                "minlength": f.get("min_length", ""),
-                "coordinates": f.get("coordinates", "optional"),
-                "lat": (f.get("bounds") or {}).get("lat", (-90, 90)),
-                "lng": (f.get("bounds") or {}).get("lng", (-180, 180)),
-                "multiple": (f.get("max_items") or 2) > 1,
-            }
+                note="；".join(notes) if lang == "zh" else "; ".join(notes),
+                choices=choices,
+                radios=f.type == "yesno" or (f.type == "choice" and len(choices) <= 5),
+                min=f.get("minimum", ""),
+                max=f.get("maximum", ""),
+                maxlength=f.get("max_length", ""),
+                minlength=f.get("min_length", ""),
+                coordinates=f.get("coordinates", "optional"),
+                lat=(f.get("bounds") or {}).get("lat", (-90, 90)),
+                lng=(f.get("bounds") or {}).get("lng", (-180, 180)),
+                multiple=(f.get("max_items") or 2) > 1,
+            )
         )
-    cache[lang] = {
-        "id": form.spec.id,
-        "title": _t(form.spec.name, lang),
-        "description": _t(form.spec.description, lang),
-        "fields": fields,
-        "words": WORDS[lang],
-        "lang": lang,
-    }
-    return cache[lang]
+    # attributes, not dict keys: Jinja2 tries getattr first on every lookup
+    cache[lang, prefix] = SimpleNamespace(
+        id=form.spec.id,
+        title=_t(form.spec.name, lang),
+        description=_t(form.spec.description, lang),
+        fields=fields,
+        words=SimpleNamespace(**WORDS[lang]),
+        lang=lang,
+    )
+    return cache[lang, prefix]
 
 
 def current(values: dict[str, Any] | None) -> dict[str, Any]:
@@ -198,7 +202,7 @@ def render_form(
     form = forms_of(policy).form(form_id)
     return Markup(
         ENV.get_template("form.html").render(
-            form=view(form, lang),
+            form=view(form, lang, id_prefix),
             values=current(values),
             errors=errors or {},
             action=action,
