@@ -16,6 +16,8 @@ from onegrid.forms import forms_of, render_form, render_page, service_definition
 from onegrid.forms.example import invalid_examples, valid_example
 from onegrid.policy.pack import load_policy
 
+from .test_forms_html import Page
+
 PACKS = sorted(
     p for base in (paths.CATALOGS, paths.FORMS, paths.RULES) if base.is_dir() for p in base.iterdir()
     if (p / "pack.yaml").is_file()
@@ -54,6 +56,12 @@ def test_a_bundled_form_renders_and_validates(policy, form_id):
     for lang in ("zh", "en"):
         page = render_page(policy, form_id, lang)
         assert page.startswith("<!doctype html>") and "</form>" in page
+        tags = Page(page)
+        labelled = {a["for"] for t, a in tags.tags if t == "label"}
+        assert labelled <= tags.ids()
+        for tag, attrs in tags.tags:
+            if tag in ("input", "select", "textarea") and attrs.get("type") != "hidden":
+                assert attrs.get("id") in labelled, (tag, attrs)
     example = valid_example(form)
     required = [r.name for r in form.rules if r.required and r.show is None]
     unreachable = [n for n in required if n not in example]
