@@ -1,0 +1,104 @@
+"""`kind: scoring` and `onegrid.scoring.rank`: weighted measures, tiers, ranks."""
+
+import pytest
+
+from onegrid.errors import UsageError
+from onegrid.policy.pack import load_policy
+from onegrid.scoring import rank, score
+
+ORG = "kind: org\nlevels: [{id: grid, name: 网格, rank: 1}]\nroles: [{id: grid_worker, name: 网格员, level: grid}]\n"
+
+SCORING = """\
+kind: scoring
+schemes:
+  - id: sc.gw
+    name: 网格员月度赛马比拼
+    subject: grid_worker
+    period: monthly
+    metrics:
+      - {id: data, name: 平台数据完整度, measure: completeness, weight: 40}
+      - {id: active, name: 活跃度, measure: activity, weight: 30}
+      - {id: closed, name: 结案率, measure: closure_rate, weight: 30}
+    tiers:
+      - {id: t1, name: 第一档, min: 90}
+      - {id: t2, name: 第二档, min: 75}
+      - {id: t3, name: 第三档, min: 60}
+      - {id: t4, name: 第四档, min: 0, consequence: 约谈；连续不合格予以解聘}
+"""
+
+
+@pytest.fixture
+def scheme(make_pack):
+    policy = load_policy(make_pack({"org.yaml": ORG, "scoring.yaml": SCORING}))
+    return policy.get("scoring_scheme", "sc.gw")
+
+
+def test_rank_weighs_measures_and_sorts_into_tiers(scheme):
+    ranked = rank(
+        scheme,
+        {
+            "wang": {"data": 1, "active": 0.9, "closed": 1},
+            "li": {"data": 0.8, "active": 0.7, "closed": 0.75},
+            "zhao": {"data": 0.8, "active": 0.7, "closed": 0.75},
+            "sun": {"data": 0.5},
+        },
+    )
+    assert [(r.subject, r.score, r.rank, r.tier) for r in ranked] == [
+        ("wang", 97.0, 1, "t1"),
+        ("li", 75.5, 2, "t2"),
+        ("zhao", 75.5, 2, "t2"),
+        ("sun", 20.0, 4, "t4"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("measures", "code"),
+    [
+        ({"data": 1.5}, "scoring-bad-value"),
+        ({"data": "x"}, "scoring-bad-value"),
+        ({"speed": 1}, "scoring-unknown-metric"),
+    ],
+)
+def test_bad_measures(scheme, measures, code):
+    with pytest.raises(UsageError) as info:
+        score(scheme, measures, "wang")
+    assert [p.code for p in info.value.problems] == [code]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "{id: t2, name: 第二档, min: 75}",
+            "{id: t2, name: 第二档, min: 95}",
+            "scoring.yaml:13:34: error[scoring-tier-order]: tier 't2' has min 95, not below the tier before it (90); list tiers best first",
+        ),
+        (
+            "min: 0, consequence",
+            "min: 10, consequence",
+            "scoring.yaml:15:34: error[scoring-no-floor]: the last tier 't4' should have min 0, or a score below 10 falls in no tier",
+        ),
+        (
+            "{id: active, name: 活跃度",
+            "{id: data, name: 活跃度",
+            "scoring.yaml:9:14: error[scoring-duplicate]: 'data' appears twice in the scheme",
+        ),
+        (
+            "measure: activity",
+            "measure: speed",
+            "scoring.yaml:9:42: error[schema-enum]: 'schemes[0].metrics[1].measure' is \"speed\", which is not one of:"
+            ' "completeness", "activity", "closure_rate", "on_time_rate", "satisfaction", "duty_completion", "reports"',
+        ),
+        (
+            "subject: grid_worker",
+            "subject: grid_workr",
+            "scoring.yaml:5:14: error[unknown-ref]: unknown role 'grid_workr'; did you mean 'grid_worker'?",
+        ),
+    ],
+)
+def test_scoring_errors(onegrid, make_pack, monkeypatch, old, new, expected):
+    assert old in SCORING
+    root = make_pack({"org.yaml": ORG, "scoring.yaml": SCORING.replace(old, new)})
+    monkeypatch.chdir(root)
+    r = onegrid("check", ".", "--lang", "en")
+    assert (r.code, r.out.strip()) == (1, expected)
