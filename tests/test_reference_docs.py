@@ -1,8 +1,12 @@
 """The reference docs cover every key of every file kind, and are up to date."""
 
+import importlib
+import re
+
 import pytest
 
 from conftest import PROJECT
+from onegrid import messages
 from onegrid.policy import reference
 from onegrid.policy.kinds import KINDS
 
@@ -92,3 +96,35 @@ def test_a_page_has_the_prose_and_the_table():
         "| `households.target` | integer | yes | The households a grid is drawn for, e.g. 450. |"
         in text
     )
+
+
+# The modules of the governance language (issue 3): every code they raise is registered.
+LANGUAGE_MODULES = [
+    "platform/onegrid/policy/org.py",
+    "platform/onegrid/grids/registry.py",
+    "platform/onegrid/grids/report.py",
+    "platform/onegrid/cli/grids.py",
+    "platform/onegrid/admission/__init__.py",
+    "platform/onegrid/admission/checks.py",
+    "platform/onegrid/scoring/__init__.py",
+    "platform/onegrid/scoring/checks.py",
+]
+
+
+@pytest.mark.parametrize("module", LANGUAGE_MODULES)
+def test_problem_codes_are_registered_in_both_languages(module):
+    importlib.import_module(
+        module.removeprefix("platform/")
+        .removesuffix(".py")
+        .replace("/", ".")
+        .removesuffix(".__init__")
+    )
+    source = (PROJECT / module).read_text(encoding="utf-8")
+    codes = set(re.findall(r'Problem\(\s*"([a-z0-9.-]+)"', source)) | set(
+        re.findall(r'\(\s*"(grids-[a-z-]+)"', source)
+    )
+    assert codes, module
+    missing = sorted(c for c in codes if c not in messages.known_codes())
+    assert missing == []
+    for code in codes:
+        assert messages.text(code, {}, "zh") != messages.text(code, {}, "en")

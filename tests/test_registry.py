@@ -2,9 +2,10 @@
 
 import pytest
 
+from conftest import CATALOGS
 from onegrid import messages
 from onegrid.errors import PolicyError
-from onegrid.grids.registry import load_registry, read_registry
+from onegrid.grids.registry import grid_units, load_registry, read_registry
 from onegrid.policy.pack import load_policy
 
 ORG = """\
@@ -207,9 +208,6 @@ def test_check_reports_the_packs_own_registry(onegrid, make_pack):
 
 
 def test_the_packs_grids_as_units():
-    from conftest import CATALOGS
-    from onegrid.grids.registry import grid_units
-
     units = grid_units(load_policy(CATALOGS / "kunqu"))
     assert len(units) == 791
     assert units[0] == {
