@@ -221,6 +221,15 @@ def test_cuntan_leaders_instructors_and_grid_workers(packs):
     assert centre["rainstorm_response_minutes"] == 20
 
 
+def test_cuntan_horse_race_scores_grid_workers_monthly_in_four_tiers(packs):
+    (scheme,) = [
+        s for s in _items(packs["cuntan"], "scoring", "schemes") if s["subject"] == "grid_worker"
+    ]
+    assert scheme["period"] == "monthly"
+    assert {m["measure"] for m in scheme["metrics"]} == {"completeness", "activity", "closure_rate"}
+    assert len(scheme["tiers"]) == 4
+
+
 def test_cuntan_grid_plus_eight_forces(packs):
     p = packs["cuntan"]
     forces = [r for r in p.items("role") if r["id"].startswith("force.")]
@@ -325,6 +334,11 @@ def test_jinshui_party_branch_on_every_grid_and_500_grid_workers(packs):
         "party_member": 14000,
         "mobile_party_member": 1300,
     }
+
+
+def test_jinshui_ranks_streets_and_communities_on_one_net(packs):
+    subjects = {s["subject"] for s in _items(packs["jinshui"], "scoring", "schemes")}
+    assert {"street", "community"} <= subjects
 
 
 # --- admission through the engine -------------------------------------------
