@@ -133,6 +133,7 @@ class Registry:
     columns: list[str]
     grids: list[GridRow] = field(default_factory=list)
     community_rows: dict[str, GridRow] = field(default_factory=dict)
+    _by_community: dict[str, list[GridRow]] | None = field(default=None, repr=False)
 
     def loc(self, row: GridRow | int, column: str | None = None) -> Loc:
         line = row if isinstance(row, int) else row.row
@@ -144,9 +145,14 @@ class Registry:
         return list(dict.fromkeys(g.community for g in self.grids))
 
     def rows_of(self, community: str) -> list[GridRow]:
-        rows = [g for g in self.grids if g.community == community]
+        """The community's own row (if any), then its grids."""
+        if self._by_community is None:
+            self._by_community = {}
+            for grid in self.grids:
+                self._by_community.setdefault(grid.community, []).append(grid)
+        rows = self._by_community.get(community, [])
         own = self.community_rows.get(community)
-        return [own, *rows] if own else rows
+        return [own, *rows] if own else list(rows)
 
     def units(self) -> list[dict]:
         """The grids as org units under their communities."""
