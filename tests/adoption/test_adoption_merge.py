@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from onegrid import paths
@@ -299,3 +301,31 @@ def test_an_adopter_whose_base_is_gone_gets_one_error_not_a_cascade(onegrid, tmp
     line = manifest.splitlines().index("extends: baohe") + 1
     _policy, problems = read_pack(root)
     assert [(p.code, p.loc.line) for p in problems] == [("base-not-found", line)]
+
+
+def test_before_and_after_place_an_item(make_pack, base, onegrid):
+    root = adopter(
+        make_pack,
+        {
+            "org.yaml": """\
+            kind: org
+            departments:
+              - {id: dept.new, name: 新, level: street, before: dept.a}
+              - {id: dept.b, after: dept.c}
+              - {id: dept.z, name: 末, level: street, after: dept.nowhere}
+            """
+        },
+    )
+    policy, problems = read_pack(root)
+    assert [(p.code, p.loc.line, p.loc.col) for p in problems] == [("unknown-position", 5, 49)]
+    assert policy.ids("department") == ["dept.new", "dept.a", "dept.c", "dept.b", "dept.z"]
+    assert "before" not in policy.get("department", "dept.new")
+    text = (root / "org.yaml").read_text(encoding="utf-8")
+    (root / "org.yaml").write_text(text.replace("dept.nowhere", "dept.b"), encoding="utf-8")
+    r = onegrid("diff", base, root, "--format", "json")
+    changes = [(c["change"], c["path"], c["new"]) for c in json.loads(r.out)["changes"]]
+    assert changes[:2] == [
+        ("added", "org/departments/dept.new", {"id": "dept.new", "name": "新", "level": "street"}),
+        ("added", "org/departments/dept.z", {"id": "dept.z", "name": "末", "level": "street"}),
+    ]
+    assert changes[2:] == [("reordered", "org/departments", ["dept.a", "dept.c", "dept.b"])]

@@ -107,7 +107,7 @@ def test_diff_text_gives_old_new_and_origins(onegrid, base, child):
         f"    old: {base}/matters.yaml:6",
         f"    new: {child}/matters.yaml:4",
     ]
-    assert r.err.strip() == "1 difference(s): 0 added, 0 removed, 1 changed"
+    assert r.err.strip() == "1 difference(s): 0 added, 0 removed, 1 changed, 0 reordered"
     assert onegrid("diff", child, child).code == 0
 
 

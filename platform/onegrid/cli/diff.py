@@ -25,10 +25,10 @@ messages.register(
     }
 )
 
-SIGNS = {"added": "+", "removed": "-", "changed": "~"}
+SIGNS = {"added": "+", "removed": "-", "changed": "~", "reordered": "^"}
 SUMMARY = {
-    "zh": "{total} 处不同：新增 {added}，删除 {removed}，修改 {changed}",
-    "en": "{total} difference(s): {added} added, {removed} removed, {changed} changed",
+    "zh": "{total} 处不同：新增 {added}，删除 {removed}，修改 {changed}，调整顺序 {reordered}",
+    "en": "{total} difference(s): {added} added, {removed} removed, {changed} changed, {reordered} reordered",
 }
 SAME = {"zh": "两者的策略相同", "en": "the policies are the same"}
 LABELS = {"zh": ("原", "新"), "en": ("old", "new")}
@@ -73,7 +73,7 @@ def diff(
     else:
         old_label, new_label = LABELS[lang]
         for c in changes:
-            if c.change == "changed":
+            if c.change in ("changed", "reordered"):
                 click.echo(f"~ {c.path}: {show(c.old)} → {show(c.new)}")
                 click.echo(f"    {old_label}: {policy_diff.place(c.old_at)}")
                 click.echo(f"    {new_label}: {policy_diff.place(c.new_at)}")

@@ -19,7 +19,7 @@ from onegrid.policy.resolve import keyed
 
 @dataclass(frozen=True)
 class Change:
-    change: str  # "added", "removed" or "changed"
+    change: str  # "added", "removed", "changed" or "reordered"
     path: str  # as `onegrid show` takes it: matters/matters/m.litter/limits/handle
     old: Any = None
     new: Any = None
@@ -93,6 +93,17 @@ def _compare(old: Any, new: Any, path: str, changes: list[Change]) -> None:
                 )
             else:
                 _compare(old[old_pos[item_id]], new[j], _join(path, item_id), changes)
+        # order is policy too (a first-hit routing table), so say when it moved
+        old_order = [i for i in old_pos if i in new_pos]
+        new_order = [i for i in new_pos if i in old_pos]
+        if old_order != new_order:
+            changes.append(
+                Change("reordered", path, old_order, new_order, _list_loc(old), _list_loc(new))
+            )
+
+
+def _list_loc(items: Any) -> Loc | None:
+    return getattr(items, "loc", None)
 
 
 def _compare_value(old_parent, new_parent, old_key, new_key, path, changes) -> None:

@@ -6,6 +6,8 @@ The rules need no guessing (issue 8):
   into the inherited one, new ids append, `remove: true` drops the inherited
   item and `replace: true` takes the override whole;
 - every other list (scalars, items without ids) is replaced whole;
+- `before: ID` or `after: ID` on an item puts it there (order matters in a
+  first-hit routing table); new items otherwise append;
 - an inherited item with `locked: true` may not be overridden or removed.
 
 Merging keeps provenance: each key of a merged map keeps the `Loc`s of the
@@ -34,6 +36,10 @@ messages.register(
             "zh": "{list} 中没有继承到 '{id}'，无需删除",
             "en": "nothing named '{id}' is inherited in {list}, so there is nothing to remove",
         },
+        "unknown-position": {
+            "zh": "{list} 中没有 '{id}'，无法把这一项放在它的{how_zh}",
+            "en": "there is no '{id}' in {list} to put this item {how}",
+        },
         "nothing-to-replace": {
             "zh": "{list} 中没有继承到 '{id}'：它将作为新项加入",
             "en": "nothing named '{id}' is inherited in {list}: it is added as a new item",
@@ -42,7 +48,7 @@ messages.register(
 )
 
 # Instructions to the merge, not data: they never reach the resolved policy.
-INSTRUCTIONS = ("remove", "replace")
+INSTRUCTIONS = ("remove", "replace", "before", "after")
 
 
 def place(loc) -> str:
@@ -94,6 +100,7 @@ def merge_list(base: YList, over: YList, problems: list[Problem], where: str) ->
     items: list[Any] = list(base)
     locs: list = [base.loc_of(i) for i in range(len(base))]
     position = {item["id"]: i for i, item in enumerate(items)}
+    refused: set[str] = set()
     for j, item in enumerate(over):
         item = _as_map(item)
         item_id = item["id"]
@@ -130,6 +137,7 @@ def merge_list(base: YList, over: YList, problems: list[Problem], where: str) ->
         if same_declaration(inherited, item):
             continue  # the same shared pack reached twice (a diamond)
         if inherited.get("locked") is True:
+            refused.add(item_id)
             problems.append(
                 Problem(
                     "locked-item",
@@ -146,7 +154,37 @@ def merge_list(base: YList, over: YList, problems: list[Problem], where: str) ->
         else:
             items[at] = merge_map(_as_map(inherited), without_instructions(item), problems, where)
     kept = [(i, loc) for i, loc in zip(items, locs, strict=True) if i is not None]
+    _move(kept, over, refused, problems, where)
     return YList([i for i, _ in kept], loc=base.loc, item_locs=[loc for _, loc in kept])
+
+
+def _move(kept: list, over: YList, refused: set, problems: list[Problem], where: str) -> None:
+    """Apply `before: ID` / `after: ID`: order matters in a first-hit table."""
+    for item in over:
+        for how in ("before", "after"):
+            target = item.get(how) if isinstance(item, dict) else None
+            if not isinstance(target, str) or item["id"] in refused:
+                continue
+            ids = [i["id"] for i, _ in kept]
+            if item["id"] not in ids:
+                continue  # removed
+            if target not in ids or target == item["id"]:
+                problems.append(
+                    Problem(
+                        "unknown-position",
+                        {
+                            "id": target,
+                            "list": where,
+                            "how": how,
+                            "how_zh": "前面" if how == "before" else "后面",
+                        },
+                        item.loc_of(how),
+                    )
+                )
+                continue
+            entry = kept.pop(ids.index(item["id"]))
+            ids.remove(item["id"])
+            kept.insert(ids.index(target) + (1 if how == "after" else 0), entry)
 
 
 def same_declaration(a: YMap, b: YMap) -> bool:

@@ -110,6 +110,14 @@ MARKERS = {
         "type": "boolean",
         "description": "Adopters may not override or remove this item (onegrid check reports it).",
     },
+    "before": {
+        "$ref": "#/$defs/ref",
+        "description": "In a pack that extends or includes another: place this item just before the item with this id (order matters in first-hit tables).",
+    },
+    "after": {
+        "$ref": "#/$defs/ref",
+        "description": "In a pack that extends or includes another: place this item just after the item with this id.",
+    },
 }
 
 
