@@ -133,7 +133,9 @@ def load_bytes(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> A
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        # columns count characters, as everywhere else
+        col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
         raise PolicyError(
             Problem("not-utf8", {"offset": exc.start}, Loc(filename, line, col))
         ) from None
