@@ -115,6 +115,8 @@ def override_file(kind: str, section: YMap, dest: Path) -> str:
         "# 删除一项：写 id 和 remove: true。 Remove an item: its id and remove: true.",
         "# 整项替换：写完整的一项并加 replace: true。 Replace one whole: the full item and replace: true.",
         "# 新增一项：写一个新的 id。 Add an item: use a new id.",
+        "# 调整位置：before: ID 或 after: ID（首条命中的路由表中顺序有意义）。",
+        "# Place an item: before: ID or after: ID (order matters in first-hit routing tables).",
         "# 映射逐键合并；没有 id 的列表（如 [a, b]）整体替换。",
         "# Maps merge key by key; lists without ids (such as [a, b]) are replaced whole.",
         "# 基线中标了 locked: true 的项不能改写或删除（onegrid check 会报错并指出锁定位置）。",
@@ -185,7 +187,8 @@ def readme(base, pack_id: str, extends: str) -> str:
   `{{pack: {extends}, hash: sha256:…}}`（哈希由 `onegrid show {extends} --hash` 给出），
   基线一旦变化，`onegrid check` 就会报错。
 - 每类策略一个改写文件（`org.yaml`、`matters.yaml`……）：按 id 合并。
-  写出 id 和要改的键即改写；`remove: true` 删除；`replace: true` 整项替换；新 id 即新增。
+  写出 id 和要改的键即改写；`remove: true` 删除；`replace: true` 整项替换；新 id 即新增；
+  `before: ID` / `after: ID` 调整位置。
   映射逐键合并，没有 id 的列表整体替换。基线中 `locked: true` 的项不能改写或删除。
 - 检查与测试：`onegrid check .`、`onegrid test .`（基线的策略测试也会运行）。
 - 改了什么：`onegrid diff {extends} .`；每个值来自哪里：`onegrid show . --origin`；
@@ -199,7 +202,8 @@ written here is inherited; these files hold only the differences.
   prints the hash); `onegrid check` then fails if the base changes.
 - One override file per kind of policy: items merge by id. Give an id and the
   keys you change to override; `remove: true` removes; `replace: true`
-  replaces the whole item; a new id adds one. Maps merge key by key; lists
+  replaces the whole item; a new id adds one; `before: ID` / `after: ID`
+  place it. Maps merge key by key; lists
   without ids are replaced whole. Items the base marks `locked: true` may not
   be changed or removed.
 - Check and test: `onegrid check .`, `onegrid test .` (the base's policy tests
