@@ -1,5 +1,7 @@
 """The admission gate: listed, unlisted, resource-less and wrong-department tasks."""
 
+import json
+
 import pytest
 
 from conftest import CATALOGS
@@ -159,6 +161,7 @@ def test_a_pack_without_admission_refuses_unlisted_tasks(make_pack):
         ("task.census", "expected a mapping with task and department"),
         ({"department": "dept.a"}, "'task' is required"),
         ({"task": "t", "department": " "}, "'department' is required"),
+        ({"task": ["t"], "department": "d"}, "'task' must be text"),
         (
             {"task": "t", "department": "d", "resources": "funds"},
             "'resources' must be a list of ids",
@@ -236,3 +239,33 @@ def test_admission_schema_errors(onegrid, make_pack, text, expected):
     r = onegrid("check", root, "--lang", "en")
     assert r.code == 1
     assert r.out.strip().replace(str(root) + "/", "") == expected
+
+
+def test_the_admission_command(onegrid, tmp_path):
+    request = tmp_path / "request.yaml"
+    request.write_text(
+        "task: task.fire_rounds\ndepartment: dept.emergency\nresources: [training]\n",
+        encoding="utf-8",
+    )
+    r = onegrid("admission", "kunqu", "--request", request)
+    assert r.code == 0
+    assert r.out.splitlines() == [
+        "不予准入",
+        "  - '“九小场所”消防安全巡查' 必须随之下沉装备（权随责走、费随事转）",
+        "  - '“九小场所”消防安全巡查' 必须随之下沉权限（权随责走、费随事转）",
+    ]
+    r = onegrid("admission", "kunqu", "--request", request, "--format", "json", "--lang", "en")
+    decision = json.loads(r.out)
+    assert (decision["outcome"], decision["task"]) == ("refused", "task.fire_rounds")
+    assert [x["code"] for x in decision["reasons"]] == ["admission-missing-resource"] * 2
+
+
+def test_the_admission_command_rejects_a_malformed_request(onegrid, tmp_path):
+    request = tmp_path / "request.yaml"
+    request.write_text("department: dept.emergency\n", encoding="utf-8")
+    r = onegrid("admission", "kunqu", "--request", request, "--lang", "en")
+    assert r.code == 2
+    assert (
+        r.err.strip()
+        == "error[admission-bad-request]: the admission request is malformed: 'task' is required"
+    )

@@ -97,7 +97,9 @@ class AdmissionRequest:
         if not isinstance(data, Mapping):
             raise _bad("expected a mapping with task and department")
         for key in ("task", "department"):
-            if not isinstance(data.get(key), str) or not data[key].strip():
+            if key in data and not isinstance(data[key], str):
+                raise _bad(f"'{key}' must be text")
+            if not str(data.get(key) or "").strip():
                 raise _bad(f"'{key}' is required")
         lists = {}
         for key in ("resources", "attachments"):
@@ -258,5 +260,3 @@ def _reviewer(policy, reviewer_id):
         return {"zh": "上级", "en": "the level above"}
     item = policy.get("department", reviewer_id) or policy.get("unit", reviewer_id)
     return _text(item.get("name")) if item else reviewer_id
-
-
