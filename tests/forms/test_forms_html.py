@@ -167,3 +167,26 @@ def test_conditions_work_without_javascript_and_with_a_strict_csp(evil):
     assert '<script nonce="abc123">' in page
     assert not any(name.startswith("on") for _t, attrs in Page(page).tags for name in attrs)
     assert 'name="viewport"' in page and '<html lang="en">' in page
+
+
+def test_a_long_list_of_units_is_grouped_by_the_unit_above(make_pack):
+    from onegrid.policy.pack import load_policy
+
+    grids = "".join(
+        f"  - {{id: g{i}, name: 网格{i}, level: grid, parent: {'c1' if i < 7 else 'c2'}}}\n"
+        for i in range(14)
+    )
+    root = make_pack(
+        {
+            "org.yaml": "kind: org\nlevels:\n  - {id: street, name: 街道, rank: 1}\n  - {id: community, name: 社区, rank: 2}\n"
+            "  - {id: grid, name: 网格, rank: 3}\nunits:\n  - {id: s, name: 街道, level: street}\n"
+            "  - {id: c1, name: '<b>一社区</b>', level: community, parent: s}\n  - {id: c2, name: 二社区, level: community, parent: s}\n"
+            + grids,
+            "forms.yaml": "kind: forms\nforms:\n  - id: f\n    name: F\n    fields:\n"
+            "      - {name: grid, type: org_unit, label: 网格, levels: [grid]}\n",
+        }
+    )
+    html = str(render_form(load_policy(root), "f", {"grid": "g8"}))
+    assert html.count("<optgroup") == 2
+    assert '<optgroup label="&lt;b&gt;一社区&lt;/b&gt;">' in html
+    assert '<option value="g8" selected>网格8</option>' in html

@@ -43,6 +43,8 @@ class FieldSpec:
     item: YMap  # as written in the form (for locations)
     base: YMap | None = None  # the library field it uses
     choices: tuple[tuple[str, dict[str, str]], ...] = ()
+    # org units: value → the name of the unit above it, to group long lists
+    groups: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.keys.get(key)
@@ -96,13 +98,17 @@ def registry_grids(policy) -> list[dict]:
     return [u for u in registry.units() if u.get("id")]
 
 
-def unit_choices(
-    policy, levels, within, departments=False
-) -> tuple[tuple[str, dict[str, str]], ...]:
-    """The org units at `levels` (all levels if none) below `within`, then
-    the departments if asked for."""
+DEPARTMENTS = {"zh": "部门", "en": "Departments"}
+
+
+def unit_choices(policy, levels, within, departments=False):
+    """(choices, groups): the org units at `levels` (all levels if none)
+    below `within`, then the departments if asked for; each with the name
+    of the unit above it."""
     units = [*policy.items("unit"), *registry_grids(policy)]
     parents = {u.get("id"): u.get("parent") for u in units}
+    names = {u.get("id"): texts(u.get("name")) or {"zh": u["id"], "en": u["id"]} for u in units}
+    groups: dict[str, dict[str, str]] = {}
 
     def below(unit_id: str) -> bool:
         seen = set()
@@ -120,12 +126,15 @@ def unit_choices(
             continue
         if within and not below(u["id"]):
             continue
-        out.append((u["id"], texts(u.get("name")) or {"zh": u["id"], "en": u["id"]}))
+        out.append((u["id"], names[u["id"]]))
+        if u.get("parent") in names:
+            groups[u["id"]] = names[u["parent"]]
     if departments:
         for d in policy.items("department"):
             if not within or d.get("unit") == within or below(d.get("unit") or ""):
                 out.append((d["id"], texts(d.get("name")) or {"zh": d["id"], "en": d["id"]}))
-    return tuple(out)
+                groups[d["id"]] = DEPARTMENTS
+    return tuple(out), groups
 
 
 def default_name(library_id: str) -> str:
@@ -174,7 +183,7 @@ def resolve_field(policy, item: YMap, problems: list[Problem]) -> FieldSpec | No
     elif ftype == "yesno":
         spec.choices = YESNO_CHOICES
     elif ftype == "org_unit":
-        spec.choices = unit_choices(
+        spec.choices, spec.groups = unit_choices(
             policy, keys.get("levels") or (), keys.get("within"), bool(keys.get("departments"))
         )
     return spec

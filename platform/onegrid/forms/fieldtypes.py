@@ -226,7 +226,11 @@ class Number(FieldType):
             else number
         )
 
-    example = Integer.example
+    def example(self, f):
+        lo, hi = f.get("minimum"), f.get("maximum")
+        if lo is not None:
+            return lo
+        return min(1, hi) if hi is not None else 1
 
     def describe(self, f, lang):
         return _range_text(f, lang, "数字" if lang == "zh" else "number")

@@ -25,6 +25,7 @@ from onegrid.forms.definition import texts as _texts
 from onegrid.forms.fieldtypes import DEFAULT_PHOTO_SIZE
 
 TEMPLATES = Path(__file__).parent / "templates"
+GROUP_OVER = 12  # a longer list of org units is grouped by the unit above
 
 ENV = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -125,6 +126,10 @@ def view(form: CompiledForm, lang: str, prefix: str = "f-") -> SimpleNamespace:
                 else (f"{help_text} ({note})" if help_text else note)
             )
         parts = [part for part, text in (("help", help_text), ("note", notes)) if text]
+        optgroups: dict[str, list] = {}
+        if f.groups and len(choices) > GROUP_OVER:
+            for value, label in choices:
+                optgroups.setdefault(_t(f.groups.get(value), lang), []).append((value, label))
         fields.append(
             SimpleNamespace(
                 described=" ".join(f"{prefix}{f.name}-{part}" for part in parts),
@@ -142,6 +147,7 @@ def view(form: CompiledForm, lang: str, prefix: str = "f-") -> SimpleNamespace:
                 else "",
                 note="；".join(notes) if lang == "zh" else "; ".join(notes),
                 choices=choices,
+                optgroups=list(optgroups.items()) if len(optgroups) > 1 else [],
                 radios=f.type == "yesno" or (f.type == "choice" and len(choices) <= 5),
                 min=f.get("minimum", ""),
                 max=f.get("maximum", ""),
