@@ -1,0 +1,94 @@
+"""Routing and escalation: the decision for a case, and why.
+
+The public interface of the `decide` stage (nothing else in onegrid may
+import durable_rules; this package wraps it):
+
+- `decide(policy, facts) -> Decision`: who leads the case, who assists
+  (吹哨报到), the obliged enterprise, the handling level, each step's time
+  limit, supervision (督办), the escalation ladder and where on it the case
+  starts, and the ids (`TABLE/RULE`) of the rules that decided. The rule
+  tables of the pack's `routing` files are compiled onto durable_rules once
+  per policy content (cached); facts are enriched from the org tree (a
+  grid's community and street, their attributes) and normalised in Python.
+- `escalate(policy, facts, level, unit, trigger="overdue") -> EscalationStep
+  | None`: where a case now at (level, unit) goes when its deadline passes
+  (`overdue`) or its handler declares it beyond their level
+  (`beyond_level`); None at a final rung, at the top, or when the ladder
+  does not move on that trigger.
+- `ladder_path(policy, facts, trigger="overdue") -> list[EscalationStep]`:
+  every step from where routing puts the case to the top of its ladder.
+- `explain(policy, facts) -> Explanation`: the decision plus every rule tried
+  in order, with the condition that failed or the facts that matched and
+  the rule's file and line (pure-Python reference evaluator).
+- `enrich(policy, facts) -> dict`: the facts as the rules see them.
+
+Facts are a mapping: `matter` (required), `unit` or `grid` (where the case
+happened: any org unit), `severity`, `channel`, `tags` (list), `level` (the
+level the case has reached), `fields` (form values), and anything else a
+rule names. Bad facts raise `FactsError` (exit 2 at the CLI); a pack whose
+rules cannot be compiled raises `PolicyError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from onegrid.decide.decision import Decision, EscalationStep, Explanation, FactsError, Trial
+from onegrid.policy.pack import Policy
+
+__all__ = [
+    "Decision",
+    "EscalationStep",
+    "Explanation",
+    "FactsError",
+    "Trial",
+    "decide",
+    "enrich",
+    "escalate",
+    "explain",
+    "ladder_path",
+]
+
+
+def decide(policy: Policy, facts: Mapping[str, Any]) -> Decision:
+    """The route for one case's facts, decided by durable_rules."""
+    from onegrid.decide import router
+
+    return router.decide(policy, facts)
+
+
+def explain(policy: Policy, facts: Mapping[str, Any]) -> Explanation:
+    """The decision with every rule tried and why it matched or not."""
+    from onegrid.decide import explain as _explain
+
+    return _explain.explain(policy, facts)
+
+
+def escalate(
+    policy: Policy,
+    facts: Mapping[str, Any],
+    level: str | None,
+    unit: str | None,
+    trigger: str = "overdue",
+) -> EscalationStep | None:
+    """The next rung for a case now handled by `unit` at `level`, or None."""
+    from onegrid.decide import escalation
+
+    return escalation.escalate(policy, facts, level, unit, trigger)
+
+
+def ladder_path(
+    policy: Policy, facts: Mapping[str, Any], trigger: str = "overdue"
+) -> list[EscalationStep]:
+    """Every step up the ladder from where routing puts the case."""
+    from onegrid.decide import escalation
+
+    return escalation.path(policy, facts, trigger)
+
+
+def enrich(policy: Policy, facts: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts as the rules see them: org tree and matter catalog filled in."""
+    from onegrid.decide import facts as _facts
+
+    return _facts.enrich(policy, facts)

@@ -1,0 +1,188 @@
+"""A case's facts as the rules see them: checked, then enriched in Python.
+
+Rules name grids, communities and streets by their attributes rather than
+enumerating grids, so the org tree is walked here: a case reported in a grid
+gets its community, street and district (`community`, `street`, …) and each
+of their `attributes` (`community.old_estate`). The matter catalog fills in
+the matter's category, group and collect-and-handle flag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from onegrid import messages
+from onegrid.decide.decision import FactsError
+from onegrid.errors import Problem
+from onegrid.policy.pack import Policy
+from onegrid.policy.suggest import did_you_mean
+
+messages.register(
+    {
+        "facts-not-a-mapping": {
+            "zh": "案件事实必须是映射（键: 值），实际是 {actual}",
+            "en": "a case's facts must be a mapping (key: value), got {actual}",
+        },
+        "facts-missing-matter": {
+            "zh": "案件事实缺少 'matter'（事项）",
+            "en": "the facts lack 'matter'",
+        },
+        "facts-unknown": {
+            "zh": "事实 '{fact}' 的值 '{value}' 不是已知的{namespace}",
+            "en": "the fact '{fact}' is '{value}', which is not a known {namespace}",
+        },
+        "facts-bad-type": {
+            "zh": "事实 '{fact}' 应为{expected}",
+            "en": "the fact '{fact}' should be {expected}",
+        },
+    }
+)
+
+# Facts whose values are ids of this namespace (checked, with did-you-mean).
+ID_FACTS = {"matter": "matter", "severity": "severity", "channel": "channel", "level": "level"}
+FROM_MATTER = ("category", "group")
+
+
+class OrgTree:
+    """Units by id with their parents and levels, grids from the registry included."""
+
+    def __init__(self, policy: Policy):
+        self.units: dict[str, Mapping[str, Any]] = dict(policy.index.get("unit", {}))
+        self.levels = {lvl["id"]: lvl for lvl in policy.items("level")}
+        for grid in _registry_grids(policy):
+            self.units.setdefault(grid["id"], grid)
+
+    def chain(self, unit_id: str) -> list[Mapping[str, Any]]:
+        """The unit and every unit above it, lowest first."""
+        out, seen = [], set()
+        node = self.units.get(unit_id)
+        while node is not None and node["id"] not in seen:
+            seen.add(node["id"])
+            out.append(node)
+            parent = node.get("parent")
+            node = self.units.get(parent) if parent else None
+        return out
+
+    def at_level(self, unit_id: str | None, level: str) -> str | None:
+        """The unit at `level` that contains `unit_id` (itself included)."""
+        if not unit_id:
+            return None
+        for node in self.chain(unit_id):
+            if node.get("level") == level:
+                return node["id"]
+        return None
+
+
+def _registry_grids(policy: Policy) -> list[dict[str, Any]]:
+    """Grids of the pack's registry CSV as units, with their counts as attributes."""
+    rel = policy.manifest.get("registry") if policy.manifest else None
+    if not rel:
+        return []
+    try:
+        from onegrid.grids.registry import read_registry
+    except ImportError:  # the grids stage is optional for routing
+        return []
+    registry, _problems = read_registry(policy, Path(policy.root) / rel)
+    if registry is None:
+        return []
+    units = []
+    for grid, row in zip(registry.units(), registry.grids, strict=True):
+        attributes = {"households": row.households, "party_branch": row.party_branch}
+        units.append({**grid, "attributes": {k: v for k, v in attributes.items() if v is not None}})
+    return units
+
+
+def enrich(policy: Policy, facts: Any, tree: OrgTree | None = None) -> dict[str, Any]:
+    """The facts with matter catalog and org tree filled in; `FactsError` if wrong."""
+    from onegrid.decide.program import program_for
+
+    return program_for(policy).enrich(facts) if tree is None else _enrich(policy, tree, facts)
+
+
+def _enrich(policy: Policy, tree: OrgTree, facts: Any) -> dict[str, Any]:
+    if not isinstance(facts, Mapping):
+        raise FactsError(Problem("facts-not-a-mapping", {"actual": type(facts).__name__}))
+    problems: list[Problem] = []
+    out: dict[str, Any] = {}
+    matter_id = facts.get("matter")
+    if matter_id is None:
+        raise FactsError(Problem("facts-missing-matter", {}))
+    for fact, namespace in ID_FACTS.items():
+        value = facts.get(fact)
+        if value is None:
+            continue
+        known = policy.index.get(namespace, {})
+        if not isinstance(value, str) or (value not in known and (known or fact == "matter")):
+            problems.append(_unknown(fact, value, namespace, known))
+            continue
+        out[fact] = value
+    matter = policy.get("matter", matter_id) if isinstance(matter_id, str) else None
+    if matter is not None:
+        for key in FROM_MATTER:
+            if matter.get(key) is not None:
+                out[key] = matter[key]
+        out["on_the_spot"] = bool(matter.get("on_the_spot", False))
+    unit = _place(facts, tree)
+    if unit is not None:
+        if unit not in tree.units:
+            problems.append(_unknown("unit", unit, "unit", tree.units))
+        else:
+            out["unit"] = unit
+            for node in tree.chain(unit):
+                level = node.get("level")
+                if not level or level in out:
+                    continue
+                out[level] = node["id"]
+                for attr, value in (node.get("attributes") or {}).items():
+                    out[f"{level}.{attr}"] = value
+    tags = facts.get("tags")
+    if tags is not None:
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            problems.append(Problem("facts-bad-type", {"fact": "tags", "expected": "array"}))
+        else:
+            out["tags"] = list(dict.fromkeys(tags))
+    fields = facts.get("fields")
+    if fields is not None:
+        if not isinstance(fields, Mapping):
+            problems.append(Problem("facts-bad-type", {"fact": "fields", "expected": "object"}))
+        else:
+            for name, value in fields.items():
+                if _scalar(value):
+                    out[f"fields.{name}"] = value
+    for key, value in facts.items():
+        # anything else a rule may name, as given (dotted names included)
+        if key not in out and key not in _TAKEN and _scalar(value):
+            out[key] = value
+    if problems:
+        raise FactsError(problems)
+    return out
+
+
+_TAKEN = {"matter", "unit", "grid", "tags", "fields", *ID_FACTS, *FROM_MATTER, "on_the_spot"}
+
+
+def _place(facts: Mapping[str, Any], tree: OrgTree) -> str | None:
+    """Where the case happened: `unit`, else `grid`, else the lowest level given."""
+    for key in ("unit", "grid"):
+        if isinstance(facts.get(key), str):
+            return facts[key]
+    ranked = sorted(tree.levels.values(), key=lambda lvl: -int(lvl.get("rank", 0)))
+    for level in ranked:
+        if isinstance(facts.get(level["id"]), str):
+            return facts[level["id"]]
+    return None
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
+
+
+def _unknown(fact: str, value: Any, namespace: str, known) -> Problem:
+    return Problem(
+        "facts-unknown",
+        {"fact": fact, "value": str(value), "namespace": namespace},
+        None,
+        did_you_mean(str(value), list(known)) if isinstance(value, str) else None,
+    )

@@ -1,0 +1,82 @@
+"""From a case's facts to a `Decision`: compile once, enrich, post, resolve."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from onegrid.decide import engine, escalation
+from onegrid.decide.decision import Decision
+from onegrid.decide.program import Program, program_for
+from onegrid.policy.pack import Policy
+
+
+def decide(policy: Policy, facts: Mapping[str, Any]) -> Decision:
+    program = program_for(policy)
+    enriched = program.enrich(facts)
+    fired = engine.hits(program, program.encode(enriched)) if program.tables else []
+    return resolve(program, enriched, fired)
+
+
+def resolve(program: Program, enriched: dict[str, Any], fired: list[list[int]]) -> Decision:
+    """The outcome of the rules that hit, over the matter catalog's defaults.
+
+    Tables apply in order and rules in the order they hit: a later rule's
+    single values (lead, level, enterprise, ladder) override earlier ones,
+    assistants add up, time limits merge step by step, supervision sticks.
+    """
+    policy = program.policy
+    matter = policy.get("matter", enriched["matter"]) or {}
+    merged: dict[str, Any] = {}
+    assist: list[str] = []
+    limits: dict[str, str] = dict(matter.get("limits") or {})
+    supervise = False
+    rule_ids: list[str] = []
+    for table, indexes in zip(program.tables, fired, strict=True):
+        for index in indexes:
+            rule = table.rules[index]
+            rule_ids.append(rule.qualified)
+            then = rule.then
+            for k in ("lead", "level", "enterprise", "ladder"):
+                if k in then:
+                    merged[k] = then[k]
+            if "level" in then and "lead" not in then:
+                merged.pop("lead", None)  # "handle it at this level": the case's own unit
+            assist.extend(a for a in then.get("assist") or () if a not in assist)
+            limits.update(then.get("limits") or {})
+            supervise = supervise or bool(then.get("supervise", False))
+    level = merged.get("level")
+    lead = merged.get("lead")
+    if lead is None and level is not None:
+        lead = program.tree.at_level(enriched.get("unit"), level)
+    if lead is None:
+        lead = matter.get("unit")
+        level = level or matter.get("level")
+    if level is None:
+        level = level_of(policy, lead) or matter.get("level")
+    ladder = merged.get("ladder") or escalation.default_ladder(policy)
+    rung = escalation.start_rung(program, ladder, level, lead) if ladder else None
+    return Decision(
+        matter=enriched["matter"],
+        lead=lead,
+        assist=tuple(a for a in assist if a != lead),
+        enterprise=merged.get("enterprise"),
+        level=level,
+        limits=limits,
+        supervise=supervise,
+        ladder=ladder,
+        rung=rung,
+        on_the_spot=bool(enriched.get("on_the_spot", False)),
+        rule_ids=tuple(rule_ids),
+    )
+
+
+def level_of(policy: Policy, target: str | None) -> str | None:
+    """The level a department or unit works at."""
+    if target is None:
+        return None
+    for namespace in ("department", "unit"):
+        item = policy.get(namespace, target)
+        if item is not None and item.get("level"):
+            return item["level"]
+    return None
