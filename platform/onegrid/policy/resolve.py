@@ -131,6 +131,8 @@ def merge_list(base: YList, over: YList, problems: list[Problem], where: str) ->
             continue
         inherited = items[at]
         if inherited is None:  # removed earlier in this same layer
+            if item.get("remove") is True:
+                continue
             items[at] = without_instructions(item)
             locs[at] = over.loc_of(j)
             continue
