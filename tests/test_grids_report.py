@@ -29,6 +29,12 @@ def test_kunqu_registry_meets_the_standards_and_the_published_figures(onegrid):
     assert all(p["ok"] for p in report["published"])
     assert report["out_of_range"] == [] and report["problems"] == []
     assert 440 <= report["households"]["mean"] <= 460
+    streets = report["by_parent"]
+    assert len(streets) == 14
+    assert sum(s["communities"] for s in streets) == 78
+    assert sum(s["grids"] for s in streets) == 791
+    assert sum(s["households"] for s in streets) == totals["households"]
+    assert streets[0] == {"unit": "st.linyin", "communities": 6, "grids": 61, "households": 26755}
 
 
 def test_kunqu_text_report_is_chinese_by_default(onegrid):
@@ -37,6 +43,7 @@ def test_kunqu_text_report_is_chinese_by_default(onegrid):
     assert "网格标准报告" in r.out
     assert "  社区          78      78     达标" in r.out
     assert "  网格          791     791    达标" in r.out
+    assert "  林荫路街道      6     61    26755" in r.out
     assert "网格党支部覆盖率          252/791  31.9%  ≥ 30%  达标" in r.out
     assert r.out.rstrip().endswith("结论：符合网格标准")
 

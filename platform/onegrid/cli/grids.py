@@ -44,6 +44,8 @@ LABELS = {
     "published": {"zh": "公布", "en": "Published"},
     "households": {"zh": "每格户数", "en": "Households per grid"},
     "hh": {"zh": "户数", "en": "Households"},
+    "by_parent": {"zh": "按上级单位汇总", "en": "By parent unit"},
+    "unit": {"zh": "上级单位", "en": "Parent unit"},
     "range": {
         "zh": "标准 {target} 户（{min}–{max}），平均 {mean}，最少 {smallest}，最多 {largest}",
         "en": "standard {target} ({min}–{max}), mean {mean}, smallest {smallest}, largest {largest}",
@@ -118,6 +120,15 @@ def as_text(policy, result: GridsReport, lang: str) -> str:
             for label, have, pub in rows
         ],
     )
+    if result.by_parent:
+        out += ["", t["by_parent"]]
+        out += table(
+            [t["unit"], t["community"], t["grid"], t["hh"]],
+            [
+                (_unit_name(policy, r["unit"], lang), r["communities"], r["grids"], r["households"])
+                for r in result.by_parent
+            ],
+        )
     if result.households:
         out += ["", t["households"] + sep + t["range"].format(**result.households)]
         out.append(t["out_of_range"].format(n=len(result.out_of_range)))
@@ -233,6 +244,11 @@ def width(text: str) -> int:
 
 def pad(text: str, size: int) -> str:
     return text + " " * (size - width(text))
+
+
+def _unit_name(policy, unit_id: str, lang: str) -> str:
+    unit = policy.get("unit", unit_id)
+    return _text(unit.get("name"), lang) or unit_id if unit else unit_id
 
 
 def _text(value, lang: str):

@@ -80,6 +80,7 @@ class GridsReport:
     registry: str
     totals: dict[str, Any] = field(default_factory=dict)
     households: dict[str, Any] | None = None
+    by_parent: list[dict[str, Any]] = field(default_factory=list)
     out_of_range: list[dict[str, Any]] = field(default_factory=list)
     staffing: list[dict[str, Any]] = field(default_factory=list)
     coverage: list[dict[str, Any]] = field(default_factory=list)
@@ -97,6 +98,7 @@ class GridsReport:
             "ok": self.violations == 0,
             "violations": self.violations,
             "totals": self.totals,
+            "by_parent": self.by_parent,
             "households": self.households,
             "out_of_range": self.out_of_range,
             "staffing": self.staffing,
@@ -172,12 +174,31 @@ def _totals(policy, registry: Registry, report: GridsReport) -> None:
         "party_groups": sum(g.party_groups for g in registry.grids),
         "volunteer_teams": sum(g.volunteer_teams for g in registry.grids),
     }
+    _by_parent(policy, registry, report)
     present = set(registry.communities())
     for unit in policy.items("unit"):
         if unit.get("level") == COMMUNITY_LEVEL and unit["id"] not in present:
             report.problems.append(
                 Problem("grids-community-empty", {"community": unit["id"]}, unit.loc_of("id"))
             )
+
+
+def _by_parent(policy, registry: Registry, report: GridsReport) -> None:
+    """Communities, grids and households under each unit above the communities."""
+    rows: dict[str, dict[str, Any]] = {}
+    for community in registry.communities():
+        unit = policy.get("unit", community)
+        parent = unit.get("parent") if unit else None
+        if parent is None:
+            continue
+        grids = registry.rows_of(community)
+        row = rows.setdefault(
+            parent, {"unit": parent, "communities": 0, "grids": 0, "households": 0}
+        )
+        row["communities"] += 1
+        row["grids"] += sum(1 for g in grids if g.id is not None)
+        row["households"] += sum(g.households or 0 for g in grids if g.id is not None)
+    report.by_parent = list(rows.values())
 
 
 def _households(standard, registry: Registry, report: GridsReport) -> None:
