@@ -250,47 +250,30 @@ def _staffing(policy, rule, registry: Registry, report: GridsReport) -> None:
         for lang in ("zh", "en")
     }
     if rule["per"] == "grid":
-        subjects = [(g.id, [g], g) for g in registry.grids]
+        subjects = [(g.id, [g]) for g in registry.grids]
     else:
-        subjects = [
-            (c, registry.rows_of(c), (registry.rows_of(c) or [None])[0])
-            for c in registry.communities()
-        ]
+        subjects = [(c, registry.rows_of(c)) for c in registry.communities()]
+    low, high = rule["min"], rule.get("max")
     gaps = []
-    for subject, rows, first in subjects:
+    for subject, rows in subjects:
         have = sum(r.staff.get(role, 0) for r in rows for role in roles)
-        for need, code, short in (
-            (rule["min"], "grids-staffing-gap", have < rule["min"]),
-            (
-                rule.get("max"),
-                "grids-staffing-over",
-                rule.get("max") is not None and have > rule["max"],
-            ),
-        ):
-            if not short:
-                continue
-            gaps.append(
-                {
-                    "subject": subject,
-                    "have": have,
-                    "need": need,
-                    "kind": "over" if "over" in code else "gap",
-                }
-            )
-            report.problems.append(
-                Problem(
-                    code,
-                    {
-                        "scope": SCOPES[rule["per"]],
-                        "subject": subject,
-                        "have": have,
-                        "need": need,
-                        "rule": rule["id"],
-                        "roles": names,
-                    },
-                    registry.loc(first, roles[0]) if first else None,
-                )
-            )
+        if have < low:
+            kind, need, code = "gap", low, "grids-staffing-gap"
+        elif high is not None and have > high:
+            kind, need, code = "over", high, "grids-staffing-over"
+        else:
+            continue
+        gaps.append({"subject": subject, "have": have, "need": need, "kind": kind})
+        params = {
+            "scope": SCOPES[rule["per"]],
+            "subject": subject,
+            "have": have,
+            "need": need,
+            "rule": rule["id"],
+            "roles": names,
+        }
+        # point at the first row that counts: the community's own row, or the grid
+        report.problems.append(Problem(code, params, registry.loc(rows[0], roles[0])))
     report.staffing.append(
         {
             "rule": rule["id"],
