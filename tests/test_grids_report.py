@@ -189,3 +189,12 @@ def test_registry_errors_stop_the_report(onegrid, make_pack):
     assert r.out == ""
     assert "grids.csv:2:1: error[registry-unknown-community]: unknown community 'c9'" in r.err
     assert "grids.csv:2:3: error[registry-not-a-count]" in r.err
+
+
+def test_a_pack_adopting_kunqu_reports_kunqus_grids(onegrid, tmp_path):
+    dest = tmp_path / "adopted"
+    assert onegrid("adopt", "kunqu", dest).code == 0
+    assert onegrid("check", dest).code == 0
+    r = onegrid("grids", "report", dest, "--format", "json")
+    assert r.code == 0
+    assert json.loads(r.out)["totals"]["grids"] == 791

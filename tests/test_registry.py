@@ -217,3 +217,17 @@ def test_the_packs_grids_as_units():
         "parent": "comm.heping",
     }
     assert len({u["parent"] for u in units}) == 78
+
+
+def test_the_packs_registry_must_stay_inside_the_pack(onegrid, make_pack):
+    root = make_pack(
+        {"pack.yaml": "kind: pack\nid: p\nname: p\nregistry: ../../etc/passwd\n", "org.yaml": ORG}
+    )
+    r = onegrid("check", root, "--lang", "en")
+    assert r.code == 1
+    assert r.out.strip().endswith(
+        "pack.yaml:4:11: error[registry-outside-pack]: the grid registry '../../etc/passwd' must be inside the pack's folder"
+    )
+    r = onegrid("grids", "report", root, "--lang", "en")
+    assert r.code == 1
+    assert "error[registry-outside-pack]" in r.err

@@ -18,8 +18,8 @@ import click
 
 from onegrid import messages
 from onegrid.cli import options
-from onegrid.errors import Problem, UsageError
-from onegrid.grids.registry import load_registry
+from onegrid.errors import PolicyError, Problem, UsageError
+from onegrid.grids.registry import load_registry, registry_path
 from onegrid.grids.report import FIGURES, GridsReport, build, figure_label
 from onegrid.paths import find_pack
 from onegrid.policy.pack import load_policy
@@ -81,12 +81,15 @@ LABELS = {
 def report(pack: str, registry: str | None, lang: str = "zh", fmt: str = "text") -> int:
     """Print the grids report of `pack`; 1 when a standard is not met."""
     policy = load_policy(find_pack(pack))
-    path = registry or policy.manifest.get("registry")
-    if not path:
-        raise UsageError(Problem("grids-no-registry", {}))
-    if not registry:
-        path = policy.root / path
-    result = build(policy, load_registry(policy, Path(path)))
+    if registry:
+        path = Path(registry)
+    else:
+        path, problem = registry_path(policy)
+        if problem is not None:
+            raise PolicyError(problem)
+        if path is None:
+            raise UsageError(Problem("grids-no-registry", {}))
+    result = build(policy, load_registry(policy, path))
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(lang), ensure_ascii=False, indent=2))
     elif fmt == "csv":

@@ -88,6 +88,10 @@ messages.register(
             "zh": "网格台账不是合法的 CSV：{reason}",
             "en": "the grid registry is not valid CSV: {reason}",
         },
+        "registry-outside-pack": {
+            "zh": "网格台账 '{path}' 必须在策略包目录之内",
+            "en": "the grid registry '{path}' must be inside the pack's folder",
+        },
         "registry-not-utf8": {
             "zh": "网格台账不是 UTF-8 编码（第 {offset} 字节处）",
             "en": "the grid registry is not UTF-8 (at byte {offset})",
@@ -258,16 +262,36 @@ def load_registry(policy, path: str | Path) -> Registry:
     return registry
 
 
+def registry_path(policy) -> tuple[Path | None, Problem | None]:
+    """Where the pack's own registry (`registry:` in pack.yaml) is, if it names one.
+
+    The path must stay inside the pack: a pack someone else wrote must not
+    make us read, and quote in messages, any other file.
+    """
+    name = policy.manifest.get("registry")
+    if not isinstance(name, str):
+        return None, None
+    path = (policy.root / name).resolve()
+    loc = policy.manifest.loc_of("registry")
+    # inside this pack, or inside the (base) pack whose pack.yaml declared it
+    owners = [policy.root.resolve()]
+    if loc is not None:
+        owners.append(Path(loc.file).resolve().parent)
+    if not any(path.is_relative_to(owner) for owner in owners):
+        return None, Problem("registry-outside-pack", {"path": name}, loc)
+    return path, None
+
+
 def pack_registry(policy) -> Registry | None:
-    """The pack's own registry (`registry:` in pack.yaml), if it imports cleanly.
+    """The pack's own registry, if it imports cleanly.
 
     For stages that need the grids as units (unit pickers, routing by grid);
     `onegrid check` reports the registry's problems.
     """
-    path = policy.manifest.get("registry")
-    if not isinstance(path, str):
+    path, problem = registry_path(policy)
+    if path is None or problem is not None:
         return None
-    registry, problems = read_registry(policy, policy.root / path)
+    registry, problems = read_registry(policy, path)
     return None if problems else registry
 
 
