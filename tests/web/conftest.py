@@ -14,7 +14,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from onegrid.cli.serve import prepare
-from onegrid.store import accounts
+from onegrid.store import Case, accounts
 from onegrid.web import casework, create_app, db
 from web.webapp import CASES, FAST_HASH, PACK, PASSWORD, PROJECT, USERS, AuthActions, config
 
@@ -51,6 +51,11 @@ def template_db(web_pack, tmp_path_factory) -> Path:
         session = db.session()
         for matter, place, reporter in CASES:
             casework.open_case(session, users[reporter], matter, place, {"description": "测试"})
+        # what routing.yaml's rule decides, set here too so that the scoping
+        # tests do not depend on the routing stage
+        case = session.get(Case, 2)
+        case.assistants = ["dept.urban"]
+        session.commit()
     db.engine(app).dispose()
     return folder / "onegrid.sqlite"
 

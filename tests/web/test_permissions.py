@@ -15,7 +15,7 @@ SEES = {
     "gw_b": {CASE_B},
     "street_a": {CASE_A},
     "street_b": {CASE_B},
-    "urban": {CASE_A},
+    "urban": {CASE_A, CASE_B},  # leads case 1, assists on case 2
     "housing": {CASE_B},
     "dispatcher": {CASE_A, CASE_B},
     "admin": {CASE_A, CASE_B},

@@ -67,6 +67,17 @@ PACK = {
             level: district
             form: form.report
     """,
+    "routing.yaml": """
+        kind: routing
+        tables:
+          - id: whistle
+            name: {zh: 吹哨报到, en: Whistle}
+            hit: collect
+            rules:
+              - id: pothole_needs_urban
+                when: {matter: m.pothole}
+                then: {assist: [dept.urban]}
+    """,
     "forms.yaml": """
         kind: forms
         forms:
@@ -97,7 +108,8 @@ USERS = {
     "dispatcher": ("dispatcher", "dept.centre"),
 }
 
-# cases in the template database: case 1 in street A (urban leads), case 2 in street B
+# cases in the template database: case 1 in street A (urban leads), case 2 in
+# street B (housing leads, urban assists by the routing rule above)
 CASES = [("m.litter", "grid.a1", "gw_a"), ("m.pothole", "grid.b1", "gw_b")]
 
 

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Response, abort
+from flask import Response, abort, current_app
 from sqlalchemy import case as when
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from onegrid import messages
+from onegrid import decide, messages
+from onegrid.errors import OnegridError
 from onegrid.store import Case, PolicyVersion, utcnow
 from onegrid.store.accounts import User
 from onegrid.web import db, formview, policyview, scope
@@ -28,6 +29,7 @@ from onegrid.web.i18n import current_lang, text_of
 from onegrid.workflow import actor as wf_actor
 from onegrid.workflow import case as wf_case
 from onegrid.workflow import version as wf_version
+from onegrid.workflow.rulebook import rulebook as wf_rulebook
 
 INBOX_TABS = ("mine", "due_soon", "overdue", "supervised", "all")
 INBOX_LIMIT = 200
@@ -103,20 +105,45 @@ def open_case(
 
 
 def why(case: Case, lang: str = "zh") -> list[str]:
-    """Why the case went where it went: the route the engine stored, as lines."""
-    route = case.route or {}
-    lines = []
-    for key in ("rule", "rules", "explanation", "why", "reason"):
-        value = route.get(key)
-        if isinstance(value, list):
-            lines += [text_of(v, lang) if isinstance(v, dict) else str(v) for v in value]
-        elif value:
-            lines.append(text_of(value, lang) if isinstance(value, dict) else str(value))
+    """Why the case went where it went: the routing rules that decided, with
+    their file and line (`onegrid.decide.explain`), else the matter catalog."""
+    zh = lang == "zh"
+    lines: list[str] = []
+    facts = dict(case.facts or {})
+    if case.place and "unit" not in facts:
+        facts["unit"] = case.place  # decide names the place `unit`
+    try:
+        explanation = decide.explain(wf_rulebook(case.policy_version).policy, facts)
+    except OnegridError:
+        explanation = None
+    except Exception:  # the page must show even if explaining fails; the log keeps why
+        current_app.logger.exception("explaining case %s failed", case.id)
+        explanation = None
+    for trial in explanation.trials if explanation is not None else ():
+        if not trial.applied:
+            continue
+        where = f"{messages.display_path(trial.file)}:{trial.line}" if trial.file else ""
+        held = ", ".join(
+            f"{c.get('fact')} {c.get('op')} {c.get('expected')}" for c in trial.matched or ()
+        )
+        lines.append(
+            ("规则 " if zh else "rule ") + f"{trial.id} {where}" + (f"（{held}）" if held else "")
+        )
+    lead = name_of("unit", case.unit, lang)
     if not lines:
         lines.append(
-            ("由事项清单指定的责任单位：" if lang == "zh" else "The matter's responsible unit: ")
-            + name_of("unit", case.unit, lang)
+            (
+                "事项清单规定的责任单位："
+                if zh
+                else "The matter catalog names the responsible unit: "
+            )
+            + lead
         )
+    else:
+        lines.append(("主办：" if zh else "Lead: ") + lead)
+    if case.assistants:
+        names = ", ".join(name_of("unit", a, lang) for a in case.assistants)
+        lines.append(("协办：" if zh else "Assisting: ") + names)
     return lines
 
 

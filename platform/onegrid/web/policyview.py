@@ -60,8 +60,8 @@ def load(app: Flask | None = None) -> Loaded:
     return app.extensions["onegrid.policy"]
 
 
-def policy() -> Policy:
-    loaded = load()
+def policy(app: Flask | None = None) -> Policy:
+    loaded = load(app)
     if loaded.policy is None:
         raise RuntimeError(f"the pack {loaded.root} does not load: see /admin/checks")
     return loaded.policy
