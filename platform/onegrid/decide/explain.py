@@ -1,0 +1,180 @@
+"""Why a case goes where it goes: every rule tried, in order, and the result.
+
+The reference evaluator interprets the same compiled conditions the engine
+runs, condition by condition, so it can say which one failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from onegrid import messages
+from onegrid.decide.decision import Explanation, Trial
+from onegrid.decide.program import program_for
+from onegrid.decide.reference import test_holds
+from onegrid.decide.router import resolve
+from onegrid.policy.pack import Policy
+
+
+def explain(policy: Policy, facts: Mapping[str, Any]) -> Explanation:
+    program = program_for(policy)
+    enriched = program.enrich(facts)
+    msg = program.encode(enriched)
+    trials: list[Trial] = []
+    fired: list[list[int]] = []
+    for table in program.tables:
+        hits: list[int] = []
+        for rule in table.rules:
+            failed = None
+            matched = []
+            for test in rule.tests:
+                shown = {
+                    "fact": test.fact,
+                    "op": test.op,
+                    "expected": test.operand,
+                    "actual": enriched.get(test.fact),
+                }
+                if test_holds(msg, test):
+                    matched.append(shown)
+                else:
+                    failed = shown
+                    break
+            ok = failed is None
+            applied = ok and (table.hit == "collect" or not hits)
+            if applied:
+                hits.append(rule.index)
+            trials.append(
+                Trial(
+                    table=table.id,
+                    rule=rule.id,
+                    hit=table.hit,
+                    matched_rule=ok,
+                    applied=applied,
+                    failed=failed,
+                    matched=matched,
+                    file=messages.display_path(rule.loc.file) if rule.loc else None,
+                    line=rule.loc.line if rule.loc else None,
+                )
+            )
+        fired.append(hits)
+    return Explanation(resolve(program, enriched, fired), enriched, trials)
+
+
+LABELS = {
+    "decision": {"zh": "路由结果", "en": "Decision"},
+    "matter": {"zh": "事项", "en": "matter"},
+    "lead": {"zh": "牵头", "en": "lead"},
+    "assist": {"zh": "协办", "en": "assist"},
+    "enterprise": {"zh": "责任企业", "en": "enterprise"},
+    "level": {"zh": "处置层级", "en": "level"},
+    "limits": {"zh": "时限", "en": "limits"},
+    "supervise": {"zh": "督办", "en": "supervise"},
+    "ladder": {"zh": "升级阶梯", "en": "ladder"},
+    "rules": {"zh": "决定规则", "en": "rules"},
+    "tried": {"zh": "逐条规则", "en": "Rules tried"},
+    "table": {"zh": "路由表", "en": "table"},
+    "yes": {"zh": "是", "en": "yes"},
+    "no": {"zh": "否", "en": "no"},
+    "none": {"zh": "无", "en": "none"},
+    "matched": {"zh": "命中", "en": "matched"},
+    "applied": {"zh": "采用", "en": "applied"},
+    "shadowed": {
+        "zh": "命中但未采用（前面的规则已决定）",
+        "en": "matched, not applied (an earlier rule decided)",
+    },
+    "failed": {"zh": "未命中", "en": "no match"},
+    "always": {"zh": "无条件", "en": "no conditions"},
+    "expected": {"zh": "要求", "en": "expected"},
+    "actual": {"zh": "实际", "en": "actual"},
+    "missing": {"zh": "（缺失）", "en": "(missing)"},
+    "starting": {"zh": "起点", "en": "starting at"},
+}
+
+
+def label(key: str, lang: str) -> str:
+    return LABELS[key][lang]
+
+
+def _name(policy: Policy, ident: str | None, lang: str) -> str:
+    if ident is None:
+        return label("none", lang)
+    for namespace in ("department", "unit", "enterprise", "level", "matter"):
+        item = policy.get(namespace, ident)
+        if item is not None:
+            name = item.get("name")
+            text = name.get(lang) or name.get("zh") if isinstance(name, dict) else name
+            return f"{ident}（{text}）" if lang == "zh" else f"{ident} ({text})"
+    return ident
+
+
+def _value(value: Any, lang: str) -> str:
+    if value is None:
+        return label("missing", lang)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+def condition_text(cond: dict[str, Any], lang: str) -> str:
+    return (
+        f"{cond['fact']} {cond['op']} {_value(cond['expected'], lang)}"
+        f"（{label('actual', lang)} {_value(cond['actual'], lang)}）"
+        if lang == "zh"
+        else f"{cond['fact']} {cond['op']} {_value(cond['expected'], lang)}"
+        f" ({label('actual', lang)} {_value(cond['actual'], lang)})"
+    )
+
+
+def decision_lines(policy: Policy, decision, lang: str) -> list[str]:
+    d = decision
+    yes, no = label("yes", lang), label("no", lang)
+    limits = ", ".join(f"{k} {v}" for k, v in d.limits.items()) or label("none", lang)
+    ladder = label("none", lang)
+    if d.ladder:
+        ladder = d.ladder + (f" ({label('starting', lang)} {d.rung})" if d.rung else "")
+    return [
+        f"{label('decision', lang)}:",
+        f"  {label('matter', lang)}: {_name(policy, d.matter, lang)}",
+        f"  {label('lead', lang)}: {_name(policy, d.lead, lang)}",
+        f"  {label('assist', lang)}: "
+        + (", ".join(_name(policy, a, lang) for a in d.assist) or label("none", lang)),
+        f"  {label('enterprise', lang)}: {_name(policy, d.enterprise, lang)}",
+        f"  {label('level', lang)}: {_name(policy, d.level, lang)}",
+        f"  {label('limits', lang)}: {limits}",
+        f"  {label('supervise', lang)}: {yes if d.supervise else no}",
+        f"  {label('ladder', lang)}: {ladder}",
+        f"  {label('rules', lang)}: {', '.join(d.rule_ids) or label('none', lang)}",
+    ]
+
+
+def trial_lines(explanation: Explanation, lang: str) -> list[str]:
+    lines = [f"{label('tried', lang)}:"]
+    table = None
+    for t in explanation.trials:
+        if t.table != table:
+            table = t.table
+            lines.append(f"  {label('table', lang)} {t.table} ({t.hit})")
+        where = f"{t.file}:{t.line}" if t.file else "?"
+        if t.applied:
+            mark, state = "✓", label("applied", lang)
+        elif t.matched_rule:
+            mark, state = "·", label("shadowed", lang)
+        else:
+            mark, state = "✗", label("failed", lang)
+        lines.append(f"    {mark} {t.id}  {where}  {state}")
+        if t.failed is not None:
+            lines.append(f"        ✗ {condition_text(t.failed, lang)}")
+        for cond in t.matched:
+            lines.append(f"        ✓ {condition_text(cond, lang)}")
+        if t.failed is None and not t.matched:
+            lines.append(f"        ✓ {label('always', lang)}")
+    return lines
+
+
+def render(policy: Policy, explanation: Explanation, lang: str = "zh") -> str:
+    return "\n".join(
+        decision_lines(policy, explanation.decision, lang) + trial_lines(explanation, lang)
+    )
