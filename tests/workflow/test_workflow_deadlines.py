@@ -117,3 +117,24 @@ def test_concurrent_sweeps_never_act_twice(db, version):
         ).all()
         assert sorted(rows) == [(i, 1) for i in sorted(ids)]
         assert verify(session).ok
+
+
+def test_the_app_scheduler_sweeps_in_the_background(db, version):
+    import time
+
+    from onegrid.workflow.scheduler import Scheduler
+
+    with db() as session:
+        past = dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC)
+        case = open_case(
+            session, version, {"matter": "m.litter", "place": "g1"}, {}, REPORTER, "grid", now=past
+        )
+    scheduler = Scheduler(db, interval=0.05).start()
+    try:
+        deadline = time.monotonic() + 20
+        while scheduler.runs < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        scheduler.stop()
+    with db() as session:
+        assert get_case(session, case.id).escalations >= 1

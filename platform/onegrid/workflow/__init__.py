@@ -20,16 +20,21 @@ Actors (`actor.py`)
 
 Cases (`case.py`)
 - `open_case(session, version, facts, submission, actor, channel,
-  idempotency_key=None, now=None) -> Case`: `facts` must hold `matter`
-  and should hold `place` (the grid or unit where it happened); the
+  idempotency_key=None, now=None, lang="zh") -> Case`: `facts` must hold
+  `matter` and should hold `place` (the grid or unit where it happened;
+  passed to `onegrid.decide` as `unit`); the
   submission is validated with the matter's form, the case routed (lead
   unit, assistants, enterprise, level, limits), stored and audited. Same
   idempotency key + same body → the same case; other body → `Conflict`.
 - `act(session, case_id, transition, actor, submission, expected_version,
-  now=None) -> Case`: take one transition; `expected_version` is the
-  `case.version` the actor saw; a stale one raises `Conflict`.
-- `actions_for(case, actor) -> list[Action]`: the transitions this actor
-  may take now (`Action.id, .name (text), .to, .form, .fields`).
+  now=None, lang="zh") -> Case`: take one transition; `expected_version`
+  is the `case.version` the actor saw; a stale one raises `Conflict`.
+- `actions_for(case, actor, lang="zh") -> list[Action]`: the transitions
+  this actor may take now (`Action.id, .name (text), .to, .form, .fields`).
+  Who may take what is `by:` in the workflow: `party` reporter (the
+  finder), dispatcher (bound to the unit at the case's level that the place
+  lies in), lead (bound to `case.unit`), assistant, enterprise, anyone;
+  optionally a `role` and a `level`.
 - `trail(session, case_id) -> list[Step]`: every audit row of the case,
   oldest first (`Step.seq, .at, .action, .actor, .from_state, .to_state,
   .data`).
@@ -41,12 +46,31 @@ Deadlines (`deadline.py`, `calendar.py`, `sweep.py`)
 - Each state names the `step` whose time limit runs in it; `case.due_at`
   and `case.warn_at` come from the matter's limits (or the workflow's
   defaults) on the pack's business calendar.
-- `sweep(sessionmaker, now=None) -> SweepReport(warned, escalated,
-  supervised)`: warnings, supervision and escalation up the ladder for due
-  cases; idempotent and safe to run in several processes at once.
+- `sweep(sessionmaker, now=None, batch=100) -> SweepReport(warned,
+  escalated, supervised)` (lists of case ids): warnings, supervision and
+  escalation up the ladder for due cases; idempotent and safe to run in
+  several processes at once (`onegrid sweep`).
+- `Scheduler(sessionmaker, interval=60).start()` / `.stop()`: the sweep in a
+  background thread, for the web app.
+- Inbox queries: due soon = `Case.warned` or `Case.warn_at <= now`;
+  overdue = `Case.overdue` or `Case.due_at <= now`; supervised =
+  `Case.supervised`; open = `Case.closed_at IS NULL`.
 
 Audit (`audit.py`)
-- `verify(session) -> list[Problem]`: empty when the chain is intact.
+- `verify(session) -> Verdict(rows, problems)`; `.ok` when intact
+  (`onegrid audit verify`). Every step appends one row (`AuditEntry`:
+  seq, case_id, action, actor, at, payload, prev_hash, hash); the database
+  refuses UPDATE and DELETE on `audit` and `policy_versions`.
+
+Intake (`intake.py`): `read_rows(path)`, `import_rows(sessionmaker, version,
+rows, channel, actor, progress=None) -> IntakeReport` (`onegrid intake
+import FILE --channel hotline --pack PACK`).
+
+Case columns (`onegrid.store.Case`): id, policy_version_id, pack, matter,
+channel, state, place, level, unit (the lead), assistants, enterprise,
+reporter, facts, submission, route (the decision, as JSON), limits,
+supervised, escalations, reopened, step, step_started_at, warn_at, due_at,
+warned, overdue, idempotency_key, created_at, updated_at, closed_at, version.
 
 Errors (`errors.py`, all `OnegridError`s carrying `Problem`s)
 - `CaseNotFound` (404), `Forbidden` (403: not this actor's transition),
@@ -75,6 +99,7 @@ from onegrid.workflow.errors import (
     InvalidSubmission,
 )
 from onegrid.workflow.rulebook import Rulebook, rulebook
+from onegrid.workflow.scheduler import Scheduler
 from onegrid.workflow.sweep import SweepReport, sweep
 from onegrid.workflow.version import newest_version, publish
 
@@ -90,6 +115,7 @@ __all__ = [
     "Forbidden",
     "InvalidSubmission",
     "Rulebook",
+    "Scheduler",
     "Step",
     "SweepReport",
     "act",
