@@ -121,3 +121,28 @@ def test_a_killed_writer_loses_nothing_acknowledged(db, version, db_url):
         stored = set(session.scalars(select(Case.id)))
         assert set(acknowledged) <= stored
         assert verify(session).ok
+
+
+def test_one_idempotency_key_raced_by_eight_threads(db, version):
+    ids, unexpected = [], []
+    barrier = threading.Barrier(8)
+
+    def submit():
+        barrier.wait()
+        try:
+            with db() as session:
+                facts = {"matter": "m.litter", "place": "g1"}
+                ids.append(open_case(session, version, facts, {}, REPORTER, "wechat", "tap-1").id)
+        except BaseException as exc:
+            unexpected.append(exc)
+
+    threads = [threading.Thread(target=submit) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert unexpected == []
+    assert len(ids) == 8 and len(set(ids)) == 1
+    with db() as session:
+        assert session.scalars(select(Case.id)).all() == [ids[0]]
+        assert verify(session).ok
