@@ -230,3 +230,14 @@ def test_every_field_type_is_covered(form):
     from onegrid.policy.kinds.forms import FIELD_TYPES
 
     assert {f.type for f in form.spec.fields} == set(FIELD_TYPES)
+
+
+def test_the_registries_implement_exactly_the_declared_vocabulary():
+    from onegrid.forms.conditions import OPS
+    from onegrid.forms.fieldtypes import TYPES
+    from onegrid.policy.kinds.forms import CONDITION_OPS, FIELD_TYPES, KIND
+
+    assert set(TYPES) == set(FIELD_TYPES)
+    assert set(OPS) == set(CONDITION_OPS)
+    field_schema = KIND.schema["properties"]["forms"]["items"]["properties"]["fields"]["items"]
+    assert field_schema["properties"]["type"]["enum"] == list(TYPES)

@@ -187,8 +187,10 @@ def forms_of(policy) -> FormSet:
             while len(_BY_HASH) > KEEP_VERSIONS:
                 _BY_HASH.popitem(last=False)
         key = id(policy)
+        # the table is bound into the callback: at interpreter exit the
+        # module's globals may already be gone when the last policy dies
         _BY_OBJECT[key] = (
-            weakref.ref(policy, lambda _ref, key=key: _BY_OBJECT.pop(key, None)),
+            weakref.ref(policy, lambda _ref, key=key, table=_BY_OBJECT: table.pop(key, None)),
             forms,
         )
     return forms
