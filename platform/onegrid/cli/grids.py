@@ -278,5 +278,10 @@ def command():
     help="Output format.",
 )
 def report_command(pack, registry, lang, fmt):
-    """Check a grid registry against the pack's grid standards."""
+    """Check a grid registry against the pack's grid standards.
+
+    The registry defaults to the pack's own (`registry:` in pack.yaml). Exit 1
+    when a standard is not met; totals that differ from the published
+    figures are only warnings.
+    """
     return report(pack, registry, lang=lang, fmt=fmt)
