@@ -71,7 +71,8 @@ def test_the_whole_loop(page):
 
     login(page, "gw_a")
     take(page, case_url, "approve", {"comment": "满意"})
-    assert page.inner_text("#state") == "closed"
+    assert page.get_attribute("#state", "data-state") == "closed"
+    assert page.inner_text("#state") == "已办结"
     trail = page.inner_text("#trail")
     for step in ("accept", "dispatch", "handle", "feed_back", "approve"):
         assert step in trail

@@ -51,7 +51,7 @@ def test_walk_the_loop(client):
     act(client, case_id, "feed_back", {"message": "已清理完毕"})
     login(client, "gw_a")
     page = act(client, case_id, "approve", {"comment": "满意"})
-    assert 'id="state">closed<' in page
+    assert 'id="state" data-state="closed">已办结<' in page
     for step in ("accept", "dispatch", "handle", "feed_back", "approve"):
         assert step in page
 

@@ -23,12 +23,15 @@ from onegrid.web.i18n import LANGS, t
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
+# files every page loads: no user needed, so no database either
+PUBLIC_FILES = {"static", "cases.forms_css", "cases.forms_js"}
+
 
 def load_user() -> None:
     """g.user from the session cookie, if its generation is still current."""
     g.user = None
     uid = session.get("uid")
-    if uid is None:
+    if uid is None or request.endpoint in PUBLIC_FILES:
         return
     user = db.session().get(accounts.User, uid)
     if user is None or not user.active or session.get("gen") != user.session_generation:
@@ -36,6 +39,9 @@ def load_user() -> None:
         session.pop("gen", None)
         return
     g.user = user
+    # end the read now: SQLite writers take the lock at BEGIN (store.engine),
+    # so a transaction held through rendering would queue every other request
+    db.session().commit()
 
 
 def login_required(view):

@@ -216,6 +216,16 @@ def name_of(namespace: str, item_id: str | None, lang: str | None = None) -> str
     return text_of(item.get("name"), lang) if item is not None else item_id
 
 
+def state_name(case: Case, lang: str = "zh") -> str:
+    book = wf_rulebook(case.policy_version)
+    return book.name(book.states.get(case.state), lang, case.state)
+
+
+def step_name(case: Case, lang: str = "zh") -> str:
+    book = wf_rulebook(case.policy_version)
+    return book.name(book.steps.get(case.step), lang, case.step or "")
+
+
 def due_status(case: Case, now: dt.datetime | None = None) -> str:
     now = now or utcnow()
     if case.closed_at is not None or case.due_at is None:
@@ -237,7 +247,9 @@ def case_json(case: Case, lang: str = "zh") -> dict[str, Any]:
         "matter": case.matter,
         "matter_name": name_of("matter", case.matter, lang),
         "state": case.state,
+        "state_name": state_name(case, lang),
         "step": case.step,
+        "step_name": step_name(case, lang),
         "channel": case.channel,
         "place": case.place,
         "place_name": name_of("unit", case.place, lang),
