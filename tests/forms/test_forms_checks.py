@@ -140,3 +140,17 @@ def test_forms_yaml_helper_is_well_formed():
     assert forms_yaml("- {name: a, type: text, label: A}\n").endswith(
         "      - {name: a, type: text, label: A}\n"
     )
+
+
+def test_a_name_made_from_a_library_id_must_be_a_valid_name(onegrid, form_pack):
+    _result, lines = check(
+        onegrid,
+        form_pack,
+        "- {use: field.2nd}\n",
+        library="- {id: field.2nd, type: text, label: 第二}\n",
+    )
+    message = (
+        "error[form-field-bad-name]: the field name '2nd' is not valid: start with a lower-case "
+        "letter and use only lower-case letters, digits and '_' (set it with name)"
+    )
+    assert lines == [f"forms.yaml:3:5: {message}", f"forms.yaml:8:9: {message}"]

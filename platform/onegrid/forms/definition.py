@@ -7,12 +7,15 @@ and `onegrid.forms.compiled` builds validators from clean specs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from onegrid.errors import Loc, Problem
-from onegrid.policy.kinds.forms import FIELD_TYPES
+from onegrid.policy.kinds.forms import FIELD_NAME_PATTERN, FIELD_TYPES
 from onegrid.policy.located import YMap, plain
+
+_NAME = re.compile(FIELD_NAME_PATTERN)
 
 # keys every field type takes; the rest are per type (FIELD_TYPES)
 COMMON_KEYS = frozenset(
@@ -159,6 +162,9 @@ def resolve_field(policy, item: YMap, problems: list[Problem]) -> FieldSpec | No
     name = keys.get("name")
     if not isinstance(name, str):
         problems.append(Problem("form-field-no-name", {}, item.loc))
+        return None
+    if not _NAME.match(name):  # a name made from a library id, e.g. field.2nd
+        problems.append(Problem("form-field-bad-name", {"name": name}, item.loc))
         return None
     ftype = keys.get("type")
     if ftype not in FIELD_TYPES:

@@ -92,6 +92,10 @@ CHECKS = {
         "zh": "字段缺少 'name'（或用 'use' 引用字段库）",
         "en": "the field has no 'name' (nor a library field to 'use')",
     },
+    "form-field-bad-name": {
+        "zh": "字段名 '{name}' 不合格：请用小写字母开头，只含小写字母、数字和下划线（可写 name 指定）",
+        "en": "the field name '{name}' is not valid: start with a lower-case letter and use only lower-case letters, digits and '_' (set it with name)",
+    },
     "form-field-no-type": {"zh": "字段 '{name}' 缺少 'type'", "en": "field '{name}' has no 'type'"},
     "form-field-no-label": {
         "zh": "字段 '{name}' 缺少 'label'",
