@@ -103,26 +103,36 @@ def test_unlisted_task_without_resources_basis_or_attachments_is_refused(kunqu):
     )
     assert d.outcome == "refused"
     assert [r.code for r in d.reasons] == [
+        "admission-unlisted-incomplete",
         "admission-no-basis",
         "admission-missing-resource",
         "admission-missing-resource",
         "admission-missing-attachment",
         "admission-missing-attachment",
     ]
-    assert reasons(d)[0] == "an unlisted task must cite its legal or policy basis"
-    assert (
-        reasons(d)[1]
-        == "'台账填报' must come with funds (authority follows duty, funds follow the task)"
-    )
-    assert reasons(d)[3] == "the request for review lacks 'Legal or policy basis'"
+    assert reasons(d)[:3] == [
+        "'台账填报' is not on the admission list, and the request for one-matter-one-review lacks what follows",
+        "an unlisted task must cite its legal or policy basis",
+        "'台账填报' must come with funds (authority follows duty, funds follow the task)",
+    ]
+    assert reasons(d)[4] == "the request for review lacks 'Legal or policy basis'"
 
 
 def test_unlisted_task_from_an_unknown_department(kunqu):
     d = decide(kunqu, {**COMPLETE, "department": "dept.housin"})
     assert d.outcome == "refused"
-    [reason] = d.reasons
+    _head, reason = d.reasons
     assert reason.code == "admission-unknown-department"
     assert reason.hint.params == {"suggestion": "dept.housing"}
+
+
+def test_a_near_miss_of_a_listed_task_gets_a_hint(kunqu):
+    d = decide(kunqu, {**COMPLETE, "task": "task.censsus"})
+    assert d.outcome == "needs_review"
+    [reason] = d.reasons
+    assert reason.hint.params == {"suggestion": "task.census"}
+    r = decide(kunqu, {**COMPLETE, "task": "人口普查入户登记协"})
+    assert r.reasons[0].hint.params == {"suggestion": "人口普查入户登记协助"}
 
 
 def test_a_pack_that_refuses_every_unlisted_task(make_pack):

@@ -52,6 +52,10 @@ messages.register(
             "zh": "'{task}' 不在准入清单上，须经 {reviewer} “一事一议”审核{limit}",
             "en": "'{task}' is not on the admission list: {reviewer} must review it (one matter, one review){limit}",
         },
+        "admission-unlisted-incomplete": {
+            "zh": "'{task}' 不在准入清单上，“一事一议”送审还缺少以下内容",
+            "en": "'{task}' is not on the admission list, and the request for one-matter-one-review lacks what follows",
+        },
         "admission-no-basis": {
             "zh": "清单外事务须写明法律或政策依据",
             "en": "an unlisted task must cite its legal or policy basis",
@@ -157,9 +161,7 @@ def find_task(policy, name: str):
     if found is not None:
         return found
     for task in policy.items("task"):
-        names = task.get("name")
-        names = names.values() if isinstance(names, dict) else [names]
-        if name in names:
+        if name in _names(task):
             return task
     return None
 
@@ -196,9 +198,12 @@ def _listed(policy, task, req: AdmissionRequest) -> AdmissionDecision:
 
 
 def _unlisted(policy, review, req: AdmissionRequest) -> AdmissionDecision:
+    # a near miss of a listed task's id or name is more likely a typo than a new task
+    names = [n for t in policy.items("task") for n in (t["id"], *_names(t))]
+    near = did_you_mean(req.task, names)
     if review.get("unlisted") == "refuse":
         return AdmissionDecision(
-            "refused", None, [Problem("admission-unlisted-refused", {"task": req.task})]
+            "refused", None, [Problem("admission-unlisted-refused", {"task": req.task}, hint=near)]
         )
     reasons = []
     if policy.get("department", req.department) is None:
@@ -225,19 +230,26 @@ def _unlisted(policy, review, req: AdmissionRequest) -> AdmissionDecision:
                 Problem("admission-missing-attachment", {"attachment": _text(attachment["name"])})
             )
     if reasons:
-        return AdmissionDecision("refused", None, reasons)
+        head = Problem("admission-unlisted-incomplete", {"task": req.task}, hint=near)
+        return AdmissionDecision("refused", None, [head, *reasons])
     reviewer = review.get("reviewer")
     limit = review.get("limit")
     within = {"zh": f"，时限 {limit}", "en": f", within {limit}"} if limit else {"zh": "", "en": ""}
     reason = Problem(
         "admission-needs-review",
         {"task": req.task, "reviewer": _reviewer(policy, reviewer), "limit": within},
+        hint=near,
     )
     return AdmissionDecision("needs_review", None, [reason], reviewer=reviewer, limit=limit)
 
 
 def _bad(reason: str) -> UsageError:
     return UsageError(Problem("admission-bad-request", {"reason": reason}))
+
+
+def _names(item) -> list[str]:
+    name = item.get("name")
+    return list(name.values()) if isinstance(name, dict) else [name]
 
 
 def _name(item) -> dict[str, str] | str:
