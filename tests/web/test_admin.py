@@ -19,6 +19,18 @@ def test_pack_page_shows_where_each_item_came_from(admin):
     assert "m.litter" in page and "form.report" in page
 
 
+def test_pack_api_gives_origins(admin):
+    data = admin.get("/api/v1/pack").get_json()
+    litter = next(m for m in data["items"]["matter"] if m["id"] == "m.litter")
+    assert litter["origin"].endswith(tuple(f"matters.yaml:{n}" for n in range(1, 20)))
+
+
+def test_matter_form_api(admin):
+    data = admin.get("/api/v1/matters/m.litter/form").get_json()
+    assert [f["code"] for f in data["fields"]][:2] == ["description", "count"]
+    assert admin.get("/api/v1/matters/m.nothing/form").status_code == 404
+
+
 def test_checks_page(admin):
     r = admin.get("/admin/checks")
     assert r.status_code == 200

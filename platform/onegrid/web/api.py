@@ -15,7 +15,8 @@ from werkzeug.exceptions import HTTPException
 
 from onegrid import messages
 from onegrid.store import accounts
-from onegrid.web import casework, db, openapi, policyview, scope
+from onegrid.web import casework, db, formview, openapi, policyview, scope
+from onegrid.web.admin import origin
 from onegrid.web.i18n import current_lang, text_of
 from onegrid.web.security import csrf
 from onegrid.workflow import case as wf_case
@@ -115,6 +116,15 @@ def matters():
             for m in policyview.policy().items("matter")
         ]
     )
+
+
+@bp.route("/matters/<matter_id>/form")
+def matter_form(matter_id):
+    """The fields a report of this matter takes (as Open311 attributes)."""
+    need_user()
+    if policyview.policy().get("matter", matter_id) is None:
+        abort(404)
+    return jsonify({"matter": matter_id, "fields": formview.attributes(matter_id, current_lang())})
 
 
 def parse_time(value: str | None) -> dt.datetime | None:
@@ -263,6 +273,44 @@ def publish_version():
     version = casework.publish(db.session(), loaded.policy, by=user.username)
     db.session().commit()
     return jsonify({"id": version}), 201
+
+
+@bp.route("/pack")
+def pack():
+    """The loaded pack: every item by kind, with the file and line it came from."""
+    need_admin()
+    loaded = policyview.load()
+    policy = loaded.policy
+    if policy is None:
+        return error(422, "pack-has-errors", "the pack does not load")
+    lang = current_lang()
+    return jsonify(
+        {
+            "id": policy.id,
+            "name": text_of(policy.manifest.get("name"), lang),
+            "content_hash": policy.content_hash,
+            "items": {
+                ns: [
+                    {
+                        "id": item.get("id"),
+                        "name": text_of(item.get("name"), lang),
+                        "origin": origin(item),
+                    }
+                    for item in policy.items(ns)
+                ]
+                for ns in sorted(policy.index)
+            },
+        }
+    )
+
+
+@bp.route("/registry")
+def registry():
+    need_admin()
+    report = casework.registry_report(policyview.load(), current_lang())
+    if report is None:
+        abort(404)
+    return jsonify({"registry": report.source, "problems": report.lines})
 
 
 @bp.route("/checks")

@@ -178,6 +178,15 @@ PATHS: dict[str, Any] = {
             },
         }
     },
+    "/matters/{matter_id}/form": {
+        "get": {
+            "summary": "The fields a report of the matter takes (Open311 attribute shapes)",
+            "parameters": [
+                {"name": "matter_id", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "responses": {"200": ok("The form's fields", {"type": "object"}), **ERRORS},
+        }
+    },
     "/cases": {
         "get": {
             "summary": "Cases in the caller's scope (an inbox tab, or a search)",
@@ -298,6 +307,18 @@ PATHS: dict[str, Any] = {
             "summary": "Publish the loaded pack (administrators)",
             "responses": {"201": ok("The version", {"type": "object"}), **ERRORS},
         },
+    },
+    "/pack": {
+        "get": {
+            "summary": "The loaded pack, every item with its file and line (administrators)",
+            "responses": {"200": ok("The pack", {"type": "object"}), **ERRORS},
+        }
+    },
+    "/registry": {
+        "get": {
+            "summary": "The grid registry checked against the grid standards (administrators)",
+            "responses": {"200": ok("The report", {"type": "object"}), **ERRORS},
+        }
     },
     "/checks": {
         "get": {
