@@ -231,3 +231,12 @@ def test_the_packs_registry_must_stay_inside_the_pack(onegrid, make_pack):
     r = onegrid("grids", "report", root, "--lang", "en")
     assert r.code == 1
     assert "error[registry-outside-pack]" in r.err
+
+
+def test_a_community_name_shared_by_two_communities_is_ambiguous(make_pack, tmp_path):
+    org = ORG.replace("{id: comm.xingfu, name: 幸福社区", "{id: comm.xingfu, name: 和平社区")
+    policy = load_policy(make_pack({"org.yaml": org}, name="twins"))
+    assert problems_of(policy, tmp_path, "community,grid,households\n和平社区,g1,450\n") == [
+        "grids.csv:2:1: error[registry-ambiguous-community]: several communities are called '和平社区'"
+        " (comm.heping, comm.xingfu): write the community's id"
+    ]

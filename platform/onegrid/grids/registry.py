@@ -56,6 +56,10 @@ messages.register(
             "zh": "未知的社区 '{community}'",
             "en": "unknown community '{community}'",
         },
+        "registry-ambiguous-community": {
+            "zh": "有几个社区都叫 '{community}'（{ids}）：请写社区编号",
+            "en": "several communities are called '{community}' ({ids}): write the community's id",
+        },
         "registry-not-a-count": {
             "zh": "'{column}' 应为非负整数，实际是 '{cell}'",
             "en": "'{column}' should be a whole number of 0 or more, got '{cell}'",
@@ -199,7 +203,9 @@ def read_registry(policy, path: str | Path) -> tuple[Registry | None, list[Probl
     if problems:
         return None, problems
     communities = {u["id"]: u for u in policy.items("unit") if u.get("level") == COMMUNITY_LEVEL}
-    by_name = {_zh(u.get("name")): uid for uid, u in communities.items()}
+    by_name: dict[str, list[str]] = {}
+    for uid, unit in communities.items():
+        by_name.setdefault(_zh(unit.get("name")), []).append(uid)
     units = set(policy.ids("unit"))
     first_grid: dict[str, int] = {}
     data_rows = 0
@@ -328,8 +334,17 @@ def _check_header(registry: Registry, roles: set[str], problems: list[Problem]) 
 def _row(registry, line, values, roles, communities, by_name, problems) -> GridRow | None:
     before = len(problems)
     community = values["community"]
-    community = community if community in communities else by_name.get(community, community)
-    if community not in communities:
+    if community not in communities and len(by_name.get(community, ())) > 1:
+        problems.append(
+            Problem(
+                "registry-ambiguous-community",
+                {"community": community, "ids": by_name[community]},
+                registry.loc(line, "community"),
+            )
+        )
+    elif community not in communities:
+        community = (by_name.get(community) or [community])[0]
+    if community not in communities and not problems[before:]:
         problems.append(
             Problem(
                 "registry-unknown-community",
