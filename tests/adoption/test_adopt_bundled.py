@@ -94,8 +94,11 @@ def test_adopt_override_remove_add_then_diff_shows_exactly_that(source, tmp_path
     # no new problem: at most the warnings the source has itself
     assert (r.code, r.out) == (0, source_warnings)
     if "test" in cli.commands:
-        r = onegrid("test", dest)
+        # the source's policy tests run against the adopter, and pass
+        r = onegrid("test", dest, "--format", "json")
         assert r.code == 0, r.out + r.err
+        ran = [t["id"] for t in json.loads(r.out)["packs"][0]["tests"]]
+        assert ran == [t["id"] for t in base.section("tests").get("tests") or []]
 
     r = onegrid("diff", source, dest, "--format", "json")
     assert r.code == 1
