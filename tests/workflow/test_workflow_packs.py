@@ -19,6 +19,7 @@ from onegrid.workflow import (
     get_case,
     open_case,
     publish,
+    rulebook,
     sweep,
     trail,
     verify,
@@ -48,12 +49,11 @@ def dispatcher(book, case):
 
 
 def deepest_place(book, matter):
-    """The lowest unit under which the matter's level has a unit."""
+    """The lowest unit (a registry grid, where there is one) that lies in a
+    unit at the matter's level."""
     units = sorted(book.units.values(), key=lambda u: -book.rank(u.get("level")))
     for unit in units:
-        if matter.get("level") not in book.units.get(unit["id"], {}) and book.above(
-            unit["id"], matter.get("level") or ""
-        ):
+        if book.above(unit["id"], matter.get("level") or "") is not None:
             return unit["id"]
     return units[0]["id"]
 
@@ -61,11 +61,14 @@ def deepest_place(book, matter):
 @pytest.mark.parametrize("name", paths.bundled_packs())
 def test_every_bundled_pack_walks_its_closed_loop(db, name):
     policy = runnable(paths.CATALOGS / name)
-    book = Rulebook(policy.resolved(), policy.content_hash)
-    if not book.matters:
+    if not Rulebook(policy.resolved(), policy.content_hash).matters:
         pytest.skip(f"{name}: no matter catalog yet")
     with db() as session:
         version = publish(session, policy, by="admin")
+        assert publish(session, policy).id == version.id
+    book = rulebook(version)  # with the registry's grids, where cases happen
+    if policy.manifest.get("registry"):
+        assert version.grids and all(g["level"] == "grid" for g in version.grids)
     # the lowest-level matter climbs the longest ladder
     matter = max(book.matters.values(), key=lambda m: book.rank(m.get("level")))
     place = deepest_place(book, matter)

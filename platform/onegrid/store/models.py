@@ -21,6 +21,9 @@ class PolicyVersion(Base):
     label: Mapped[str | None] = mapped_column(String(80))
     content_hash: Mapped[str] = mapped_column(String(80), index=True)
     resolved: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # the grids of the pack's registry CSV, as org units (revision 0002)
+    grids: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    grids_hash: Mapped[str | None] = mapped_column(String(80))
     published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_by: Mapped[str | None] = mapped_column(String(120))
 

@@ -42,7 +42,9 @@ def next_rung(book, case, trigger: str = "overdue") -> Rung | None:
             if step is None and _has_ladder(book):
                 return None  # the pack's ladder ends here
         if step is not None and getattr(step, "level", None):
-            return Rung(step.level, getattr(step, "unit", None), getattr(step, "limit", None))
+            place = case.place or book.home(case.unit)
+            unit = getattr(step, "unit", None) or book.above(place, step.level)
+            return Rung(step.level, unit, getattr(step, "limit", None))
     current = book.rank(case.level)
     place = case.place or book.home(case.unit)
     higher = sorted(

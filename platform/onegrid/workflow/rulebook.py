@@ -31,10 +31,10 @@ def remember(policy) -> None:
 
 def rulebook(version) -> Rulebook:
     """The rulebook of a `PolicyVersion` (cached by content hash)."""
-    key = version.content_hash
+    key = f"{version.content_hash}/{version.grids_hash}"
     book = _BOOKS.get(key)
     if book is None:
-        book = Rulebook(version.resolved, key)
+        book = Rulebook(version.resolved, version.content_hash, version.grids)
         with _LOCK:
             _BOOKS.setdefault(key, book)
     return _BOOKS[key]
@@ -45,7 +45,7 @@ def _by_id(items) -> dict[str, dict]:
 
 
 class Rulebook:
-    def __init__(self, resolved: dict[str, Any], content_hash: str):
+    def __init__(self, resolved: dict[str, Any], content_hash: str, grids=None):
         self.resolved = resolved
         self.content_hash = content_hash
         self.pack = (resolved.get("pack") or {}).get("id")
@@ -60,6 +60,8 @@ class Rulebook:
         org = resolved.get("org") or {}
         self.levels = _by_id(org.get("levels"))
         self.units = _by_id(org.get("units"))
+        for grid in grids or ():  # the registry's grids, under their communities
+            self.units.setdefault(grid["id"], grid)
         self.departments = _by_id(org.get("departments"))
         self.enterprises = _by_id(org.get("enterprises"))
         self.roles = _by_id(org.get("roles"))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -24,6 +27,24 @@ def runnable(policy) -> list[Problem]:
     return []
 
 
+def registry_grids(policy) -> list[dict]:
+    """The grids of the pack's registry CSV as org units (none without one)."""
+    rel = policy.manifest.get("registry") if policy.manifest else None
+    if not rel:
+        return []
+    try:
+        from onegrid.grids.registry import read_registry
+    except ImportError:  # the grids stage is optional for running cases
+        return []
+    registry, _problems = read_registry(policy, Path(policy.root) / rel)  # `check` reports them
+    return [] if registry is None else [dict(unit) for unit in registry.units()]
+
+
+def grids_digest(grids: list[dict]) -> str:
+    blob = json.dumps(grids, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
 def newest_version(session, pack: str) -> PolicyVersion | None:
     return session.scalars(
         select(PolicyVersion)
@@ -41,9 +62,15 @@ def publish(session, policy, by: str | None = None, now: dt.datetime | None = No
         raise PolicyError(problems)
     now = now or utcnow()
     content_hash = policy.content_hash
+    grids = registry_grids(policy)
+    grids_hash = grids_digest(grids) if grids else None
     try:
         newest = newest_version(session, policy.id)
-        if newest is not None and newest.content_hash == content_hash:
+        if (
+            newest is not None
+            and newest.content_hash == content_hash
+            and newest.grids_hash == grids_hash
+        ):
             session.commit()
             remember(policy)
             return newest
@@ -52,6 +79,8 @@ def publish(session, policy, by: str | None = None, now: dt.datetime | None = No
             label=policy.manifest.get("version"),
             content_hash=content_hash,
             resolved=policy.resolved(),
+            grids=grids or None,
+            grids_hash=grids_hash,
             published_at=now,
             published_by=by,
         )
@@ -63,7 +92,12 @@ def publish(session, policy, by: str | None = None, now: dt.datetime | None = No
             "publish",
             by,
             now,
-            {"pack": policy.id, "version": version.id, "hash": content_hash},
+            {
+                "pack": policy.id,
+                "version": version.id,
+                "hash": content_hash,
+                "grids": grids_hash,
+            },
         )
         session.commit()
     except BaseException:
