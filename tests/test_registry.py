@@ -240,3 +240,12 @@ def test_a_community_name_shared_by_two_communities_is_ambiguous(make_pack, tmp_
         "grids.csv:2:1: error[registry-ambiguous-community]: several communities are called '和平社区'"
         " (comm.heping, comm.xingfu): write the community's id"
     ]
+
+
+def test_rows_are_numbered_by_their_first_line(policy, tmp_path):
+    text = (
+        'community,grid,name,households\ncomm.heping,g1,"two\nlines",450\ncomm.heping,g2,x,many\n'
+    )
+    assert problems_of(policy, tmp_path, text) == [
+        "grids.csv:4:4: error[registry-not-a-count]: 'households' should be a whole number of 0 or more, got 'many'"
+    ]

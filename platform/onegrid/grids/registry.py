@@ -187,15 +187,18 @@ def read_registry(policy, path: str | Path) -> tuple[Registry | None, list[Probl
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return None, [Problem("registry-not-utf8", {"offset": exc.start}, Loc(name, 1, 1))]
+    # (first line, cells) of each record: a quoted cell may span lines
+    rows: list[tuple[int, list[str], int]] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        rows = list(reader)
+        for cells in reader:
+            rows.append((rows[-1][2] + 1 if rows else 1, cells, reader.line_num))
     except csv.Error as exc:
         where = Loc(name, max(reader.line_num, 1), 1)
         return None, [Problem("registry-syntax", {"reason": str(exc)}, where)]
-    if not rows or not any(cell.strip() for cell in rows[0]):
+    if not rows or not any(cell.strip() for cell in rows[0][1]):
         return None, [Problem("registry-empty", {}, Loc(name, 1, 1))]
-    header = [cell.strip() for cell in rows[0]]
+    header = [cell.strip() for cell in rows[0][1]]
     problems: list[Problem] = []
     registry = Registry(name, header)
     roles = set(policy.ids("role"))
@@ -209,7 +212,7 @@ def read_registry(policy, path: str | Path) -> tuple[Registry | None, list[Probl
     units = set(policy.ids("unit"))
     first_grid: dict[str, int] = {}
     data_rows = 0
-    for line, cells in enumerate(rows[1:], start=2):
+    for line, cells, _last in rows[1:]:
         if not any(cell.strip() for cell in cells):
             continue  # blank lines are allowed
         data_rows += 1
