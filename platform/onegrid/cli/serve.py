@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
+from onegrid import store
 from onegrid.errors import PolicyError
 from onegrid.web import casework, create_app, db, demo, policyview
+from onegrid.workflow import Scheduler
 
 
 def demo_secret(instance: str, name: str) -> str:
@@ -65,7 +67,13 @@ def serve(
             else:
                 where = f"{u.role} @ {u.unit}" if u.role else "administrator 管理员"
                 click.echo(f"  {u.username:<18} {u.password}  · {where}")
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # deadlines: warnings, supervision and escalation while the app runs
+    scheduler = Scheduler(store.sessions(db.engine(app)), interval=60)
+    scheduler.start()
+    try:
+        app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    finally:
+        scheduler.stop()
     return 0
 
 

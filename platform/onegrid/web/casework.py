@@ -154,10 +154,12 @@ def inbox(session: Session, user: User, tab: str, now: dt.datetime | None = None
     """The user's cases on one inbox tab, newest first."""
     now = now or utcnow()
     stmt = scope.visible(user).where(Case.closed_at.is_(None))
+    # the engine's definitions (onegrid.workflow): flags set by the sweep, or the times
+    overdue = Case.overdue.is_(True) | (Case.due_at <= now)
     if tab == "due_soon":
-        stmt = stmt.where(Case.warn_at <= now, Case.due_at > now)
+        stmt = stmt.where(Case.warned.is_(True) | (Case.warn_at <= now), ~overdue)
     elif tab == "overdue":
-        stmt = stmt.where(Case.due_at <= now)
+        stmt = stmt.where(overdue)
     elif tab == "supervised":
         stmt = stmt.where(Case.supervised.is_(True))
     elif tab == "all":
@@ -230,9 +232,9 @@ def due_status(case: Case, now: dt.datetime | None = None) -> str:
     now = now or utcnow()
     if case.closed_at is not None or case.due_at is None:
         return ""
-    if case.due_at <= now:
+    if case.overdue or case.due_at <= now:
         return "overdue"
-    if case.warn_at is not None and case.warn_at <= now:
+    if case.warned or (case.warn_at is not None and case.warn_at <= now):
         return "due_soon"
     return ""
 
