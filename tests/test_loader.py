@@ -274,3 +274,27 @@ def test_problems_render_in_both_languages():
     assert format_line(p, "en") == (
         "f.yaml:2:1: error[duplicate-key]: duplicate key 'a': already defined on line 1"
     )
+
+
+# ---- without libyaml
+
+
+def outcome(text: str):
+    try:
+        return plain(load_text(text, "f.yaml"))
+    except PolicyError as exc:
+        return [(p.code, p.loc.line, p.loc.col) for p in exc.problems]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: 1\nb: [x, {c: yes}]\n", "a: 网格\nb: 城管\x07局\n", "a: 1\na: 2\n", "a: [1, 2\nb: 3\n",
+     "a: " + "[" * 100, "a: x\udc80\n", "a: &x [1]\nb: *x\n", "a: *y\n", "v: !!python/none ''\n",
+     "a: 1\n---\nb: 2\n", "", "k: 012\n", "- a\n- b: c\n  d: e\n"],
+)  # fmt: skip
+def test_the_pure_python_parser_gives_the_same_answers(text, monkeypatch):
+    import yaml
+
+    with_libyaml = outcome(text)
+    monkeypatch.setattr(loader, "_EventLoader", yaml.SafeLoader)
+    assert outcome(text) == with_libyaml

@@ -293,8 +293,13 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
             offset = len(text.encode("utf-8", "surrogatepass")[:offset].decode("utf-8", "ignore"))
         line = text.count("\n", 0, offset) + 1
         col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        loc = Loc(filename, line, col)
+        if 0xD800 <= (getattr(exc, "character", None) or 0) <= 0xDFFF:  # the pure parser's view
+            offset = len(text[:offset].encode("utf-8", "surrogatepass"))
+            problems.append(Problem("not-utf8", {"offset": offset}, loc))
+            return None, problems
         reason = str(exc).splitlines()[0]
-        problems.append(Problem("yaml-syntax", {"reason": reason}, Loc(filename, line, col)))
+        problems.append(Problem("yaml-syntax", {"reason": reason}, loc))
         return None, problems
     if not have_root and not problems:
         problems.append(Problem("empty-file", {}, Loc(filename, 1, 1)))
