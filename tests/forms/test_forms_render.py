@@ -43,3 +43,24 @@ def test_a_broken_pack_is_reported_not_rendered(onegrid, form_pack):
     assert result.code == 1
     assert "error[form-unsafe-pattern]" in result.err
     assert result.out == ""
+
+
+def test_render_the_json_schema_and_the_open311_definition(onegrid):
+    import json
+
+    schema = json.loads(onegrid("render", "luohu", "form.report.rights", "--as", "schema").out)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert "in_danger" in schema["required"] and schema["additionalProperties"] is False
+    definition = json.loads(
+        onegrid("render", "luohu", "m.frontage", "--as", "open311", "--lang", "en").out
+    )
+    assert definition["service_code"] == "m.frontage"
+    assert definition["attributes"][0] == {
+        "variable": True,
+        "code": "title",
+        "datatype": "string",
+        "required": True,
+        "datatype_description": "text, at most 60 characters",
+        "order": 1,
+        "description": "Title: What happened, in one line",
+    }

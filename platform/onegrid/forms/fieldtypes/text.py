@@ -50,6 +50,9 @@ class Text(FieldType):
     def schema(self, f):
         return _text_schema(f, False)
 
+    def describe(self, f, lang):
+        return _text_describe(f, lang, False)
+
     def example(self, f):
         if f.get("example") is not None:
             return f["example"]
@@ -58,12 +61,24 @@ class Text(FieldType):
         return ("示例" * (lo // 2 + 1))[: max(lo, min(hi, 2))]
 
 
+def _text_describe(f, lang: str, multiline: bool) -> str:
+    hi = f.get("max_length", 20000 if multiline else 500)
+    doc = f.get("pattern_doc")
+    doc = (doc.get(lang) or doc.get("zh")) if isinstance(doc, dict) else doc
+    if lang == "zh":
+        return f"文字，最多 {hi} 个字" + (f"，{doc}" if doc else "")
+    return f"text, at most {hi} characters" + (f", {doc}" if doc else "")
+
+
 class Textarea(Text):
     def check(self, f):
         return _text_check(f, True)
 
     def schema(self, f):
         return _text_schema(f, True)
+
+    def describe(self, f, lang):
+        return _text_describe(f, lang, True)
 
     def coerce(self, f, values, parts):
         value = values[-1] if values else ""
