@@ -172,7 +172,7 @@ def test_coverage_below_the_standard(onegrid, make_pack):
     ]
     codes = [p["code"] for p in report["problems"]]
     assert codes.count("grids-coverage-low") == 1
-    assert codes.count("grids-staffing-gap") == 2  # c1 and c2 have no grid chief
+    assert codes.count("grids-rule-without-column") == 1  # no grid_chief column at all
 
 
 def test_no_registry_is_a_usage_error(onegrid, make_pack):
@@ -198,3 +198,31 @@ def test_a_pack_adopting_kunqu_reports_kunqus_grids(onegrid, tmp_path):
     r = onegrid("grids", "report", dest, "--format", "json")
     assert r.code == 0
     assert json.loads(r.out)["totals"]["grids"] == 791
+
+
+def test_a_staffing_rule_without_registry_columns_is_one_error(onegrid, make_pack):
+    root = make_pack(
+        {
+            "org.yaml": ORG,
+            "standards.yaml": STANDARDS,
+            "grids.csv": "community,grid,households,grid_chief\nc1,g1,450,1\nc2,g2,450,1\nc2,g3,450,0\n",
+        }
+    )
+    r = onegrid(
+        "grids",
+        "report",
+        root,
+        "--registry",
+        root / "grids.csv",
+        "--format",
+        "json",
+        "--lang",
+        "en",
+    )
+    assert r.code == 1
+    messages = [
+        p["message"] for p in json.loads(r.out)["problems"] if p["code"].startswith("grids-rule")
+    ]
+    assert messages == [
+        "staffing rule 's.worker' cannot be checked: the registry has none of the columns grid_worker"
+    ]

@@ -35,6 +35,10 @@ messages.register(
             "zh": "{scope} '{subject}' 的{roles}有 {have} 人，标准 '{rule}' 规定至多 {need} 人",
             "en": "{scope} '{subject}' has {have} {roles}; rule '{rule}' allows at most {need}",
         },
+        "grids-rule-without-column": {
+            "zh": "配备标准 '{rule}' 无法检查：网格台账没有 {roles} 中任何一列",
+            "en": "staffing rule '{rule}' cannot be checked: the registry has none of the columns {roles}",
+        },
         "grids-coverage-low": {
             "zh": "'{rule}' 覆盖 {have}/{grids} 个网格（{share}），低于标准 {min_share}",
             "en": "'{rule}' covers {have} of {grids} grids ({share}), below the standard of {min_share}",
@@ -249,6 +253,16 @@ def _staffing(policy, rule, registry: Registry, report: GridsReport) -> None:
         lang: "/".join(_name(policy.get("role", r), lang, r) for r in roles)
         for lang in ("zh", "en")
     }
+    if not any(role in registry.columns for role in roles):
+        # one clear line instead of a gap on every grid
+        report.problems.append(
+            Problem(
+                "grids-rule-without-column",
+                {"rule": rule["id"], "roles": ", ".join(roles)},
+                rule.loc_of("roles"),
+            )
+        )
+        return
     if rule["per"] == "grid":
         subjects = [(g.id, [g]) for g in registry.grids]
     else:
