@@ -138,7 +138,10 @@ def view(form: CompiledForm, lang: str, prefix: str = "f-") -> SimpleNamespace:
                 label=_t(_texts(f.get("label")), lang) or f.name,
                 help=help_text,
                 placeholder=_t(_texts(f.get("placeholder")), lang),
+                # the `required` attribute only when always required: a
+                # browser without JavaScript shows conditional fields too
                 required=bool(f.get("required")) and not f.get("show_when"),
+                marked=bool(f.get("required")),
                 show_when=json.dumps(f["show_when"], ensure_ascii=False)
                 if f.get("show_when")
                 else "",
