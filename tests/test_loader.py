@@ -298,3 +298,17 @@ def test_the_pure_python_parser_gives_the_same_answers(text, monkeypatch):
     with_libyaml = outcome(text)
     monkeypatch.setattr(loader, "_EventLoader", yaml.SafeLoader)
     assert outcome(text) == with_libyaml
+
+
+@pytest.mark.parametrize(
+    "text, hint",
+    [("a: b: c\n", "hint.yaml-colon"), ("a:\n\t- x\n", "hint.yaml-tab"),
+     ("b:\n  c: 1\n\td: 2\n", "hint.yaml-tab"), ("a: @x\n", "hint.yaml-quote-start"),
+     ('a: "x\\q"\n', "hint.yaml-escape"), ("a:\n  - x\n  y: 1\n", "hint.yaml-indent"),
+     ("a: |\n  x\n y: 1\n", "hint.yaml-indent"), ("a: 'x\n", "hint.yaml-opened-at")],
+)  # fmt: skip
+def test_common_syntax_errors_say_what_to_do(text, hint):
+    with pytest.raises(PolicyError) as caught:
+        load_text(text, "f.yaml")
+    (p,) = caught.value.problems
+    assert (p.code, p.hint.code) == ("yaml-syntax", hint)

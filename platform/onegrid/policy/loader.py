@@ -47,6 +47,26 @@ messages.register(
             "zh": "从第 {line} 行第 {col} 列开始的结构没有正确结束",
             "en": "the construct that starts at line {line}, column {col} is not closed properly",
         },
+        "hint.yaml-colon": {
+            "zh": "值里又出现了“: ”：请检查缩进，或给含冒号的文字加引号",
+            "en": "a ': ' inside a value: check the indentation, or quote text that contains a colon",
+        },
+        "hint.yaml-tab": {
+            "zh": "缩进只能用空格，不能用制表符（Tab）",
+            "en": "indent with spaces, not tabs",
+        },
+        "hint.yaml-indent": {
+            "zh": "同一层的各项要对齐：请检查这一行的缩进",
+            "en": "items at one level must line up: check this line's indentation",
+        },
+        "hint.yaml-quote-start": {
+            "zh": "以 {char} 开头的文字请加引号",
+            "en": "quote text that starts with {char}",
+        },
+        "hint.yaml-escape": {
+            "zh": "双引号里的反斜杠是转义符：改用单引号，或写成两个反斜杠",
+            "en": "a backslash in double quotes starts an escape: use single quotes, or double it",
+        },
     }
 )
 
@@ -271,9 +291,9 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = " ".join(filter(None, [exc.context, exc.problem]))
-        hint = None
+        hint = _syntax_hint(exc.problem or "", text, mark)
         opened = exc.context_mark
-        if opened is not None and mark is not None and opened.line != mark.line:
+        if hint is None and opened is not None and mark is not None and opened.line != mark.line:
             # an unclosed bracket or quote is noticed lines later; say where it began
             hint = Hint("hint.yaml-opened-at", {"line": opened.line + 1, "col": opened.column + 1})
         loc = _loc(filename, mark) if mark else Loc(filename, 1, 1)
@@ -304,6 +324,27 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
     if not have_root and not problems:
         problems.append(Problem("empty-file", {}, Loc(filename, 1, 1)))
     return root, problems
+
+
+def _syntax_hint(problem: str, text: str, mark) -> Hint | None:
+    """What a person should do about libyaml's most common complaints."""
+    if "mapping values are not allowed" in problem:
+        return Hint("hint.yaml-colon", {})
+    if "tab character" in problem:
+        return Hint("hint.yaml-tab", {})
+    if "expected '-' indicator" in problem or "did not find expected key" in problem:
+        return Hint("hint.yaml-indent", {})
+    if "unknown escape character" in problem:
+        return Hint("hint.yaml-escape", {})
+    if "cannot start any token" in problem and mark is not None:
+        lines = text.splitlines()
+        line = lines[mark.line] if mark.line < len(lines) else ""
+        char = line[mark.column : mark.column + 1]
+        if char == "\t":
+            return Hint("hint.yaml-tab", {})
+        if char:
+            return Hint("hint.yaml-quote-start", {"char": char})
+    return None
 
 
 def _tagged(text: str, tag: str, loc: Loc, problems: list[Problem]) -> Any:
