@@ -10,7 +10,7 @@ import click
 
 from onegrid.cli import options
 from onegrid.decide import explain as explain_case
-from onegrid.decide.explain import render
+from onegrid.decide.trace import render
 from onegrid.errors import Problem, UsageError
 from onegrid.paths import find_pack
 from onegrid.policy import loader

@@ -9,7 +9,7 @@ import click
 from onegrid import messages
 from onegrid.cli import options
 from onegrid.decide import suite
-from onegrid.decide.explain import render
+from onegrid.decide.trace import render
 from onegrid.errors import PolicyError
 from onegrid.paths import find_pack
 from onegrid.policy.pack import load_policy

@@ -60,7 +60,7 @@ def decide(policy: Policy, facts: Mapping[str, Any]) -> Decision:
 
 def explain(policy: Policy, facts: Mapping[str, Any]) -> Explanation:
     """The decision with every rule tried and why it matched or not."""
-    from onegrid.decide import explain as _explain
+    from onegrid.decide import trace as _explain
 
     return _explain.explain(policy, facts)
 

@@ -30,8 +30,8 @@ messages.register(
             "en": "the facts lack 'matter'",
         },
         "facts-unknown": {
-            "zh": "事实 '{fact}' 的值 '{value}' 不是已知的{namespace}",
-            "en": "the fact '{fact}' is '{value}', which is not a known {namespace}",
+            "zh": "事实 '{fact}' 的值 '{given}' 不是已知的{namespace}",
+            "en": "the fact '{fact}' is '{given}', which is not a known {namespace}",
         },
         "facts-bad-type": {
             "zh": "事实 '{fact}' 应为{expected}",
@@ -53,6 +53,27 @@ class OrgTree:
         self.levels = {lvl["id"]: lvl for lvl in policy.items("level")}
         for grid in _registry_grids(policy):
             self.units.setdefault(grid["id"], grid)
+        # lowest level first, to find where a case happened
+        self.ranked = [
+            lvl["id"]
+            for lvl in sorted(self.levels.values(), key=lambda lvl: -int(lvl.get("rank", 0)))
+        ]
+        self._places: dict[str, dict[str, Any]] = {}
+
+    def place_facts(self, unit_id: str) -> dict[str, Any]:
+        """The unit at each level above a place, and their attributes (memoised)."""
+        found = self._places.get(unit_id)
+        if found is None:
+            found = {"unit": unit_id}
+            for node in self.chain(unit_id):
+                level = node.get("level")
+                if not level or level in found:
+                    continue
+                found[level] = node["id"]
+                for attr, value in (node.get("attributes") or {}).items():
+                    found[f"{level}.{attr}"] = value
+            self._places[unit_id] = found
+        return found
 
     def chain(self, unit_id: str) -> list[Mapping[str, Any]]:
         """The unit and every unit above it, lowest first."""
@@ -109,12 +130,13 @@ def _enrich(policy: Policy, tree: OrgTree, facts: Any) -> dict[str, Any]:
     matter_id = facts.get("matter")
     if matter_id is None:
         raise FactsError(Problem("facts-missing-matter", {}))
+    index = policy.index
     for fact, namespace in ID_FACTS.items():
         value = facts.get(fact)
         if value is None:
             continue
-        known = policy.index.get(namespace, {})
-        if not isinstance(value, str) or (value not in known and (known or fact == "matter")):
+        known = index.get(namespace) or {}
+        if value.__class__ is not str or (value not in known and (known or fact == "matter")):
             problems.append(_unknown(fact, value, namespace, known))
             continue
         out[fact] = value
@@ -129,14 +151,8 @@ def _enrich(policy: Policy, tree: OrgTree, facts: Any) -> dict[str, Any]:
         if unit not in tree.units:
             problems.append(_unknown("unit", unit, "unit", tree.units))
         else:
-            out["unit"] = unit
-            for node in tree.chain(unit):
-                level = node.get("level")
-                if not level or level in out:
-                    continue
-                out[level] = node["id"]
-                for attr, value in (node.get("attributes") or {}).items():
-                    out[f"{level}.{attr}"] = value
+            for fact, value in tree.place_facts(unit).items():
+                out.setdefault(fact, value)
     tags = facts.get("tags")
     if tags is not None:
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
@@ -168,10 +184,9 @@ def _place(facts: Mapping[str, Any], tree: OrgTree) -> str | None:
     for key in ("unit", "grid"):
         if isinstance(facts.get(key), str):
             return facts[key]
-    ranked = sorted(tree.levels.values(), key=lambda lvl: -int(lvl.get("rank", 0)))
-    for level in ranked:
-        if isinstance(facts.get(level["id"]), str):
-            return facts[level["id"]]
+    for level in tree.ranked:
+        if isinstance(facts.get(level), str):
+            return facts[level]
     return None
 
 
@@ -182,7 +197,7 @@ def _scalar(value: Any) -> bool:
 def _unknown(fact: str, value: Any, namespace: str, known) -> Problem:
     return Problem(
         "facts-unknown",
-        {"fact": fact, "value": str(value), "namespace": namespace},
+        {"fact": fact, "given": str(value), "namespace": namespace},
         None,
         did_you_mean(str(value), list(known)) if isinstance(value, str) else None,
     )

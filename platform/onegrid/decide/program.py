@@ -68,9 +68,9 @@ MAX_RULES = 4000
 # durable_rules: registration hangs beyond 512 children of one node
 MAX_BRANCHES = 480
 # values per bucket when a field is tested against many values
-BUCKET_SIZE = 240
+BUCKET_SIZE = 24
 # a field tested against more values than this gets bucket tests
-BUCKET_ABOVE = 240
+BUCKET_ABOVE = 48
 
 CATCH_ALL = "_"
 LEVEL_TOP = 100  # level facts are posted as LEVEL_TOP - rank: higher levels are greater
@@ -461,7 +461,7 @@ def program_for(policy: Policy, strict: bool = True) -> Program:
     else:
         program = Program(policy)
         ident = id(policy)
-        _CACHE[ident] = (weakref.ref(policy, lambda _r: _CACHE.pop(ident, None)), program)
+        _CACHE[ident] = (weakref.ref(policy, lambda _r, c=_CACHE, i=ident: c.pop(i, None)), program)
     if strict and program.errors:
         raise PolicyError(program.errors)
     return program

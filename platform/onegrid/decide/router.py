@@ -36,15 +36,13 @@ def resolve(program: Program, enriched: dict[str, Any], fired: list[list[int]]) 
         for index in indexes:
             rule = table.rules[index]
             rule_ids.append(rule.qualified)
-            then = rule.then
-            for k in ("lead", "level", "enterprise", "ladder"):
-                if k in then:
-                    merged[k] = then[k]
-            if "level" in then and "lead" not in then:
+            single, level_only, more, extra_limits, sup = _outcome(program, rule)
+            merged.update(single)
+            if level_only:
                 merged.pop("lead", None)  # "handle it at this level": the case's own unit
-            assist.extend(a for a in then.get("assist") or () if a not in assist)
-            limits.update(then.get("limits") or {})
-            supervise = supervise or bool(then.get("supervise", False))
+            assist.extend(a for a in more if a not in assist)
+            limits.update(extra_limits)
+            supervise = supervise or sup
     level = merged.get("level")
     lead = merged.get("lead")
     if lead is None and level is not None:
@@ -54,8 +52,8 @@ def resolve(program: Program, enriched: dict[str, Any], fired: list[list[int]]) 
         level = level or matter.get("level")
     if level is None:
         level = level_of(policy, lead) or matter.get("level")
-    ladder = merged.get("ladder") or escalation.default_ladder(policy)
-    rung = escalation.start_rung(program, ladder, level, lead) if ladder else None
+    ladder = merged.get("ladder") or _default_ladder(program)
+    rung = _start_rung(program, ladder, level, lead) if ladder else None
     return Decision(
         matter=enriched["matter"],
         lead=lead,
@@ -69,6 +67,38 @@ def resolve(program: Program, enriched: dict[str, Any], fired: list[list[int]]) 
         on_the_spot=bool(enriched.get("on_the_spot", False)),
         rule_ids=tuple(rule_ids),
     )
+
+
+def _outcome(program: Program, rule) -> tuple:
+    """A rule's `then`, read once per program."""
+    cache = program.__dict__.setdefault("_outcomes", {})
+    found = cache.get(rule.qualified)
+    if found is None:
+        then = rule.then
+        single = {k: then[k] for k in ("lead", "level", "enterprise", "ladder") if k in then}
+        found = (
+            single,
+            "level" in then and "lead" not in then,
+            tuple(then.get("assist") or ()),
+            dict(then.get("limits") or {}),
+            bool(then.get("supervise", False)),
+        )
+        cache[rule.qualified] = found
+    return found
+
+
+def _default_ladder(program: Program) -> str | None:
+    if "_ladder" not in program.__dict__:
+        program.__dict__["_ladder"] = escalation.default_ladder(program.policy)
+    return program.__dict__["_ladder"]
+
+
+def _start_rung(program: Program, ladder: str, level, lead) -> str | None:
+    cache = program.__dict__.setdefault("_starts", {})
+    k = (ladder, level, lead)
+    if k not in cache:
+        cache[k] = escalation.start_rung(program, ladder, level, lead)
+    return cache[k]
 
 
 def level_of(policy: Policy, target: str | None) -> str | None:

@@ -13,8 +13,8 @@ from typing import Any
 from onegrid.decide import escalation as ladders
 from onegrid.decide.decision import Explanation, FactsError
 from onegrid.decide.escalation import escalate
-from onegrid.decide.explain import explain
 from onegrid.decide.router import decide
+from onegrid.decide.trace import explain
 from onegrid.errors import Loc, Problem
 from onegrid.policy.located import YMap, plain
 from onegrid.policy.pack import Policy
