@@ -50,3 +50,18 @@ def test_any_submission_gets_an_answer(fields_form, submission, lang):
     if not errors:
         # what we accept, normalised, the published schema accepts too
         assert fields_form.schema_validator.is_valid(clean), (submission, clean)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(values=st.dictionaries(NAMES, JSON, max_size=8))
+def test_any_values_render(fields_form, values):
+    from onegrid.forms.html import ENV, current, view
+
+    _clean, errors = fields_form.validate(values, "en")
+    html = ENV.get_template("form.html").render(
+        form=view(fields_form, "en"), values=current(values, fields_form), errors=errors,
+        action="", csrf=None, prefix="f-", submit=None,
+    )  # fmt: skip
+    assert html.count("<form ") == 1 and "<script" not in html

@@ -174,23 +174,33 @@ def view(form: CompiledForm, lang: str, prefix: str = "f-") -> SimpleNamespace:
     return cache[lang, prefix]
 
 
-def current(values: dict[str, Any] | None) -> dict[str, Any]:
-    """Submitted or stored values as the strings inputs show."""
+def current(values: Any, form: CompiledForm) -> dict[str, Any]:
+    """Submitted or stored values as the strings inputs show: a list of
+    strings per field, a mapping of strings for an address. Values of the
+    wrong shape show as empty rather than fail: the errors say why."""
     out: dict[str, Any] = {}
-    for name, value in (values or {}).items():
+    if not isinstance(values, dict):
+        return out
+    for f in form.spec.fields:
+        value = values.get(f.name)
         if value is None:
             continue
-        if isinstance(value, dict):
-            out[name] = {k: "" if v is None else str(v) for k, v in value.items()}
+        if f.type == "address":
+            if isinstance(value, dict):
+                out[f.name] = {str(k): "" if v is None else str(v) for k, v in value.items()}
+            elif isinstance(value, str):
+                out[f.name] = {"text": value}
+        elif isinstance(value, dict):
+            continue
         elif isinstance(value, bool):
-            out[name] = ["yes" if value else "no"]
+            out[f.name] = ["yes" if value else "no"]
         elif isinstance(value, list | tuple):
-            out[name] = [str(v) for v in value]
+            out[f.name] = [str(v) for v in value if not isinstance(v, dict | list)]
         else:
             text = str(value)
             if len(text) == 25 and text.endswith("+08:00") and text[10] == "T":
                 text = text[:16]  # a China Standard Time datetime, as datetime-local shows it
-            out[name] = [text]
+            out[f.name] = [text]
     return out
 
 
@@ -212,7 +222,7 @@ def render_form(
     return Markup(
         ENV.get_template("form.html").render(
             form=view(form, lang, id_prefix),
-            values=current(values),
+            values=current(values, form),
             errors=errors or {},
             action=action,
             csrf=csrf,
