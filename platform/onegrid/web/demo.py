@@ -36,34 +36,36 @@ def chain(policy: Policy) -> dict[str, str]:
     return out
 
 
-def unit_for(policy: Policy, role, along: dict[str, str]) -> str | None:
-    """Where a demo holder of `role` sits."""
+def units_for(policy: Policy, role, along: dict[str, str]) -> list[str]:
+    """Where a demo holder of `role` sits: a department role in every
+    department that leads a matter (so one demo user can handle any case)."""
     if role.get("bound_to") == "department":
         departments = policy.items("department")
         if not departments:
-            return None
+            return []
         if role["id"] == "dispatcher":
             centre = [d for d in departments if d.get("type") == "centre"]
-            return (centre or departments)[0]["id"]
-        leads = [m.get("unit") for m in policy.items("matter")]
-        led = [d for d in departments if d["id"] in leads and d.get("type") != "centre"]
-        return (led or departments)[0]["id"]
+            return [(centre or departments)[0]["id"]]
+        leads = {m.get("unit") for m in policy.items("matter")}
+        led = [d["id"] for d in departments if d["id"] in leads and d.get("type") != "centre"]
+        return led or [departments[0]["id"]]
     if role.get("level") in along:
-        return along[role["level"]]
+        return [along[role["level"]]]
     # no unit at that level (buildings, units): the lowest unit of the chain above it
     rank = {lv["id"]: lv.get("rank", 0) for lv in policy.items("level")}
     wanted = rank.get(role.get("level"), 0)
     above = [(rank.get(lv, 0), u) for lv, u in along.items() if rank.get(lv, 0) <= wanted]
-    return max(above)[1] if above else None
+    return [max(above)[1]] if above else []
 
 
-def plan(policy: Policy) -> list[tuple[str, str | None, str | None]]:
+def plan(policy: Policy) -> list[tuple[str, str, list[str]]]:
+    """(username, role, units) of each demo user but the administrator and Open311."""
     along = chain(policy)
     out = []
     for role in policy.items("role"):
-        unit = unit_for(policy, role, along)
-        if unit is not None:
-            out.append((role["id"], role["id"], unit))
+        units = units_for(policy, role, along)
+        if units:
+            out.append((role["id"], role["id"], units))
     return out
 
 
@@ -78,12 +80,11 @@ def seed(
     api_key = api_key or secrets.token_urlsafe(18)
     users: list[DemoUser] = []
     existing = set(session.scalars(select(accounts.User.username)).all())
-    for username, role, unit in plan(policy):
+    for username, role, units in plan(policy):
         if username not in existing:
-            accounts.create_user(
-                session, username, password, name=username, bindings=[(role, unit)]
-            )
-        users.append(DemoUser(username, role, unit, password))
+            bindings = [(role, unit) for unit in units]
+            accounts.create_user(session, username, password, name=username, bindings=bindings)
+        users.append(DemoUser(username, role, ", ".join(units), password))
     if "admin" not in existing:
         accounts.create_user(session, "admin", password, name="admin", is_admin=True)
     users.append(DemoUser("admin", None, None, password))
