@@ -97,6 +97,8 @@ def _split(kind: str) -> tuple[Draft202012Validator, dict[str, tuple[Check, Any]
         for k, p in props.items()
         if isinstance(p, dict) and p.get("type") == "array" and isinstance(p.get("items"), dict)
     }
+    if _ENTANGLED & schema.keys():  # other keywords may reach the items: no split
+        lists = {}
     shallow = {
         **schema,
         "properties": {**props, **{k: {**p, "items": True} for k, p in lists.items()}},
@@ -108,8 +110,15 @@ def _split(kind: str) -> tuple[Draft202012Validator, dict[str, tuple[Check, Any]
     }
 
 
-# Keywords the predicates implement; the ones below them are handed to
-# jsonschema whole; every other key is an annotation, ignored by both.
+# Keywords at a file's top level that could also validate its lists' items.
+_ENTANGLED = frozenset(
+    {"allOf", "anyOf", "oneOf", "not", "if", "then", "else", "$ref", "$dynamicRef",
+     "dependentSchemas", "unevaluatedProperties", "patternProperties"}
+)  # fmt: skip
+
+# The predicates implement the common keywords; a (sub)schema using any of
+# these instead is handed to jsonschema whole. Every other key is an
+# annotation, ignored by both.
 _SLOW = frozenset(
     {
         "format", "patternProperties", "prefixItems", "contains", "minContains",
