@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 import textwrap
 
 import pytest
 from sqlalchemy import text
 
-from onegrid import paths
 from onegrid.store import Case, make_engine, sessions
 
 from .conftest import MINI
@@ -25,14 +23,11 @@ H-004,m.litter,g2,垃圾堆放,
 
 @pytest.fixture
 def pack(tmp_path):
-    """The test pack with the closed loop and calendar copied in."""
+    """The test pack, which includes the shared closed loop and calendar."""
     root = tmp_path / "mini"
     root.mkdir()
     for rel, body in MINI.items():
         (root / rel).write_text(textwrap.dedent(body), encoding="utf-8")
-    shutil.copy(paths.RULES / "closed-loop" / "workflow.yaml", root / "workflow.yaml")
-    shutil.copy(paths.RULES / "closed-loop" / "forms.yaml", root / "workflow-forms.yaml")
-    shutil.copy(paths.RULES / "calendar-cn" / "calendar.yaml", root / "calendar.yaml")
     return root
 
 
