@@ -148,7 +148,7 @@ def test_billion_laughs_is_refused_quickly():
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
     start = time.perf_counter()
     assert [c for c, *_ in problems("\n".join(lines) + "\n")] == ["too-many-nodes"]
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < 10  # about 0.01 s; generous for busy machines
 
 
 def test_total_nodes_are_limited():
@@ -207,7 +207,7 @@ def test_fifty_thousand_nested_brackets_fail_quickly_without_a_crash(opener, clo
     assert done.returncode == 0, done.stderr
     code, seconds = done.stdout.split()
     assert code == "too-deep"
-    assert float(seconds) < 2
+    assert float(seconds) < 10  # about 0.05 s; generous for busy machines
 
 
 def test_size_limit_applies_to_files_and_bytes(tmp_path):
