@@ -42,6 +42,7 @@ def test_broken_pack_reports_exact_location_and_code(case, onegrid, monkeypatch)
     monkeypatch.chdir(BROKEN / case)  # so files print as the pack-relative paths pinned
     result = onegrid("check", ".")
     assert result.code == 1, result.out + result.err
+    assert result.err.splitlines()[-1] == f"1 个策略包，{len(prefixes)} 个错误"
     lines = result.out.splitlines()
     assert [line.split("]", 1)[0] + "]" for line in lines] == prefixes, result.out
     for line in lines:
