@@ -162,3 +162,18 @@ def test_adopt_refuses_a_folder_in_use(onegrid, base, tmp_path):
     r = onegrid("adopt", base, tmp_path / "used", "--lang", "en")
     assert r.code == 2
     assert "error[adopt-dest-not-empty]" in r.err
+
+
+def test_a_list_new_in_the_adopter_is_diffed_item_by_item(onegrid, make_pack, base):
+    mine = make_pack(
+        {
+            "pack.yaml": "kind: pack\nid: mine\nname: 我\nextends: ../base\n",
+            "org.yaml": "kind: org\nenterprises:\n  - {id: ent.gas, name: 燃气, type: gas}\n",
+        },
+        name="mine",
+    )
+    r = onegrid("diff", base, mine, "--format", "json")
+    changes = json.loads(r.out)["changes"]
+    assert [(c["change"], c["path"], c["new_at"]) for c in changes] == [
+        ("added", "org/enterprises/ent.gas", f"{mine}/org.yaml:3")
+    ]

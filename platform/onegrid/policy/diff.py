@@ -67,16 +67,21 @@ def _compare(old: Any, new: Any, path: str, changes: list[Change]) -> None:
     if isinstance(old, dict) and isinstance(new, dict):
         for key in old:
             if key not in new:
-                changes.append(
-                    Change("removed", _join(path, key), plain(old[key]), None, _at(old, key))
-                )
+                if _container(old[key]):  # a whole section or list: item by item
+                    _compare(old[key], _empty(old[key]), _join(path, key), changes)
+                else:
+                    changes.append(
+                        Change("removed", _join(path, key), plain(old[key]), None, _at(old, key))
+                    )
         for key in new:
-            if key not in old:
+            if key in old:
+                _compare_value(old, new, key, key, path, changes)
+            elif _container(new[key]):
+                _compare(_empty(new[key]), new[key], _join(path, key), changes)
+            else:
                 changes.append(
                     Change("added", _join(path, key), None, plain(new[key]), None, _at(new, key))
                 )
-            else:
-                _compare_value(old, new, key, key, path, changes)
         return
     if isinstance(old, list) and isinstance(new, list) and keyed(old) and keyed(new):
         old_pos = {item["id"]: i for i, item in enumerate(old)}
@@ -100,6 +105,17 @@ def _compare(old: Any, new: Any, path: str, changes: list[Change]) -> None:
             changes.append(
                 Change("reordered", path, old_order, new_order, _list_loc(old), _list_loc(new))
             )
+
+
+def _container(value: Any) -> bool:
+    """A map, or a list merged by id: compared item by item even when new."""
+    return (isinstance(value, dict) and bool(value)) or (
+        isinstance(value, list) and bool(value) and keyed(value)
+    )
+
+
+def _empty(value: Any) -> Any:
+    return YMap() if isinstance(value, dict) else YList()
 
 
 def _list_loc(items: Any) -> Loc | None:
