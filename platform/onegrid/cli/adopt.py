@@ -138,9 +138,11 @@ def override_file(kind: str, section: YMap, dest: Path) -> str:
 def examples(kind: str, section: YMap) -> list[str]:
     """Commented examples built from the base's own items."""
     out: list[str] = []
-    for key, value in section.items():
-        if not (isinstance(value, list) and value and keyed(value)):
-            continue
+    lists = [k for k, v in section.items() if isinstance(v, list) and v and keyed(v)]
+    # what adopters change most often first: deadlines, matters, departments
+    lists.sort(key=lambda k: (k not in FIRST, FIRST.index(k) if k in FIRST else 0))
+    for key in lists[:2]:
+        value = section[key]
         first = value[0]
         out.append(f"{key}:")
         limits = next((i for i in value if isinstance(i.get("limits"), dict) and i["limits"]), None)
@@ -157,9 +159,10 @@ def examples(kind: str, section: YMap) -> list[str]:
         body = provenance.to_yaml(added).splitlines()
         out.append("  - " + body[0])
         out.extend("    " + line for line in body[1:])
-        if len(out) > 40:
-            break
     return out or [f"kind: {kind} 的键见 docs/reference / see docs/reference for its keys"]
+
+
+FIRST = ["matters", "departments", "tables", "rules", "ladders", "tasks", "duties", "forms"]
 
 
 def _longer(duration: str) -> str:
