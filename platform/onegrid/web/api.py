@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from onegrid import messages
 from onegrid.store import accounts
-from onegrid.web import casework, db, formview, openapi, policyview, scope
+from onegrid.web import caseview, casework, db, formview, openapi, policyview, scope
 from onegrid.web.admin import origin
 from onegrid.web.i18n import current_lang, text_of
 from onegrid.web.security import csrf
@@ -155,7 +155,7 @@ def list_cases():
             start=parse_time(request.args.get("start")),
             end=parse_time(request.args.get("end")),
         )
-    return jsonify([casework.case_json(c, lang) for c in cases])
+    return jsonify([caseview.case_json(c, lang) for c in cases])
 
 
 @bp.route("/cases", methods=("POST",))
@@ -204,11 +204,11 @@ def invalid(exc):
 def case_detail(case) -> dict:
     lang = current_lang()
     actor = casework.actor_of(g.user)
-    data = casework.case_json(case, lang)
+    data = caseview.case_json(case, lang)
     data["actions"] = [
-        casework.action_json(a, lang) for a in wf_case.actions_for(case, actor, lang)
+        caseview.action_json(a, lang) for a in wf_case.actions_for(case, actor, lang)
     ]
-    data["why"] = casework.why(case, lang)
+    data["why"] = caseview.why(case, lang)
     return data
 
 
@@ -221,7 +221,7 @@ def get_case(case_id):
 def get_trail(case_id):
     case = scope.case_or_404(need_user(), case_id)
     lang = current_lang()
-    return jsonify([casework.step_json(s, lang) for s in wf_case.trail(db.session(), case.id)])
+    return jsonify([caseview.step_json(s, lang) for s in wf_case.trail(db.session(), case.id)])
 
 
 @bp.route("/cases/<int:case_id>/photos/<name>")

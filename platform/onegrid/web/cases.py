@@ -16,7 +16,7 @@ from flask import (
 )
 
 from onegrid import forms
-from onegrid.web import casework, db, formview, policyview, scope
+from onegrid.web import caseview, casework, db, formview, policyview, scope
 from onegrid.web.auth import login_required
 from onegrid.web.i18n import current_lang, t, text_of
 from onegrid.workflow import case as wf_case
@@ -45,7 +45,7 @@ def inbox():
         tab=tab,
         tabs=[(k, t(*TAB_NAMES[k])) for k in casework.INBOX_TABS],
         cases=cases,
-        casework=casework,
+        caseview=caseview,
     )
 
 
@@ -147,10 +147,10 @@ def case_page(case, failed=None, values=None, errors=None, status=200):
         render_template(
             "cases/show.html",
             case=case,
-            data=casework.case_json(case, lang),
+            data=caseview.case_json(case, lang),
             actions=actions,
-            trail=[casework.step_json(s, lang) for s in wf_case.trail(db.session(), case.id)],
-            why=casework.why(case, lang),
+            trail=[caseview.step_json(s, lang) for s in wf_case.trail(db.session(), case.id)],
+            why=caseview.why(case, lang),
             failed=failed,
         ),
         status,
@@ -219,7 +219,7 @@ def export():
     """The cases in the user's scope as CSV (UTF-8 with BOM, for spreadsheet programs)."""
     cases = casework.search(db.session(), g.user, limit=100_000)
     return Response(
-        casework.as_csv(cases, current_lang()),
+        caseview.as_csv(cases, current_lang()),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=cases.csv"},
     )

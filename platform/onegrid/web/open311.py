@@ -19,7 +19,7 @@ from flask import Blueprint, Flask, Response, g, jsonify, request, url_for
 from onegrid import messages
 from onegrid.store import Case
 from onegrid.store.accounts import user_for_token
-from onegrid.web import casework, db, formview, policyview, scope
+from onegrid.web import caseview, casework, db, formview, policyview, scope
 from onegrid.web.i18n import current_lang, text_of
 from onegrid.web.security import csrf
 from onegrid.workflow import errors as wf_errors
@@ -200,10 +200,10 @@ def request_json(case: Case) -> dict[str, Any]:
         "service_request_id": str(case.id),
         "status": "closed" if case.closed_at else "open",
         "status_notes": case.state,
-        "service_name": casework.name_of("matter", case.matter),
+        "service_name": caseview.name_of("matter", case.matter),
         "service_code": case.matter,
         "description": facts.get("description"),
-        "agency_responsible": casework.name_of("unit", case.unit) or None,
+        "agency_responsible": caseview.name_of("unit", case.unit) or None,
         "service_notice": None,
         "requested_datetime": iso(case.created_at),
         "updated_datetime": iso(case.updated_at),
