@@ -75,7 +75,7 @@ def test_intake_import_reports_each_bad_row(onegrid, db_url, pack, tmp_path):
 
 def test_sweep_and_verify_on_the_command_line(onegrid, db_url, pack, tmp_path):
     source = tmp_path / "hotline.json"
-    source.write_text(json.dumps([{"id": "7", "matter": "m.litter", "place": "g1"}]))
+    source.write_text(json.dumps([{"id": "7", "facts": {"matter": "m.litter", "place": "g1"}}]))
     assert onegrid("intake", "import", source, "--pack", pack, "--url", db_url).code == 0
     r = onegrid("sweep", "--url", db_url, "--now", "2099-01-01T00:00+08:00", "--lang", "en")
     assert (r.code, r.out.strip()) == (0, "0 warned, 1 escalated, 0 put under supervision")

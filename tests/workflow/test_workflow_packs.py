@@ -138,6 +138,7 @@ transitions:
 
 BAD_CALENDAR = """\
 kind: calendar
+timezone: Asia/Beijing
 holidays:
   - {id: h1, name: 假, from: 2026-10-07, to: 2026-10-01}
   - {id: h2, name: 假, date: 2026-02-30}
@@ -157,6 +158,7 @@ def test_check_reports_broken_workflows_and_calendars(make_pack, onegrid):
         "error[calendar-both",
         "error[calendar-date",
         "error[calendar-range",
+        "error[calendar-timezone",
         "error[workflow-dead-end",
         "error[workflow-final-step",
         "warning[calendar-weekday-workday",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from onegrid import messages
 from onegrid.errors import Problem
@@ -32,6 +33,10 @@ messages.register(
         "unknown-step": {
             "zh": "流程中没有环节 '{step}'，这个时限不会生效",
             "en": "the workflow has no step '{step}': this time limit never applies",
+        },
+        "calendar-timezone": {
+            "zh": "未知的时区 '{timezone}'（应为 IANA 时区名，如 Asia/Shanghai）",
+            "en": "unknown time zone '{timezone}' (an IANA name such as Asia/Shanghai)",
         },
         "calendar-date": {
             "zh": "'{date}' 不是有效的日期",
@@ -153,6 +158,14 @@ def check_calendar(policy) -> list[Problem]:
     if not section:
         return []
     problems: list[Problem] = []
+    zone = section.get("timezone")
+    if isinstance(zone, str):
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(
+                Problem("calendar-timezone", {"timezone": zone}, section.loc_of("timezone"))
+            )
     holidays = _days(section.get("holidays"), problems)
     workdays = _days(section.get("workdays"), problems)
     weekend = {WEEKDAYS.index(d) for d in section.get("weekend", ("sat", "sun"))}

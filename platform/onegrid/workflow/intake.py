@@ -4,7 +4,7 @@ Each row goes through the same validation, routing and audit as a case
 reported on the platform. Columns: `matter`, `place`, `id` (the source's
 own ticket number, which makes re-importing the same file harmless),
 `fact.<name>` for other routing facts; every other column is a field of
-the matter's form.
+the matter's form. JSON rows may also nest `facts` and `submission`.
 """
 
 from __future__ import annotations
@@ -88,7 +88,11 @@ def split(row: dict[str, Any]) -> tuple[dict, dict, str | None]:
     for key, value in row.items():
         if value == "" or value is None:
             continue
-        if key in ("matter", "place"):
+        if key == "facts" and isinstance(value, dict):  # JSON rows may nest them
+            facts.update(value)
+        elif key == "submission" and isinstance(value, dict):
+            body.update(value)
+        elif key in ("matter", "place"):
             facts[key] = value
         elif key == "id":
             ticket = str(value)
