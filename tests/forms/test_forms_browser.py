@@ -20,6 +20,7 @@ FIELDS = """\
 - {name: result, type: textarea, label: 处置情况, show_when: {field: on_spot, equals: true}, required: true}
 - {name: tags, type: multichoice, label: 标签, choices: [{value: x, label: X}, {value: y, label: Y}]}
 - {name: about_x, type: text, label: 关于 X, show_when: {field: tags, in: [x]}}
+- {name: other, type: text, label: 其他, require_when: {field: tags, filled: false}}
 """
 
 
@@ -59,12 +60,15 @@ def test_conditions_show_and_hide_fields_under_a_strict_csp(chromium, one_form):
     about = page.locator("#f-about_x-field")
     assert result.is_hidden() and about.is_hidden()
     assert page.locator("#f-result").is_disabled()  # a hidden field is not sent
+    assert page.locator("#f-other").evaluate("e => e.required")  # no tags yet
     page.check("#f-on_spot-1")  # 是
     assert result.is_visible() and page.locator("#f-result").is_enabled()
+    assert page.locator("#f-result").evaluate("e => e.required")
     page.check("#f-on_spot-2")  # 否
     assert result.is_hidden()
     page.check("#f-tags-1")
     assert about.is_visible()
+    assert not page.locator("#f-other").evaluate("e => e.required")
     page.uncheck("#f-tags-1")
     assert about.is_hidden()
     page.close()

@@ -1,6 +1,8 @@
 /* Live conditions: show a field only when its `data-show-when` holds, and
-   disable its inputs while hidden so they are not sent. The server checks
-   the same conditions again; without this script every field shows. */
+   disable its inputs while hidden so they are not sent; mark inputs
+   required while `data-require-when` holds (or while a field required when
+   shown is shown). The server checks the same conditions again; without
+   this script every field shows, with a note saying when it applies. */
 (function () {
   "use strict";
   function valuesOf(form, name) {
@@ -23,11 +25,20 @@
     var wanted = "in" in cond ? cond["in"] : [cond.equals];
     return vals.some(function (v) { return wanted.some(function (w) { return same(v, w); }); });
   }
+  function requireInputs(box, on) {
+    box.querySelectorAll("input, select, textarea").forEach(function (el) {
+      if (el.type !== "checkbox" && el.type !== "hidden" && el.type !== "file") { el.required = on; }
+    });
+  }
   function update(form) {
     form.querySelectorAll("[data-show-when]").forEach(function (box) {
       var show = holds(form, JSON.parse(box.getAttribute("data-show-when")));
       box.hidden = !show;
       box.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !show; });
+      if (box.hasAttribute("data-required")) { requireInputs(box, show); }
+    });
+    form.querySelectorAll("[data-require-when]").forEach(function (box) {
+      requireInputs(box, holds(form, JSON.parse(box.getAttribute("data-require-when"))));
     });
   }
   document.querySelectorAll("form.og-form").forEach(function (form) {
