@@ -92,6 +92,10 @@ ROLE_ITEM = obj(
             "description": "What a holder of the role is bound to (default unit).",
         },
         "reports_to": {"$ref": "#/$defs/ref", "description": "The role above in the chain."},
+        "employment": {
+            "enum": ["full_time", "part_time", "seconded", "volunteer"],
+            "description": "How holders serve: full_time (专职), part_time (兼职), seconded from a department or sent down (部门、下派) or volunteer.",
+        },
         "description": {"$ref": "#/$defs/text", "description": "What the role does."},
     },
     required=["id", "name", "level"],
