@@ -137,6 +137,12 @@ def test_anchors_and_aliases_within_budget_work():
     assert doc["f"] == "text"
 
 
+def test_aliased_keys_stay_text_and_are_never_dropped():
+    assert load("a: &x 1\n*x : b\n") == {"a": 1, "1": "b"}
+    assert load("a: &x null\n*x : b\n") == {"a": None, "null": "b"}
+    assert problems("a: &x [1]\n*x : b\n") == [("complex-key", 2, 1)]
+
+
 def test_alias_expansion_over_budget_is_refused():
     text = "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\nb: [*a, *a, *a]\n"
     assert load(text, Limits(max_alias_nodes=30))["b"][2][8] == 9

@@ -168,7 +168,8 @@ def _loc(filename: str, mark) -> Loc:
 
 def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Problem]]:
     problems: list[Problem] = []
-    anchors: dict[str, tuple[Any, int]] = {}
+    # anchor -> (value, nodes, text as written for a scalar: keys stay text)
+    anchors: dict[str, tuple[Any, int, str | None]] = {}
     stack: list[_Frame] = []
     root: Any = None
     have_root = False
@@ -245,7 +246,7 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
                     value = event.value
                 total_nodes += 1
                 if event.anchor:
-                    anchors[event.anchor] = (value, 1)
+                    anchors[event.anchor] = (value, 1, event.value)
                 attach(value, loc, 1)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 loc = _loc(filename, event.start_mark)
@@ -260,7 +261,7 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 frame = stack.pop()
                 if frame.anchor:
-                    anchors[frame.anchor] = (frame.value, frame.nodes)
+                    anchors[frame.anchor] = (frame.value, frame.nodes, None)
                 attach(frame.value, frame.value.loc, frame.nodes)
             elif kind is yaml.AliasEvent:
                 loc = _loc(filename, event.start_mark)
@@ -270,7 +271,11 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
                         {"reason": f"unknown anchor {event.anchor}"},
                         event.start_mark,
                     )
-                value, nodes = anchors[event.anchor]
+                value, nodes, written = anchors[event.anchor]
+                if written is not None and stack:
+                    top = stack[-1]
+                    if isinstance(top.value, YMap) and top.key is _NO_KEY:
+                        value = written  # an aliased key stays text, like every key
                 alias_nodes += nodes
                 total_nodes += nodes
                 if alias_nodes > limits.max_alias_nodes:
