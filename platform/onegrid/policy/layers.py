@@ -10,6 +10,7 @@ to it stand.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,9 @@ messages.register(
 
 # Problems after which the resolved policy is missing a whole layer.
 FATAL = frozenset({"base-not-found", "include-not-found", "extends-cycle"})
+
+
+PIN = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
 def broken(problems: list[Problem]) -> bool:
@@ -216,7 +220,7 @@ def _base(root, manifest, override, problems, chain, cache) -> Resolution | None
     if _in_cycle(base_root, chain, loc, problems):
         return None
     found = _resolve(base_root, problems, chain, cache)
-    if pin:
+    if isinstance(pin, str) and PIN.match(pin):  # a malformed pin: the schema says so
         actual = pack.Policy(
             root=base_root, manifest=found.manifest, sections=found.sections
         ).content_hash
