@@ -8,6 +8,7 @@ and `onegrid.forms.compiled` builds validators from clean specs.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,18 +88,36 @@ class FormSpec:
         return None
 
 
+_GRIDS: dict[int, tuple[weakref.ref, tuple, list[dict]]] = {}
+
+
 def registry_grids(policy) -> list[dict]:
     """The grids of the pack's grid registry (kunqu's 791 live there, not in
-    org.yaml), as org units; none if it has no registry or it does not load."""
+    org.yaml), as org units; none if it has no registry or it does not load.
+    Read once per policy object and file version."""
     path = policy.manifest.get("registry")
     if not isinstance(path, str):
         return []
+    full = policy.root / path
+    try:
+        stat = full.stat()
+    except OSError:
+        return []
+    stamp = (str(full), stat.st_mtime_ns, stat.st_size)
+    entry = _GRIDS.get(id(policy))
+    if entry is not None and entry[0]() is policy and entry[1] == stamp:
+        return entry[2]
     from onegrid.grids.registry import read_registry  # a peer stage, read only here
 
-    registry, _problems = read_registry(policy, policy.root / path)  # the grids stage reports them
-    if registry is None:
-        return []
-    return [u for u in registry.units() if u.get("id")]
+    registry, _problems = read_registry(policy, full)  # the grids stage reports them
+    grids = [u for u in registry.units() if u.get("id")] if registry is not None else []
+    key = id(policy)
+    _GRIDS[key] = (
+        weakref.ref(policy, lambda _r, key=key, table=_GRIDS: table.pop(key, None)),
+        stamp,
+        grids,
+    )
+    return grids
 
 
 DEPARTMENTS = {"zh": "部门", "en": "Departments"}
