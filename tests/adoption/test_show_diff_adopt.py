@@ -177,3 +177,11 @@ def test_a_list_new_in_the_adopter_is_diffed_item_by_item(onegrid, make_pack, ba
     assert [(c["change"], c["path"], c["new_at"]) for c in changes] == [
         ("added", "org/enterprises/ent.gas", f"{mine}/org.yaml:3")
     ]
+
+
+def test_show_layers_lists_what_a_pack_inherits(onegrid, base, child):
+    rows = json.loads(onegrid("show", child, "--layers", "--format", "json").out)
+    assert [(r["role"], r["id"], r["path"]) for r in rows] == [
+        ("base", "base", str(base)),
+        ("own", "child", str(child)),
+    ]

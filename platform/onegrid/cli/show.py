@@ -33,12 +33,28 @@ def load(pack: str):
 
 
 def show(
-    pack: str, path: str = "", origin: bool = False, fmt: str = "text", hash_only=False
+    pack: str,
+    path: str = "",
+    origin: bool = False,
+    fmt: str = "text",
+    hash_only=False,
+    layers=False,
 ) -> int:
     """Print the resolved policy at `path` (all of it by default)."""
     policy = load(pack)
     if hash_only:
         click.echo(policy.content_hash)
+        return 0
+    if layers:
+        rows = [
+            {"role": layer.role, "id": layer.id, "path": messages.display_path(str(layer.root))}
+            for layer in policy.layers
+        ]
+        if fmt == "json":
+            click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            for row in rows:
+                click.echo(f"{row['role']:8} {row['id']:20} {row['path']}")
         return 0
     root = provenance.tree(policy)
     found = provenance.find(root, path) if path else (root, None)
@@ -64,9 +80,12 @@ def show(
 @click.option(
     "--hash", "hash_only", is_flag=True, help="Print only the content hash (to pin a base)."
 )
+@click.option(
+    "--layers", is_flag=True, help="List the packs resolved into PACK, lowest layer first."
+)
 @options.lang
 @options.fmt
-def command(pack, path, origin, hash_only, lang, fmt):
+def command(pack, path, origin, hash_only, layers, lang, fmt):
     """The resolved policy of PACK (or the part at PATH, e.g. matters/m.litter
     or org.departments), after extends and includes."""
-    return show(pack, path, origin=origin, fmt=fmt, hash_only=hash_only)
+    return show(pack, path, origin=origin, fmt=fmt, hash_only=hash_only, layers=layers)
