@@ -138,3 +138,30 @@ def test_the_app_scheduler_sweeps_in_the_background(db, version):
         scheduler.stop()
     with db() as session:
         assert get_case(session, case.id).escalations >= 1
+
+
+def test_one_broken_case_does_not_stop_the_sweep(db, version, caplog):
+    t0 = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
+    with db() as session:
+        good, bad = (
+            open_case(
+                session,
+                version,
+                {"matter": "m.litter", "place": "g1"},
+                {},
+                REPORTER,
+                "grid",
+                now=t0,
+            )
+            for _ in range(2)
+        )
+    with db() as session:
+        broken = get_case(session, bad.id)
+        broken.limits = {"accept": "soon"}  # not a duration: escalating it fails
+        session.commit()
+    report = sweep(db, t0 + dt.timedelta(hours=2))
+    assert (report.escalated, report.failed) == ([good.id], [bad.id])
+    assert "cannot act on case" in caplog.text
+    with db() as session:
+        assert get_case(session, bad.id).escalations == 0
+        assert verify(session).ok

@@ -18,12 +18,16 @@ messages.register(
             "zh": "提醒 {warned} 件，升级 {escalated} 件，督办 {supervised} 件",
             "en": "{warned} warned, {escalated} escalated, {supervised} put under supervision",
         },
+        "sweep-failed": {
+            "zh": "{count} 件案件无法处理（详见日志）：{cases}",
+            "en": "{count} case(s) could not be acted on (see the log): {cases}",
+        },
     }
 )
 
 
 def sweep(url: str | None = None, now: dt.datetime | None = None, lang="zh", fmt="text") -> int:
-    """Warn, supervise and escalate every due case once; 0 on success."""
+    """Warn, supervise and escalate every due case once; 1 if a case failed."""
     with database(url) as db:
         report = sweep_cases(db, now)
     counts = {
@@ -35,7 +39,13 @@ def sweep(url: str | None = None, now: dt.datetime | None = None, lang="zh", fmt
         click.echo(json.dumps({**counts, "cases": report.__dict__}, ensure_ascii=False))
     else:
         click.echo(messages.text("sweep-done", counts, lang))
-    return 0
+        if report.failed:
+            cases = ", ".join(str(i) for i in report.failed)
+            click.echo(
+                messages.text("sweep-failed", {"count": len(report.failed), "cases": cases}, lang),
+                err=True,
+            )
+    return 1 if report.failed else 0
 
 
 def _moment(_ctx, _param, value):

@@ -11,6 +11,7 @@ write lock taken at `BEGIN IMMEDIATE` serialises them.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, or_, select
@@ -23,6 +24,7 @@ from onegrid.workflow.case import climb
 from onegrid.workflow.rulebook import rulebook
 
 BATCH = 100
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,18 +32,21 @@ class SweepReport:
     warned: list[int] = field(default_factory=list)
     escalated: list[int] = field(default_factory=list)
     supervised: list[int] = field(default_factory=list)
+    # cases the sweep could not act on (logged); the others go on regardless
+    failed: list[int] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return len(self.warned) + len(self.escalated) + len(self.supervised)
 
 
-def due(now: dt.datetime, batch: int = BATCH):
+def due(now: dt.datetime, batch: int = BATCH, skip=()):
     return (
         select(Case)
         .where(
             Case.closed_at.is_(None),
             or_(Case.due_at <= now, and_(Case.warn_at <= now, Case.warned.is_(False))),
+            Case.id.not_in(list(skip)),
         )
         .order_by(Case.due_at, Case.id)
         .limit(batch)
@@ -56,12 +61,18 @@ def sweep(sessions, now: dt.datetime | None = None, batch: int = BATCH) -> Sweep
     report = SweepReport()
     while True:
         with sessions() as session:
-            cases = session.scalars(due(now, batch)).all()
+            cases = session.scalars(due(now, batch, report.failed)).all()
             if not cases:
                 session.rollback()
                 return report
             for case in cases:
-                _act_on(session, case, now, report)
+                try:
+                    # one case's failure (a broken limit, say) must not stop the rest
+                    with session.begin_nested():
+                        _act_on(session, case, now, report)
+                except Exception:
+                    log.exception("sweep: cannot act on case %s", case.id)
+                    report.failed.append(case.id)
             session.commit()
 
 
