@@ -101,6 +101,9 @@ def test_plain_numbers_booleans_and_nulls(text, value):
 
 def test_keys_stay_text():
     assert load("1: a\nno: b\nnull: c\n") == {"1": "a", "no": "b", "null": "c"}
+    # a tag on a key is checked, but the key stays text and is never dropped
+    assert load('!!int 1: a\n!!null "": b\n!!bool true: c\n') == {"1": "a", "": "b", "true": "c"}
+    assert problems("!!int x: a\n") == [("schema-type", 1, 1)]
 
 
 @pytest.mark.parametrize(

@@ -241,6 +241,8 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
                         value = event.value
                 elif tag in _SCALAR_TAGS:
                     value = _tagged(event.value, tag, loc, problems)
+                    if is_key:  # checked, but keys stay text: `!!null : x` must not vanish
+                        value = event.value
                 else:
                     problems.append(Problem("tag-not-allowed", {"tag": _short(tag)}, loc))
                     value = event.value
