@@ -124,3 +124,13 @@ def test_english_switch(client, auth):
     page = client.get("/").get_data(as_text=True)
     assert "Inbox" in page and "收件箱" not in page
     assert "Inbox" in client.get("/?lang=en").get_data(as_text=True)
+
+
+def test_error_pages_speak_the_readers_language(client, auth):
+    auth.login()
+    r = client.get("/cases/999")
+    assert r.status_code == 404 and "找不到该页面" in r.get_data(as_text=True)
+    r = client.get("/cases/999?lang=en")
+    assert "Not found" in r.get_data(as_text=True)
+    assert client.get("/api/v1/nothing").get_json()["error"] == "error"
+    assert client.get("/open311/v2/nothing").get_json()[0]["code"] == 404

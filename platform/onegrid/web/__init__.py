@@ -39,12 +39,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth,
         cases,
         db,
+        errorpages,
         i18n,
         open311,
         security,
     )
 
     security.init_app(app)
+    errorpages.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
