@@ -241,3 +241,13 @@ def test_the_registries_implement_exactly_the_declared_vocabulary():
     assert set(OPS) == set(CONDITION_OPS)
     field_schema = KIND.schema["properties"]["forms"]["items"]["properties"]["fields"]["items"]
     assert field_schema["properties"]["type"]["enum"] == list(TYPES)
+
+
+def test_re2_syntax_python_lacks_works_in_checks_and_schema(one_form):
+    _policy, form = one_form(
+        '- {name: who, type: text, label: 姓名, pattern: "\\\\p{Han}{2,4}", pattern_doc: 2 到 4 个汉字, example: 张三}\n'
+    )
+    assert form.validate({"who": "张三"}) == ({"who": "张三"}, {})
+    assert form.validate({"who": "Zhang"}, "zh")[1] == {"who": ["格式不对（应为2 到 4 个汉字）"]}
+    assert form.schema_validator.is_valid({"who": "张三"})
+    assert not form.schema_validator.is_valid({"who": "Zhang"})

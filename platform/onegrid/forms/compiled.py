@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
+from jsonschema.exceptions import ValidationError
 
 from onegrid import messages
 from onegrid.errors import PolicyError, Problem, UsageError
@@ -26,6 +27,7 @@ from onegrid.forms.conditions import compile_condition, condition_schema
 from onegrid.forms.definition import FieldSpec, FormSpec, resolve_forms
 from onegrid.forms.fieldtypes import TYPES, is_empty
 from onegrid.forms.formats import FORMATS
+from onegrid.forms.patterns import safe_pattern
 from onegrid.policy.schema import OFFLINE
 from onegrid.policy.suggest import did_you_mean
 
@@ -137,8 +139,18 @@ class CompiledForm:
 
     @cached_property
     def schema_validator(self) -> Draft202012Validator:
-        """jsonschema's validator of `schema`, with our format checks."""
-        return Draft202012Validator(self.schema, registry=OFFLINE, format_checker=FORMATS)
+        """jsonschema's validator of `schema`, with our format checks and
+        RE2 for `pattern` (as the field checks use)."""
+        return SchemaValidator(self.schema, registry=OFFLINE, format_checker=FORMATS)
+
+
+def _re2_pattern(validator, pattern, instance, schema):
+    # Python's `re` would refuse RE2 syntax such as \p{Han} that checks accept
+    if validator.is_type(instance, "string") and not safe_pattern(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+SchemaValidator = validators.extend(Draft202012Validator, {"pattern": _re2_pattern})
 
 
 def _zh(text: Any) -> str:
