@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from onegrid.forms.definition import texts
 from onegrid.forms.fieldtypes.base import Check, FieldType
 from onegrid.forms.patterns import safe_pattern
 
@@ -11,7 +12,7 @@ from onegrid.forms.patterns import safe_pattern
 def _text_check(f, multiline: bool) -> Check:
     lo, hi = f.get("min_length"), f.get("max_length", 20000 if multiline else 500)
     pattern = safe_pattern(f["pattern"]) if f.get("pattern") else None
-    doc = f.get("pattern_doc")
+    doc = texts(f.get("pattern_doc"))  # {zh, en}, English falling back to Chinese
 
     def check(value):
         if not isinstance(value, str):
