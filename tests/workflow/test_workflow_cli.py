@@ -91,3 +91,17 @@ def test_sweep_and_verify_on_the_command_line(onegrid, db_url, pack, tmp_path):
     r = onegrid("audit", "verify", "--url", db_url, "--lang", "en")
     assert r.code == 1
     assert "error[audit-gap]: the audit chain breaks at row 3" in r.out
+
+
+def test_intake_reads_gbk_and_counts_rows_by_their_first_line(db_url, pack, tmp_path, onegrid):
+    source = tmp_path / "12345.csv"
+    text = 'id,matter,place,description\nA1,m.building,g1,"两处违建\n一处在楼顶"\nA2,m.nope,g1,x\n'
+    source.write_bytes(text.encode("gbk"))
+    r = onegrid("intake", "import", source, "--pack", pack, "--url", db_url)
+    assert r.code == 1
+    assert r.out.startswith(f"{source}:4:1: error[unknown-matter]")
+    engine = make_engine(db_url)
+    with sessions(engine)() as session:
+        (case,) = session.query(Case).all()
+    engine.dispose()
+    assert case.submission == {"description": "两处违建\n一处在楼顶"}

@@ -10,6 +10,7 @@ the matter's form. JSON rows may also nest `facts` and `submission`.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -59,15 +60,21 @@ def read_rows(path: str | Path) -> list[tuple[int, Any]]:
     """(row number as the user counts it, row) for a CSV, JSON or JSON-lines file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         raise UsageError(Problem("intake-unreadable", {"reason": str(exc)})) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # exports of older hotline systems are often GBK; GB18030 reads them all
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise UsageError(Problem("intake-unreadable", {"reason": str(exc)})) from None
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            reader = csv.DictReader(text.splitlines())
-            # the header is line 1; data rows start on line 2
-            return [(i + 2, {k: v for k, v in row.items() if k}) for i, row in enumerate(reader)]
+            return _csv_rows(text)
         if suffix == ".json":
             data = json.loads(text)
             if not isinstance(data, list):
@@ -78,6 +85,16 @@ def read_rows(path: str | Path) -> list[tuple[int, Any]]:
     except (json.JSONDecodeError, csv.Error) as exc:
         raise UsageError(Problem("intake-unreadable", {"reason": str(exc)})) from None
     raise UsageError(Problem("intake-format"))
+
+
+def _csv_rows(text: str) -> list[tuple[int, dict]]:
+    """Rows numbered by the line each starts on (a quoted value may span lines)."""
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    rows, line = [], 2  # the header is line 1
+    for row in reader:
+        rows.append((line, {k: v for k, v in row.items() if k}))
+        line = reader.line_num + 1
+    return rows
 
 
 def split(row: dict[str, Any]) -> tuple[dict, dict, str | None]:
