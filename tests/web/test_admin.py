@@ -78,3 +78,23 @@ def test_openapi_document_covers_the_api(client, app):
         if rule.rule.startswith("/api/v1/") and not rule.rule.endswith("openapi.json")
     }
     assert served == documented
+
+
+def test_edit_reload_publish(app_factory, web_pack, tmp_path):
+    """An administrator edits a deadline, reloads, and publishes a new version;
+    the open case keeps the version it was opened under."""
+    import shutil
+
+    pack = tmp_path / "edited"
+    shutil.copytree(web_pack, pack)
+    app = app_factory(ONEGRID_CATALOG=str(pack))
+    client = app.test_client()
+    client.post("/auth/login", data={"username": "admin", "password": PASSWORD})
+    matters = pack / "matters.yaml"
+    matters.write_text(matters.read_text().replace("handle: 3wd", "handle: 5wd"))
+    assert client.post("/admin/reload").status_code == 302
+    page = client.get("/admin/versions").get_data(as_text=True)
+    assert 'id="publish"' in page
+    assert client.post("/admin/versions/publish").status_code == 302
+    assert [v["id"] for v in client.get("/api/v1/versions").get_json()] == [2, 1]
+    assert client.get("/api/v1/cases/1").get_json()["policy_version"] == 1

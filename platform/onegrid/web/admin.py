@@ -107,6 +107,15 @@ def publish():
     return redirect(url_for("admin.versions"))
 
 
+@bp.route("/reload", methods=("POST",))
+@admin_required
+def reload():
+    """Read the pack from disk again (after an edit), then see its checks."""
+    policyview.reload()
+    flash(t("已重新读取策略包", "The pack was read again"))
+    return redirect(url_for("admin.checks"))
+
+
 @bp.route("/registry")
 @admin_required
 def registry():

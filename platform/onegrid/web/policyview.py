@@ -65,3 +65,10 @@ def policy(app: Flask | None = None) -> Policy:
     if loaded.policy is None:
         raise RuntimeError(f"the pack {loaded.root} does not load: see /admin/checks")
     return loaded.policy
+
+
+def reload(app: Flask | None = None) -> Loaded:
+    """Forget the loaded pack and read it again."""
+    app = app or current_app
+    app.extensions.pop("onegrid.policy", None)
+    return load(app)
