@@ -51,6 +51,9 @@ def test_matrix(as_user, user, case, visible):
     assert client.get(f"/cases/{case}").status_code == read
     listed = f'href="/cases/{case}"' in client.get("/?tab=all").get_data(as_text=True)
     assert listed == visible
+    matter = {CASE_A: "m.litter", CASE_B: "m.pothole"}[case]
+    found = f'href="/cases/{case}"' in client.get(f"/?matter={matter}").get_data(as_text=True)
+    assert found == visible
     exported = client.get("/cases/export.csv").get_data(as_text=True).splitlines()[1:]
     assert (str(case) in [row.split(",")[0] for row in exported]) == visible
     # JSON API, with a token and with the session cookie

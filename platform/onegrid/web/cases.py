@@ -39,10 +39,17 @@ def inbox():
     tab = request.args.get("tab", "mine")
     if tab not in casework.INBOX_TABS:
         tab = "mine"
-    cases = casework.inbox(db.session(), g.user, tab)
+    matter = request.args.get("matter") or None
+    if matter:  # a search: every case of the matter in the user's scope
+        tab = "all"
+        cases = casework.search(db.session(), g.user, matters=[matter], limit=casework.INBOX_LIMIT)
+    else:
+        cases = casework.inbox(db.session(), g.user, tab)
     return render_template(
         "cases/inbox.html",
         tab=tab,
+        matter=matter,
+        matters=policyview.policy().items("matter"),
         tabs=[(k, t(*TAB_NAMES[k])) for k in casework.INBOX_TABS],
         cases=cases,
         caseview=caseview,
