@@ -70,3 +70,12 @@ def test_serve_prints_demo_users_who_can_log_in(web_pack, tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
+
+
+def test_production_needs_a_secret_key(onegrid, web_pack, tmp_path, monkeypatch):
+    monkeypatch.delenv("ONEGRID_SECRET_KEY", raising=False)
+    monkeypatch.setenv("ONEGRID_INSTANCE_PATH", str(tmp_path))
+    r = onegrid("serve", "--production", "--catalog", web_pack)
+    assert r.code == 2
+    assert "ONEGRID_SECRET_KEY" in r.err
+    assert not (tmp_path / "secret_key").exists()
