@@ -134,3 +134,12 @@ def test_error_pages_speak_the_readers_language(client, auth):
     assert "Not found" in r.get_data(as_text=True)
     assert client.get("/api/v1/nothing").get_json()["error"] == "error"
     assert client.get("/open311/v2/nothing").get_json()[0]["code"] == 404
+
+
+def test_revoked_token_stops_working(app):
+    token = token_for(app, "gw_a")
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert client.delete("/api/v1/tokens/current", headers=headers).status_code == 204
+    assert client.get("/api/v1/me", headers=headers).status_code == 401

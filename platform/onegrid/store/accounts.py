@@ -113,6 +113,16 @@ def user_for_token(session: Session, token: str) -> User | None:
     return row.user
 
 
+def revoke_token(session: Session, token: str) -> bool:
+    """Delete the token; False if there was none such."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
+
+
 def end_sessions(user: User) -> None:
     """Invalidate every session cookie issued to the user so far."""
     user.session_generation = (user.session_generation or 0) + 1

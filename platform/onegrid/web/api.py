@@ -85,6 +85,17 @@ def tokens():
     return jsonify({"token": token, "user": user_json(user)}), 201
 
 
+@bp.route("/tokens/current", methods=("DELETE",))
+def revoke_token():
+    """Log out an API client: the token it sent stops working."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return error(400, "bad-request", "send the token to revoke as a bearer token")
+    accounts.revoke_token(db.session(), header[len("Bearer ") :].strip())
+    db.session().commit()
+    return "", 204
+
+
 def user_json(user) -> dict:
     return {
         "username": user.username,

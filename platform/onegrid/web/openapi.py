@@ -163,6 +163,12 @@ PATHS: dict[str, Any] = {
             },
         }
     },
+    "/tokens/current": {
+        "delete": {
+            "summary": "Revoke the bearer token of this request (log out an API client)",
+            "responses": {"204": {"description": "Revoked"}, **ERRORS},
+        }
+    },
     "/me": {
         "get": {
             "summary": "The caller",
