@@ -16,7 +16,9 @@ from onegrid.admission import decide
 from onegrid.policy.pack import load_policy
 
 PACKS = ("baohe", "cuntan", "luohu", "jinshui")
-HINT = re.compile(r"^# yaml-language-server: \$schema=\.\./\.\./docs/schemas/(\w+)\.schema\.json$")
+HINT = re.compile(
+    r"^# yaml-language-server: \$schema=((?:\.\./)+)docs/schemas/(\w+)\.schema\.json$"
+)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +68,10 @@ def test_every_file_starts_with_the_editor_hint_of_its_kind(name):
         lines = path.read_text(encoding="utf-8").splitlines()
         hint = HINT.match(lines[0])
         assert hint, f"{path} lacks the editor hint"
-        assert f"kind: {hint.group(1)}" in lines, f"{path}: hint and kind differ"
+        # the hint climbs from the file's folder to the project root
+        depth = len(path.relative_to(CATALOGS / name).parts) + 1
+        assert hint.group(1) == "../" * depth, f"{path}: the hint's path is wrong"
+        assert f"kind: {hint.group(2)}" in lines, f"{path}: hint and kind differ"
 
 
 @pytest.mark.parametrize("name", PACKS)
