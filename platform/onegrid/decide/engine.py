@@ -91,10 +91,11 @@ class _Ruleset:
         fired = []
         action = _engine.start_action_for_state(handle, state)
         while action:
-            for name in json.loads(action[1]):
-                index = self.names.get(name)
-                if index is not None:
-                    fired.append(index)
+            # the action's message is {"<rule name>": …}; our names need no unescaping
+            text_ = action[1]
+            index = self.names.get(text_[2 : text_.index('"', 2)])
+            if index is not None:
+                fired.append(index)
             following = _engine.complete_and_start_action(handle, state)
             action = (None, following) if following else None
         if collect:
