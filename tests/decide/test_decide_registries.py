@@ -16,3 +16,19 @@ def test_the_schema_takes_its_operators_and_hit_policies_from_the_registries():
     assert table["properties"]["hit"]["enum"] == list(HIT_POLICIES)
     condition = table["properties"]["rules"]["items"]["properties"]["when"]["additionalProperties"]
     assert set(condition["anyOf"][1]["properties"]) == set(DECLARED)
+
+
+def test_only_the_engine_module_imports_durable_rules():
+    import re
+    from pathlib import Path
+
+    import onegrid
+
+    root = Path(onegrid.__file__).parent
+    pattern = re.compile(r"^\s*(import|from)\s+durable", re.MULTILINE)
+    importers = sorted(
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if pattern.search(p.read_text(encoding="utf-8"))
+    )
+    assert importers == ["decide/engine.py"]
