@@ -160,6 +160,15 @@ def test_billion_laughs_is_refused_quickly():
     assert time.perf_counter() - start < 10  # about 0.01 s; generous for busy machines
 
 
+def test_aliases_cannot_nest_deeper_than_the_limit():
+    assert load("a: &x [[[1]]]\nb: *x\n", Limits(max_depth=4))["b"] == [[[1]]]
+    assert problems("a: &x [[[1]]]\nb: [*x]\n", Limits(max_depth=4)) == [("too-deep", 2, 5)]
+    # a chain of aliases, each inside 60 brackets, would nest 1,500 deep
+    lines = ["a0: &a0 " + "[" * 60 + "x" + "]" * 60]
+    lines += [f"a{i}: &a{i} " + "[" * 60 + f"*a{i - 1}" + "]" * 60 for i in range(1, 25)]
+    assert problems("\n".join(lines) + "\n") == [("too-deep", 2, 69)]
+
+
 def test_total_nodes_are_limited():
     assert [c for c, *_ in problems("[1, 2, 3, 4, 5, 6]\n", Limits(max_nodes=5))] == [
         "too-many-nodes"

@@ -99,7 +99,7 @@ def resolve_plain(text: str) -> Any:
 
 
 class _Frame:
-    __slots__ = ("anchor", "key", "key_loc", "nodes", "value")
+    __slots__ = ("anchor", "height", "key", "key_loc", "nodes", "value")
 
     def __init__(self, value, anchor):
         self.value = value
@@ -107,6 +107,7 @@ class _Frame:
         self.key = _NO_KEY
         self.key_loc = None
         self.nodes = 1
+        self.height = 1  # levels of containers, this one included
 
 
 _NO_KEY = object()
@@ -168,8 +169,9 @@ def _loc(filename: str, mark) -> Loc:
 
 def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Problem]]:
     problems: list[Problem] = []
-    # anchor -> (value, nodes, text as written for a scalar: keys stay text)
-    anchors: dict[str, tuple[Any, int, str | None]] = {}
+    # anchor -> (value, nodes, text as written for a scalar: keys stay text,
+    # height in containers)
+    anchors: dict[str, tuple[Any, int, str | None, int]] = {}
     stack: list[_Frame] = []
     root: Any = None
     have_root = False
@@ -248,7 +250,7 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
                     value = event.value
                 total_nodes += 1
                 if event.anchor:
-                    anchors[event.anchor] = (value, 1, event.value)
+                    anchors[event.anchor] = (value, 1, event.value, 0)
                 attach(value, loc, 1)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 loc = _loc(filename, event.start_mark)
@@ -263,7 +265,9 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 frame = stack.pop()
                 if frame.anchor:
-                    anchors[frame.anchor] = (frame.value, frame.nodes, None)
+                    anchors[frame.anchor] = (frame.value, frame.nodes, None, frame.height)
+                if stack and stack[-1].height <= frame.height:
+                    stack[-1].height = frame.height + 1
                 attach(frame.value, frame.value.loc, frame.nodes)
             elif kind is yaml.AliasEvent:
                 loc = _loc(filename, event.start_mark)
@@ -273,7 +277,12 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
                         {"reason": f"unknown anchor {event.anchor}"},
                         event.start_mark,
                     )
-                value, nodes, written = anchors[event.anchor]
+                value, nodes, written, height = anchors[event.anchor]
+                if len(stack) + height > limits.max_depth:
+                    # aliases stack nesting: consumers walk the expanded tree
+                    return fatal("too-deep", {"limit": limits.max_depth}, event.start_mark)
+                if stack and stack[-1].height <= height:
+                    stack[-1].height = height + 1
                 if written is not None and stack:
                     top = stack[-1]
                     if isinstance(top.value, YMap) and top.key is _NO_KEY:
