@@ -51,6 +51,9 @@ def test_photo_is_stored_and_scoped(app):
     r = client.get(f"/cases/{case_id}/photos/{name}")
     assert r.status_code == 200 and r.mimetype == "image/png" and r.data == png()
     assert client.get(f"/api/v1/cases/{case_id}/photos/{name}").status_code == 200
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f'<img src="/cases/{case_id}/photos/{name}"' in page
+    assert "<dt>现场照片</dt>" in page and "<dt>问题描述</dt><dd>有照片" in page
     assert client.get(f"/cases/1/photos/{name}").status_code == 404  # not that case's photo
     assert client.get(f"/cases/{case_id}/photos/{'0' * 32}.png").status_code == 404
     for user, status in (("gw_b", 404), ("street_b", 404), ("housing", 404), ("urban", 200)):

@@ -156,7 +156,11 @@ def case_page(case, failed=None, values=None, errors=None, status=200):
             case=case,
             data=caseview.case_json(case, lang),
             actions=actions,
-            trail=[caseview.step_json(s, lang) for s in wf_case.trail(db.session(), case.id)],
+            trail=[
+                {**caseview.step_json(s, lang), "moment": s.at}
+                for s in wf_case.trail(db.session(), case.id)
+            ],
+            caseview=caseview,
             why=caseview.why(case, lang),
             failed=failed,
         ),

@@ -7,15 +7,18 @@ import csv
 import datetime as dt
 import io
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 
-from onegrid import decide, messages
+from onegrid import decide, forms, messages
 from onegrid.errors import OnegridError
 from onegrid.store import Case, utcnow
 from onegrid.web import policyview
 from onegrid.web.i18n import text_of
 from onegrid.workflow.rulebook import rulebook as wf_rulebook
+
+DEFAULT_ZONE = "Asia/Shanghai"
 
 
 def why(case: Case, lang: str = "zh") -> list[str]:
@@ -93,6 +96,67 @@ def due_status(case: Case, now: dt.datetime | None = None) -> str:
     if case.warned or (case.warn_at is not None and case.warn_at <= now):
         return "due_soon"
     return ""
+
+
+def calendar_zone() -> ZoneInfo:
+    """The pack's calendar time zone (China Standard Time by default)."""
+    policy = policyview.load().policy
+    name = (policy.section("calendar").get("timezone") if policy is not None else None) or ""
+    try:
+        return ZoneInfo(name or DEFAULT_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_ZONE)
+
+
+def local(value: dt.datetime | None) -> str:
+    """A stored UTC time as people read it: local, to the minute."""
+    if value is None:
+        return ""
+    return value.astimezone(calendar_zone()).strftime("%Y-%m-%d %H:%M")
+
+
+def report_rows(case: Case, lang: str = "zh") -> list[dict[str, Any]]:
+    """The report's fields in form order with their labels; photos apart."""
+    submission = dict(case.submission or {})
+    matter = policyview.policy().get("matter", case.matter)
+    labels: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    if matter is not None and matter.get("form"):
+        try:
+            spec = forms.forms_of(policyview.policy()).form(matter["form"]).spec
+        except OnegridError:
+            spec = None
+        for f in spec.fields if spec is not None else ():
+            labels[f.name] = text_of(f.get("label"), lang) or f.name
+            kinds[f.name] = f.type
+    order = [n for n in labels if n in submission] + [n for n in submission if n not in labels]
+    rows = []
+    for name in order:
+        value = submission[name]
+        photos = kinds.get(name) == "photo" or name == "photos"
+        rows.append(
+            {
+                "label": labels.get(name, name),
+                "text": "" if photos else shown(value, lang),
+                "photos": [v for v in value if isinstance(v, str)] if photos else [],
+            }
+        )
+    return rows
+
+
+def shown(value: Any, lang: str = "zh") -> str:
+    """A submitted value as text: lists joined, yes/no in words, addresses by text."""
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if isinstance(value, list):
+        return (
+            "、".join(shown(v, lang) for v in value)
+            if lang == "zh"
+            else ", ".join(shown(v, lang) for v in value)
+        )
+    if isinstance(value, dict):
+        return str(value.get("text") or ", ".join(f"{k}: {v}" for k, v in value.items()))
+    return "" if value is None else str(value)
 
 
 def _iso(value: dt.datetime | None) -> str | None:
