@@ -137,6 +137,8 @@ def verify(session, limit: int = 100) -> Verdict:
         if len(problems) >= limit:
             return Verdict(rows, problems)
     head = session.get(AuditHead, 1)
-    if head is not None and (head.seq != expected - 1 or head.hash != prev):
+    if head is None:
+        problems.append(Problem("audit-head", {"head": "?", "last": expected - 1}))
+    elif head.seq != expected - 1 or head.hash != prev:
         problems.append(Problem("audit-head", {"head": head.seq, "last": expected - 1}))
     return Verdict(rows, problems)
