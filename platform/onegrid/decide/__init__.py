@@ -1,7 +1,7 @@
 """Routing and escalation: the decision for a case, and why.
 
-The public interface of the `decide` stage (nothing else in onegrid may
-import durable_rules; this package wraps it):
+The public interface of the `decide` stage. durable_rules is wrapped in
+`decide/engine.py`, and no other module may use it:
 
 - `decide(policy, facts) -> Decision`: who leads the case, who assists
   (吹哨报到), the obliged enterprise, the handling level, each step's time
