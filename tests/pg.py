@@ -15,6 +15,7 @@ from __future__ import annotations
 import glob
 import itertools
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -152,6 +153,11 @@ def postgres():
         pytest.skip(
             "PostgreSQL is not installed: no initdb/postgres under /usr/lib/postgresql/*/bin"
         )
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root, and there is no user 'postgres' to run PostgreSQL as")
     cluster = Cluster(bindir).start()
     try:
         yield cluster
