@@ -63,7 +63,15 @@ def test_services_validate(client, schemas):
 
 
 def test_post_then_get_validate(client, key, schemas):
-    r = post(client, key, **{"description": "垃圾", "attribute[description]": "路口垃圾"})
+    r = post(
+        client,
+        key,
+        **{
+            "description": "垃圾",
+            "attribute[description]": "路口垃圾",
+            "media_url": "https://example.org/p.jpg",
+        },
+    )
     assert r.status_code == 200, r.get_data(as_text=True)
     created = r.get_json()
     assert isinstance(created, list) and created[0]["service_request_id"]
@@ -110,6 +118,10 @@ def test_errors(client, key):
     )
     assert r.status_code == 400  # no location at all
     assert client.get("/open311/v2/requests/999.json").status_code == 404
+    r = post(client, key, **{"attribute[description]": "x", "media_url": "javascript:alert(1)"})
+    assert r.status_code == 400
+    r = post(client, key, **{"attribute[description]": "x", "description": "长" * 4001})
+    assert r.status_code == 400
     r = client.get("/open311/v2/services/m.nothing.xml")
     assert r.status_code == 404 and b"<errors><error><code>404</code>" in r.data
 

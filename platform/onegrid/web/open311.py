@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Flask, Response, g, jsonify, request, url_for
@@ -31,6 +32,7 @@ FORMATS = ("json", "xml")
 TOKEN_PREFIX = "open311:"
 # GeoReport v2: without dates, a search covers the most recent 90 days
 DEFAULT_SPAN = dt.timedelta(days=90)
+MAX_DESCRIPTION = 4000  # the GeoReport v2 schema's limit
 
 
 class Open311Error(Exception):
@@ -329,6 +331,11 @@ def create_request(fmt):
         raise Open311Error(
             400, "a location is required: lat and long, address_string or address_id"
         )
+    description, media_url = param("description"), param("media_url")
+    if description is not None and len(description) > MAX_DESCRIPTION:
+        raise Open311Error(400, f"description is longer than {MAX_DESCRIPTION} characters")
+    if media_url is not None and urlsplit(media_url).scheme not in ("http", "https"):
+        raise Open311Error(400, "media_url must be an http or https URL")
     submission = formview.coerce_attributes(matter.get("form"), request.form)
     if matter.get("form"):
         errors = formview.errors(matter["form"], submission, "en")
@@ -336,11 +343,11 @@ def create_request(fmt):
             text = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
             raise Open311Error(400, text)
     facts = {
-        "description": param("description"),
+        "description": description,
         "address": address,
         "lat": lat,
         "long": long,
-        "media_url": param("media_url"),
+        "media_url": media_url,
     }
     token = secrets.token_urlsafe(12)
     try:
