@@ -143,3 +143,11 @@ def test_revoked_token_stops_working(app):
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     assert client.delete("/api/v1/tokens/current", headers=headers).status_code == 204
     assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_password_guessing_is_throttled(client, auth):
+    for _ in range(5):
+        assert auth.login(password="guess").status_code == 401
+    r = auth.login()  # even the right password waits now
+    assert r.status_code == 429
+    assert auth.login(username="gw_b").status_code == 302  # other users are not held up
