@@ -165,6 +165,10 @@ def test_filters(client, key):
 
 
 def test_xml(client, key):
+    data = {"api_key": key, "service_code": "m.litter", "address_id": "grid.a1"}
+    r = client.post("/open311/v2/requests.xml", data={**data, "attribute[description]": "x"})
+    assert r.status_code == 200 and r.mimetype == "text/xml"
+    assert b"<service_requests><request><service_request_id>" in r.data
     rid = post(client, key, **{"attribute[description]": "x"}).get_json()[0]["service_request_id"]
     r = client.get(f"/open311/v2/requests/{rid}.xml")
     assert r.mimetype == "text/xml"
