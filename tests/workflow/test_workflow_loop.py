@@ -238,3 +238,21 @@ def test_escalate_by_hand(db, version):
     )
     case = step(db, case, "dispatch", staff("c1"))
     assert case.state == "dispatched"
+
+
+def test_a_superior_puts_a_case_under_supervision(db, version):
+    with db() as session:
+        case = open_case(
+            session, version, {"matter": "m.litter", "place": "g1"}, {}, REPORTER, "grid"
+        )
+    community = staff("c1")
+    assert "supervise" not in [a.id for a in actions_for(case, REPORTER)]
+    assert "supervise" not in [a.id for a in actions_for(case, staff("g2"))]
+    (offered,) = [a for a in actions_for(case, community) if a.id == "supervise"]
+    assert offered.to == "reported"
+    due = case.due_at
+    case = step(db, case, "supervise", community, {"reason": "群众反映强烈"})
+    assert (case.state, case.supervised, case.due_at) == ("reported", True, due)
+    assert "supervise" not in [a.id for a in actions_for(case, community)]
+    with db() as session:
+        assert trail(session, case.id)[-1].data["from"] == "reported"

@@ -134,6 +134,7 @@ states:
 transitions:
   - {id: go, name: 走, from: [a], to: b, by: [{party: anyone}]}
   - {id: end, name: 完, from: [d], to: c, by: [{party: anyone}]}
+  - {id: hold, name: 等, from: [a], by: [{party: anyone}]}
 """
 
 BAD_CALENDAR = """\
@@ -161,6 +162,7 @@ def test_check_reports_broken_workflows_and_calendars(make_pack, onegrid):
         "error[calendar-timezone",
         "error[workflow-dead-end",
         "error[workflow-final-step",
+        "error[workflow-target",
         "warning[calendar-weekday-workday",
         "warning[workflow-unreachable",
         "warning[workflow-unreachable",

@@ -198,7 +198,8 @@ def actions_for(case: Case, actor: Actor, lang: str = "zh") -> list[Action]:
             continue
         form = t.get("form")
         fields = list((book.forms.get(form) or {}).get("fields") or ()) if form else []
-        out.append(Action(t["id"], book.name(t, lang, t["id"]), t["to"], form, fields))
+        to = case.state if t.get("stay") else t["to"]
+        out.append(Action(t["id"], book.name(t, lang, t["id"]), to, form, fields))
     return out
 
 
@@ -281,8 +282,10 @@ def _apply(book, case: Case, t: dict, now: dt.datetime) -> None:
         case.reopened += 1
     elif effect == "supervise":
         case.supervised = True
-    case.state = t["to"]
     case.updated_at = now
+    if t.get("stay"):
+        return  # same state, same clock
+    case.state = t["to"]
     if book.states.get(case.state, {}).get("final"):
         case.closed_at = now
     deadline.start_step(book, case, now)

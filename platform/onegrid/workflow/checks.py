@@ -22,6 +22,10 @@ messages.register(
             "zh": "状态 '{state}' 不是终止状态，却没有任何操作可以离开它",
             "en": "the state '{state}' is not final, yet no transition leaves it",
         },
+        "workflow-target": {
+            "zh": "操作 '{transition}' 须写 to（去往的状态）或 stay: true（留在原状态），二者取一",
+            "en": "the transition '{transition}' needs either `to` (the state it leads to) or `stay: true`",
+        },
         "workflow-unreachable": {
             "zh": "从初始状态无法到达状态 '{state}'",
             "en": "the state '{state}' cannot be reached from the initial state",
@@ -77,7 +81,12 @@ def check_workflow(policy) -> list[Problem]:
         problems.append(Problem("workflow-initial", {"count": len(initial)}, loc))
     if states and not any(s.get("final") for s in states):
         problems.append(Problem("workflow-no-final", {}, section["states"].loc))
-    leaving = {f for t in transitions for f in t.get("from") or ()}
+    for t in transitions:
+        if ("to" in t) == bool(t.get("stay")):
+            problems.append(
+                Problem("workflow-target", {"transition": t.get("id", "?")}, t.loc_of("id"))
+            )
+    leaving = {f for t in transitions if t.get("to") for f in t.get("from") or ()}
     for state in states:
         if state.get("final"):
             if state.get("step"):
@@ -93,7 +102,7 @@ def check_workflow(policy) -> list[Problem]:
         while frontier:
             here = frontier.pop()
             for t in transitions:
-                if here in (t.get("from") or ()) and t.get("to") not in reached:
+                if here in (t.get("from") or ()) and t.get("to") and t["to"] not in reached:
                     reached.add(t.get("to"))
                     frontier.append(t.get("to"))
         for state in states:

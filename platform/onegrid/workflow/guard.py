@@ -20,6 +20,7 @@ GUARDS: dict[str, Callable] = {
     "not_on_the_spot": lambda book, case: not _on_the_spot(book, case),
     "can_escalate": lambda book, case: escalation.next_rung(book, case, "beyond_level") is not None,
     "supervised": lambda book, case: bool(case.supervised),
+    "not_supervised": lambda book, case: not case.supervised,
     "has_assistants": lambda book, case: bool(case.assistants),
 }
 

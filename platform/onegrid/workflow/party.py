@@ -26,6 +26,10 @@ def _relation(book, case, binding: Binding, party: str | None) -> bool:
         return binding.unit in (case.assistants or ())
     if party == "enterprise":
         return binding.unit == case.enterprise
+    if party == "superior":
+        return 0 < book.rank(book.level_of(binding.unit)) < book.rank(case.level) and _within(
+            book, case, binding
+        )
     if party == "anyone":
         return True
     # a role or level without a party: held where the case happened or above

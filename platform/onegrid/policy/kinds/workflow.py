@@ -19,6 +19,7 @@ PARTIES = {
     "lead": "Staff of the unit or department leading the case.",
     "assistant": "Staff of an assisting unit or department.",
     "enterprise": "Staff of the enterprise obliged to fix it.",
+    "superior": "Staff of a unit above the case's current level, over where it happened.",
     "anyone": "Anyone signed in.",
 }
 # Conditions on a case; `onegrid.workflow.guard` implements each.
@@ -27,6 +28,7 @@ GUARDS = {
     "not_on_the_spot": "The matter does not allow collect-and-handle.",
     "can_escalate": "There is a level above the case's current one.",
     "supervised": "The case is under supervision (督办).",
+    "not_supervised": "The case is not under supervision yet.",
     "has_assistants": "Assisting units were summoned (吹哨报到).",
 }
 EFFECTS = {
@@ -85,6 +87,10 @@ TRANSITION_ITEM = obj(
             "description": "The states it may be taken from.",
         },
         "to": {"$ref": "#/$defs/ref", "description": "The state it leads to."},
+        "stay": {
+            "type": "boolean",
+            "description": "The case stays in its state and its clock runs on (instead of `to`).",
+        },
         "by": {
             "type": "array",
             "items": ACTOR_ITEM,
@@ -103,8 +109,9 @@ TRANSITION_ITEM = obj(
             "description": "Not offered to staff; only `onegrid sweep` takes it.",
         },
     },
-    required=["id", "name", "from", "to", "by"],
+    required=["id", "name", "from", "by"],
 )
+# a transition needs `to` or `stay: true`: `onegrid.workflow.checks` says so
 
 KIND = Kind(
     name="workflow",
