@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 from jsonschema.exceptions import SchemaError
 from referencing.exceptions import Unresolvable
 
+from conftest import PROJECT
 from onegrid.errors import Loc
 from onegrid.policy import schema
 from onegrid.policy.kinds import KINDS
-from onegrid.policy.loader import load_text
+from onegrid.policy.loader import load_file, load_text
 from onegrid.policy.suggest import did_you_mean, nearest
 
 # ---- no $ref ever leaves the process
@@ -238,3 +239,22 @@ def test_predicates_agree_with_jsonschema_on_any_value(s):
         assert fast(value) == authority.is_valid(value)
 
     agree()
+
+
+BUNDLED = sorted(
+    p
+    for folder in ("catalogs", "rules", "forms")
+    for p in (PROJECT / folder).rglob("*.yaml")
+    if p.is_file()
+)
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: str(p.relative_to(PROJECT)))
+def test_fast_validation_agrees_on_the_bundled_files(path):
+    data = load_file(path)
+    kind = data.get("kind") if isinstance(data, dict) else None
+    if kind not in KINDS:
+        pytest.skip(f"not a policy file: {kind!r}")
+    root = KINDS[kind].schema
+    fast = schema.Predicates(root, schema.validator(kind)).compile(root)
+    assert fast(data) == schema.validator(kind).is_valid(data)
