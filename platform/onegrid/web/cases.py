@@ -78,6 +78,10 @@ def new():
         matter = None
     if place is not None and place not in {u["id"] for u in places}:
         place = None
+    if matter is not None and place is None and places:
+        if request.method == "POST":
+            abort(400)  # the form's action always names a place chosen in step one
+        place = places[0]["id"]
     values, errors, status = {}, {}, 200
     key = request.args.get("key") or casework.new_idempotency_key()
     if matter is not None and request.method == "POST":
