@@ -31,6 +31,9 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 
 @dataclass(frozen=True)
 class Limits:
+    """What one policy file may hold. Depth counts nested mappings and lists,
+    the top one included, with aliases expanded."""
+
     max_bytes: int = 16 * 1024 * 1024
     max_depth: int = 64
     # nodes once aliases are expanded (consumers such as the schema
