@@ -6,8 +6,12 @@ step); on an error it rolls back and raises one of the errors below.
 
 Policy versions (`version.py`)
 - `publish(session, policy, by=None) -> PolicyVersion`: store
-  `policy.resolved()` immutably with `policy.content_hash`; publishing the
-  same content as the newest version returns that version.
+  `policy.resolved()` immutably with `policy.content_hash`, and the grids
+  of the pack's registry CSV (`version.grids`, migration 0002, which
+  follows the accounts revision 0101); publishing the same content and
+  grids as the newest version returns that version. Raises `PolicyError`
+  (`no-workflow`) for a pack without `includes: [closed-loop]` or a
+  workflow of its own.
 - `newest_version(session, pack_id) -> PolicyVersion | None`;
   `rulebook(version) -> Rulebook`: the workflow, matters, org and calendar
   of one version (cached), with `.state(id)`, `.transition(id)`,
@@ -33,8 +37,10 @@ Cases (`case.py`)
   this actor may take now (`Action.id, .name (text), .to, .form, .fields`).
   Who may take what is `by:` in the workflow: `party` reporter (the
   finder), dispatcher (bound to the unit at the case's level that the place
-  lies in), lead (bound to `case.unit`), assistant, enterprise, anyone;
-  optionally a `role` and a `level`.
+  lies in), lead (bound to `case.unit`), assistant, enterprise, superior
+  (bound to a unit above the case's level, over the place), anyone;
+  optionally a `role` and a `level`. A transition with `stay: true` (the
+  closed loop's `supervise`, 督办) leaves the state and its clock alone.
 - `trail(session, case_id) -> list[Step]`: every audit row of the case,
   oldest first (`Step.seq, .at, .action, .actor, .from_state, .to_state,
   .data`).
