@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import re
+import sys
 import threading
 
 import pytest
@@ -61,13 +62,31 @@ def test_remote_ref_is_never_fetched(http_server):
     assert hits == []
 
 
+_WATCHING: list[list[tuple]] = []
+
+
+def _audit(event: str, args: tuple) -> None:
+    if _WATCHING and event in ("open", "socket.connect", "urllib.Request"):
+        _WATCHING[-1].append((event, args[0]))
+
+
+sys.addaudithook(_audit)  # audit hooks cannot be removed; it records only when asked
+
+
 def test_file_ref_is_never_read(tmp_path):
     secret = tmp_path / "secret.json"
     secret.write_text('{"type": "string"}')
     for uri in ("file:///etc/passwd", secret.as_uri()):
         v = schema.compile_schema({"$ref": uri})
-        with pytest.raises(Unresolvable, match=re.escape(uri)):
-            v.is_valid(1)
+        seen: list[tuple] = []
+        _WATCHING.append(seen)
+        try:
+            with pytest.raises(Unresolvable, match=re.escape(uri)):
+                v.is_valid(1)
+        finally:
+            _WATCHING.pop()
+        assert not [a for a in seen if "passwd" in str(a[1]) or "secret" in str(a[1])], seen
+        assert not [a for a in seen if a[0] != "open"], seen
 
 
 def test_the_server_would_have_answered(http_server):
