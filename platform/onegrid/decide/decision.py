@@ -106,15 +106,18 @@ class Trial:
 
 @dataclass(frozen=True)
 class Explanation:
-    """A decision with the enriched facts and every rule tried, in order."""
+    """A decision with the enriched facts, every rule tried in order, and the ladder ahead."""
 
     decision: Decision
     facts: dict[str, Any]
     trials: list[Trial]
+    # the steps up the ladder when every deadline passes
+    escalation: list[EscalationStep] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "decision": self.decision.as_json(),
+            "escalation": [s.as_json() for s in self.escalation],
             "facts": self.facts,
             "trials": [t.as_json() for t in self.trials],
         }

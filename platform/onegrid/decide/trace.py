@@ -58,7 +58,9 @@ def explain(policy: Policy, facts: Mapping[str, Any]) -> Explanation:
                 )
             )
         fired.append(hits)
-    return Explanation(resolve(program, enriched, fired), enriched, trials)
+    from onegrid.decide.escalation import path
+
+    return Explanation(resolve(program, enriched, fired), enriched, trials, path(policy, facts))
 
 
 LABELS = {
@@ -89,6 +91,8 @@ LABELS = {
     "actual": {"zh": "实际", "en": "actual"},
     "missing": {"zh": "（缺失）", "en": "(missing)"},
     "starting": {"zh": "起点", "en": "starting at"},
+    "escalation": {"zh": "逐级升级", "en": "escalation"},
+    "final": {"zh": "终局", "en": "final"},
 }
 
 
@@ -174,7 +178,20 @@ def trial_lines(explanation: Explanation, lang: str) -> list[str]:
     return lines
 
 
+def escalation_line(explanation: Explanation, lang: str) -> list[str]:
+    if not explanation.escalation:
+        return []
+    steps = [
+        f"{s.rung} {s.unit or s.level} {s.limit}"
+        + (f" ({label('final', lang)})" if s.final else "")
+        for s in explanation.escalation
+    ]
+    return [f"  {label('escalation', lang)}: → " + " → ".join(steps)]
+
+
 def render(policy: Policy, explanation: Explanation, lang: str = "zh") -> str:
     return "\n".join(
-        decision_lines(policy, explanation.decision, lang) + trial_lines(explanation, lang)
+        decision_lines(policy, explanation.decision, lang)
+        + escalation_line(explanation, lang)
+        + trial_lines(explanation, lang)
     )
