@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str):
+    # imported here: Alembic is needed only to migrate, not to run cases
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     # passed beside the ini options: a password with '%' would trip configparser
@@ -21,6 +22,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(target: str | Engine, revision: str = "heads") -> None:
     """Create or migrate the database to the newest revision."""
+    from alembic import command
+
     if isinstance(target, str):
         command.upgrade(alembic_config(target), revision)
         return
