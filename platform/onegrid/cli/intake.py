@@ -93,5 +93,11 @@ def command():
 @options.lang
 @options.fmt
 def import_command(path, channel, pack, actor, url, lang, fmt):
-    """Import cases from a CSV, JSON or JSON-lines file, row by row."""
+    """Import cases from a CSV, JSON or JSON-lines file, row by row.
+
+    Columns: id (the source's ticket number: importing it again is
+    harmless), matter, place, fact.NAME, then the matter's form fields.
+    The cases run on the newest published version of the pack (published
+    first if it never was). Every bad row is reported as FILE:ROW.
+    """
     return intake_import(path, channel, pack, actor, url, lang, fmt)
