@@ -125,11 +125,11 @@ def test_unknown_key_suggests_the_nearest_known_key():
     assert p.hint.params == {"suggestion": "parent"}
 
 
-def test_unique_items_is_reported_at_the_list():
+def test_unique_items_is_reported_at_the_first_repeat():
     v = schema.compile_schema({"type": "array", "uniqueItems": True})
     data = doc("- a\n- b\n- a\n")
     problems = [p for e in v.iter_errors(data) for p in schema.translate(e, data)]
-    assert [(p.code, p.loc) for p in problems] == [("schema-unique", Loc("f.yaml", 1, 1))]
+    assert [(p.code, p.loc) for p in problems] == [("schema-unique", Loc("f.yaml", 3, 3))]
 
 
 def test_every_problem_of_a_document_is_reported():

@@ -30,7 +30,7 @@ from referencing.exceptions import NoSuchResource
 from onegrid.errors import Hint, Problem
 from onegrid.policy.kinds import KINDS
 from onegrid.policy.kinds.defs import PATTERN_DOCS
-from onegrid.policy.located import YMap, locate
+from onegrid.policy.located import YList, YMap, locate
 from onegrid.policy.suggest import did_you_mean
 
 
@@ -474,6 +474,15 @@ def translate(error: ValidationError, doc: Any) -> list[Problem]:
             Problem("schema-length", {"path": where, "bound": f"{op} {error.validator_value}"}, loc)
         ]
     if kind == "uniqueItems":
+        items = _at(doc, path)
+        if isinstance(items, YList):  # point at the first repeat, not the list
+            seen = set()
+            for i, item in enumerate(items):
+                key = _frozen(item)
+                if key in seen:
+                    loc = items.loc_of(i)
+                    break
+                seen.add(key)
         return [Problem("schema-unique", {"path": where}, loc)]
     return [Problem("schema-invalid", {"path": where, "reason": error.message}, loc)]
 
