@@ -61,3 +61,19 @@ def test_case_page_says_why_it_was_routed_there(client):
     data = client.get("/api/v1/cases/2").get_json()
     assert data["assistants"] == ["dept.urban"]
     assert any("whistle/pothole_needs_urban" in line for line in data["why"])
+
+
+def test_a_stale_action_is_a_conflict_not_an_overwrite(app):
+    first, second = app.test_client(), app.test_client()
+    login(first, "dispatcher")
+    login(second, "dispatcher")
+    page = second.get("/cases/1").get_data(as_text=True)  # seen at version 1
+    stale = re.search(r'action="(/cases/1/act/accept\?version=1)"', page).group(1)
+    act(first, 1, "accept")
+    r = second.post(stale)
+    assert r.status_code == 303
+    assert "已被他人更新" in second.get("/cases/1").get_data(as_text=True)
+    r = second.post("/api/v1/cases/1/actions/dispatch", json={"version": 1})
+    assert r.status_code == 409 and r.get_json()["error"] == "conflict"
+    trail = [s["action"] for s in second.get("/api/v1/cases/1/trail").get_json()]
+    assert trail == ["open", "accept"]

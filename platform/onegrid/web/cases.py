@@ -184,12 +184,14 @@ def act(case_id, action_id):
     lang = current_lang()
     case = scope.case_or_404(g.user, case_id)
     actor = casework.actor_of(g.user)
-    action = next((a for a in wf_case.actions_for(case, actor, lang) if a.id == action_id), None)
-    if action is None:
-        abort(403)
     expected = request.args.get("version", type=int)
     if expected is None:
         abort(400)
+    if expected != case.version:
+        return stale(case_id)
+    action = next((a for a in wf_case.actions_for(case, actor, lang) if a.id == action_id), None)
+    if action is None:
+        abort(403)
     values, errors = {}, {}
     if action.form:
         values = formview.coerce(action.form, request.form)
@@ -206,17 +208,22 @@ def act(case_id, action_id):
         return case_page(case, action_id, values, errors, 422)
     except wf_errors.Conflict:
         db.session().rollback()
-        flash(
-            t(
-                "案件已被他人更新，请查看最新状态后重试",
-                "Someone else updated the case; check it and try again",
-            )
-        )
-        return redirect(url_for("cases.show", case_id=case_id), code=303)
+        return stale(case_id)
     except wf_errors.Forbidden:
         db.session().rollback()
         abort(403)
     flash(t("已提交", "Done"))
+    return redirect(url_for("cases.show", case_id=case_id), code=303)
+
+
+def stale(case_id: int):
+    """Someone acted first: show the case as it is now, and say so."""
+    flash(
+        t(
+            "案件已被他人更新，请查看最新状态后重试",
+            "Someone else updated the case; check it and try again",
+        )
+    )
     return redirect(url_for("cases.show", case_id=case_id), code=303)
 
 
