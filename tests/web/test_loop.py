@@ -77,3 +77,15 @@ def test_a_stale_action_is_a_conflict_not_an_overwrite(app):
     assert r.status_code == 409 and r.get_json()["error"] == "conflict"
     trail = [s["action"] for s in second.get("/api/v1/cases/1/trail").get_json()]
     assert trail == ["open", "accept"]
+
+
+def test_api_report_is_idempotent(client):
+    login(client, "gw_a")
+    body = {"matter": "m.litter", "place": "grid.a1", "submission": {"description": "重复提交"}}
+    headers = {"Idempotency-Key": "phone-42"}
+    one = client.post("/api/v1/cases", json=body, headers=headers)
+    two = client.post("/api/v1/cases", json=body, headers=headers)
+    assert one.status_code == two.status_code == 201
+    assert one.get_json()["id"] == two.get_json()["id"]
+    other = {**body, "submission": {"description": "另一份内容"}}
+    assert client.post("/api/v1/cases", json=other, headers=headers).status_code == 409
