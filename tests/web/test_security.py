@@ -151,3 +151,27 @@ def test_password_guessing_is_throttled(client, auth):
     r = auth.login()  # even the right password waits now
     assert r.status_code == 429
     assert auth.login(username="gw_b").status_code == 302  # other users are not held up
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/tokens", ["a"]),
+        ("/api/v1/tokens", {"username": ["a"], "password": 1}),
+        ("/api/v1/cases", {"matter": ["m.litter"]}),
+        ("/api/v1/cases", {"matter": "m.litter", "place": ["grid.a1"]}),
+        ("/api/v1/cases", {"matter": "m.litter", "submission": ["x"]}),
+        ("/api/v1/cases", {"matter": "m.litter", "channel": {"a": 1}}),
+        ("/api/v1/cases", {"matter": "m.nothing"}),
+        ("/api/v1/cases", {"matter": "m.litter", "submission": {"description": 5}}),
+        ("/api/v1/cases", {"matter": "m.litter", "submission": {"nope": "x"}}),
+        ("/api/v1/cases/1/actions/accept", {"version": "1"}),
+        ("/api/v1/cases/1/actions/accept", {"version": 1, "submission": "x"}),
+        ("/api/v1/cases/1/actions/nothing", {"version": 1}),
+    ],
+)
+def test_bad_api_input_is_a_4xx_never_a_500(app, path, body):
+    headers = {"Authorization": f"Bearer {token_for(app, 'dispatcher')}"}
+    r = app.test_client().post(path, json=body, headers=headers)
+    assert 400 <= r.status_code < 500, r.get_data(as_text=True)
+    assert r.get_json()["error"]

@@ -77,7 +77,12 @@ def openapi_document():
 @bp.route("/tokens", methods=("POST",))
 def tokens():
     body = request.get_json(silent=True) or request.form
-    user = accounts.authenticate(db.session(), body.get("username", ""), body.get("password", ""))
+    if not hasattr(body, "get"):
+        return error(400, "bad-request", "send username and password")
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        return error(400, "bad-request", "send username and password")
+    user = accounts.authenticate(db.session(), username, password)
     if user is None:
         return error(401, "unauthorized", "wrong username or password")
     token = accounts.issue_token(db.session(), user, name=body.get("name", "api"))
@@ -175,6 +180,11 @@ def create_case():
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("matter"), str):
         return error(400, "bad-request", "a JSON object with 'matter' is required")
+    if not isinstance(body.get("submission", {}), dict):
+        return error(400, "bad-request", "'submission' must be an object")
+    for key in ("place", "idempotency_key", "channel"):
+        if not isinstance(body.get(key, ""), str):
+            return error(400, "bad-request", f"'{key}' must be a string")
     policy = policyview.policy()
     if policy.get("matter", body["matter"]) is None:
         return error(422, "unknown-matter", f"unknown matter {body['matter']!r}")
@@ -247,6 +257,8 @@ def take_action(case_id, action_id):
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("version"), int):
         return error(400, "bad-request", "a JSON object with the integer 'version' is required")
+    if not isinstance(body.get("submission", {}), dict):
+        return error(400, "bad-request", "'submission' must be an object")
     try:
         case = wf_case.act(
             db.session(),
