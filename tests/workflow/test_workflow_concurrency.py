@@ -61,7 +61,7 @@ def test_twenty_threads_one_case(db, version):
     for t in threads:
         t.join()
     assert unexpected == []
-    assert sum(outcomes.values()) == 450
+    assert sum(outcomes.values()) == 1000
     assert set(outcomes) <= {"won", "case-stale"}
     with db() as session:
         final = get_case(session, case.id)
