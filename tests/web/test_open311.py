@@ -206,3 +206,31 @@ def test_georeport_client(server, key, fmt):
     if fmt == "xml" and isinstance(listed, dict):  # xmltodict gives a dict for a single element
         listed = [listed]
     assert [x["service_request_id"] for x in listed] == [rid]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"lat": "north", "long": "1"},
+        {"attribute[count]": "many"},
+        {"attribute[kinds][]": ["paper", "gold"]},
+        {"address_id": "grid.nowhere"},
+        {"service_code": ""},
+        {"jurisdiction_id": "elsewhere"},
+    ],
+)
+def test_bad_open311_input_is_a_4xx_never_a_500(client, key, fields):
+    data = {"attribute[description]": "坏输入", **fields}
+    r = post(client, key, **data)
+    assert 400 <= r.status_code < 500, r.get_data(as_text=True)
+    assert r.get_json()[0]["description"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["start_date=yesterday", "end_date=2026-13-40", "status=maybe", "service_request_id=x,y"],
+)
+def test_bad_open311_queries(client, query):
+    r = client.get(f"/open311/v2/requests.json?{query}")
+    assert r.status_code in (200, 400)
+    assert isinstance(r.get_json(), list)
