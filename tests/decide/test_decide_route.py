@@ -85,6 +85,16 @@ def test_enrichment_fills_the_org_tree_and_the_catalog(kunqu):
     assert isinstance(facts["grid.households"], int)
 
 
+def test_a_case_raised_by_a_department_happened_where_it_sits():
+    baohe = load_policy(CATALOGS / "baohe")
+    facts = enrich(baohe, {"matter": "m.litter", "unit": "cq.urban"})
+    assert (facts["unit"], facts["street"], facts["district"]) == (
+        "st.changqing",
+        "st.changqing",
+        "baohe",
+    )
+
+
 @pytest.mark.parametrize(
     ("facts", "expected"),
     [

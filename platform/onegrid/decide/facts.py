@@ -147,6 +147,10 @@ def _enrich(policy: Policy, tree: OrgTree, facts: Any) -> dict[str, Any]:
                 out[key] = matter[key]
         out["on_the_spot"] = bool(matter.get("on_the_spot", False))
     unit = _place(facts, tree)
+    department = policy.get("department", unit) if isinstance(unit, str) else None
+    if department is not None:
+        # a case raised by a department: it happened where the department sits
+        unit = department.get("unit")
     if unit is not None:
         if unit not in tree.units:
             problems.append(_unknown("unit", unit, "unit", tree.units))
