@@ -85,6 +85,7 @@ def test_check_reports_unknown_facts_and_staffless_targets(onegrid, make_pack):
                 hit: first
                 rules:
                   - {id: a, when: {mater: m.one}, then: {lead: dept.a}}
+                  - {id: c, when: {district: dd}, then: {lead: dept.a}}
                   - {id: b, then: {}}
             """,
         }
@@ -96,6 +97,10 @@ def test_check_reports_unknown_facts_and_staffless_targets(onegrid, make_pack):
         in result.out
     )
     assert "error[decide-no-staff]: 'dept.a' has no role at the district level" in result.out
+    assert (
+        "error[decide-unknown-unit]: unknown org unit or department 'dd'; did you mean 'd'?"
+        in result.out
+    )
 
 
 def test_bundled_packs_check_and_test_clean(onegrid):

@@ -96,6 +96,9 @@ def _facts(policy: Policy, program: Program) -> list[Problem]:
                 head, _, attr = test.fact.partition(".")
                 if attr and (head in levels or head == "fields"):
                     continue
+                if not attr and test.fact in levels and test.op in ("eq", "ne", "in", "not_in"):
+                    out += _level_values(program, test)
+                    continue
                 if not attr and test.fact in known:
                     continue
                 out.append(
@@ -107,6 +110,17 @@ def _facts(policy: Policy, program: Program) -> list[Problem]:
                     )
                 )
     return out
+
+
+def _level_values(program: Program, test: Test) -> list[Problem]:
+    """`community: comm.x`: the unit must exist (grids of the registry count)."""
+    values = test.operand if isinstance(test.operand, list) else [test.operand]
+    known = program.tree.units
+    return [
+        _unknown_unit(str(v), test.loc, known)
+        for v in values
+        if not isinstance(v, str) or v not in known
+    ]
 
 
 # -- the space of cases --------------------------------------------------
