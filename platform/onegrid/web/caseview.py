@@ -21,6 +21,15 @@ from onegrid.workflow.rulebook import rulebook as wf_rulebook
 DEFAULT_ZONE = "Asia/Shanghai"
 
 
+def policy_of(case: Case):
+    """The policy the case runs under; the loaded pack itself when it is that
+    version, so that rules keep their file and line."""
+    loaded = policyview.load().policy
+    if loaded is not None and loaded.content_hash == case.policy_version.content_hash:
+        return loaded
+    return wf_rulebook(case.policy_version).policy
+
+
 def why(case: Case, lang: str = "zh") -> list[str]:
     """Why the case went where it went: the routing rules that decided, with
     their file and line (`onegrid.decide.explain`), else the matter catalog."""
@@ -30,7 +39,7 @@ def why(case: Case, lang: str = "zh") -> list[str]:
     if case.place and "unit" not in facts:
         facts["unit"] = case.place  # decide names the place `unit`
     try:
-        explanation = decide.explain(wf_rulebook(case.policy_version).policy, facts)
+        explanation = decide.explain(policy_of(case), facts)
     except OnegridError:
         explanation = None
     except Exception:  # the page must show even if explaining fails; the log keeps why
