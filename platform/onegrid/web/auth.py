@@ -37,14 +37,14 @@ def load_user() -> None:
     if uid is None or request.endpoint in PUBLIC_FILES:
         return
     user = db.session().get(accounts.User, uid)
+    # end the read now: SQLite writers take the lock at BEGIN (store.engine),
+    # so a transaction held through rendering would queue every other request
+    db.session().commit()
     if user is None or not user.active or session.get("gen") != user.session_generation:
         session.pop("uid", None)
         session.pop("gen", None)
         return
     g.user = user
-    # end the read now: SQLite writers take the lock at BEGIN (store.engine),
-    # so a transaction held through rendering would queue every other request
-    db.session().commit()
 
 
 def login_required(view):
