@@ -60,6 +60,7 @@ def test_twenty_threads_one_case(db, version):
         t.start()
     for t in threads:
         t.join()
+    print(f"20 threads x 50 on {db.kw['bind'].dialect.name}: {dict(outcomes)}")
     assert unexpected == []
     assert sum(outcomes.values()) == 1000
     assert set(outcomes) <= {"won", "case-stale"}
