@@ -93,6 +93,8 @@ class Trial:
     matched: list[dict[str, Any]]
     file: str | None
     line: int | None
+    # the rule's outcome as written (`then`)
+    then: dict[str, Any] = field(default_factory=dict)
 
     @property
     def id(self) -> str:

@@ -14,6 +14,7 @@ from onegrid.decide.decision import Explanation, Trial
 from onegrid.decide.program import program_for
 from onegrid.decide.reference import test_holds
 from onegrid.decide.router import resolve
+from onegrid.policy.located import plain
 from onegrid.policy.pack import Policy
 
 
@@ -55,6 +56,7 @@ def explain(policy: Policy, facts: Mapping[str, Any]) -> Explanation:
                     matched=matched,
                     file=messages.display_path(rule.loc.file) if rule.loc else None,
                     line=rule.loc.line if rule.loc else None,
+                    then=plain(rule.then),
                 )
             )
         fired.append(hits)
@@ -119,6 +121,8 @@ def _value(value: Any, lang: str) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(str(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} {v}" for k, v in value.items()) + "}"
     return str(value)
 
 
@@ -169,6 +173,9 @@ def trial_lines(explanation: Explanation, lang: str) -> list[str]:
         else:
             mark, state = "✗", label("failed", lang)
         lines.append(f"    {mark} {t.id}  {where}  {state}")
+        if t.applied and t.then:
+            outcome = "; ".join(f"{k} {_value(v, lang)}" for k, v in t.then.items())
+            lines.append(f"        → {outcome}")
         if t.failed is not None:
             lines.append(f"        ✗ {condition_text(t.failed, lang)}")
         for cond in t.matched:
