@@ -30,7 +30,7 @@ from referencing.exceptions import NoSuchResource
 from onegrid.errors import Hint, Problem
 from onegrid.policy.kinds import KINDS
 from onegrid.policy.kinds.defs import PATTERN_DOCS
-from onegrid.policy.located import YList, YMap, locate
+from onegrid.policy.located import YList, YMap, locate, plain
 from onegrid.policy.suggest import did_you_mean
 
 
@@ -512,8 +512,10 @@ def _type_problem(where: str, expected: list[str], inst: Any, loc) -> Problem:
 
 
 def _short(value: Any) -> Any:
+    """The value as a message shows it: small lists and mappings in full."""
     if isinstance(value, dict | list):
-        return "…"
+        shown = plain(value)
+        return shown if len(json.dumps(shown, ensure_ascii=False, default=str)) <= 40 else "…"
     if isinstance(value, str) and len(value) > 60:
         return value[:57] + "…"
     return value
