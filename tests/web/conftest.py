@@ -16,7 +16,17 @@ from werkzeug.serving import make_server
 from onegrid.cli.serve import prepare
 from onegrid.store import Case, accounts
 from onegrid.web import casework, create_app, db
-from web.webapp import CASES, FAST_HASH, PACK, PASSWORD, PROJECT, USERS, AuthActions, config
+from web.webapp import (
+    CASES,
+    FAST_HASH,
+    PACK,
+    PASSWORD,
+    PROJECT,
+    USERS,
+    AuthActions,
+    config,
+    dispatch,
+)
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +66,9 @@ def template_db(web_pack, tmp_path_factory) -> Path:
         case = session.get(Case, 2)
         case.assistants = ["dept.urban"]
         session.commit()
+        # accepted and dispatched, so that the departments have them (version 3)
+        for case_id in (1, 2):
+            dispatch(session, case_id, users["dispatcher"])
     db.engine(app).dispose()
     return folder / "onegrid.sqlite"
 

@@ -31,7 +31,7 @@ def listed(client, tab):
 @pytest.mark.parametrize(
     ("user", "tabs"),
     [
-        ("dispatcher", {"mine": [1, 2], "overdue": [1], "due_soon": [2], "supervised": [2]}),
+        ("urban", {"mine": [1], "overdue": [1], "due_soon": [2], "supervised": [2]}),
         ("gw_a", {"mine": [], "overdue": [1], "due_soon": [], "supervised": []}),
         ("housing", {"mine": [2], "overdue": [], "due_soon": [2], "supervised": [2]}),
     ],

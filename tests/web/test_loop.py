@@ -65,17 +65,20 @@ def test_case_page_says_why_it_was_routed_there(client):
 
 def test_a_stale_action_is_a_conflict_not_an_overwrite(app):
     first, second = app.test_client(), app.test_client()
+    login(first, "gw_a")
+    body = {"matter": "m.litter", "place": "grid.a1", "submission": {"description": "并发"}}
+    case = first.post("/api/v1/cases", json=body).get_json()["id"]
     login(first, "dispatcher")
     login(second, "dispatcher")
-    page = second.get("/cases/1").get_data(as_text=True)  # seen at version 1
-    stale = re.search(r'action="(/cases/1/act/accept\?version=1)"', page).group(1)
-    act(first, 1, "accept")
+    page = second.get(f"/cases/{case}").get_data(as_text=True)  # seen at version 1
+    stale = re.search(rf'action="(/cases/{case}/act/accept\?version=1)"', page).group(1)
+    act(first, case, "accept")
     r = second.post(stale)
     assert r.status_code == 303
-    assert "已被他人更新" in second.get("/cases/1").get_data(as_text=True)
-    r = second.post("/api/v1/cases/1/actions/dispatch", json={"version": 1})
+    assert "已被他人更新" in second.get(f"/cases/{case}").get_data(as_text=True)
+    r = second.post(f"/api/v1/cases/{case}/actions/dispatch", json={"version": 1})
     assert r.status_code == 409 and r.get_json()["error"] == "conflict"
-    trail = [s["action"] for s in second.get("/api/v1/cases/1/trail").get_json()]
+    trail = [s["action"] for s in second.get(f"/api/v1/cases/{case}/trail").get_json()]
     assert trail == ["open", "accept"]
 
 

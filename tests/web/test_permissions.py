@@ -1,7 +1,7 @@
 """The permission matrix: every role × own/other unit × every case endpoint,
 pages and API alike. A case outside the user's scope answers 404 on every
 endpoint and never shows in a list; inside it, reading works and an action
-answers by the workflow (`accept` by a district-level binding)."""
+answers by the workflow (`handle` by the lead department only)."""
 
 import pytest
 
@@ -20,9 +20,9 @@ SEES = {
     "dispatcher": {CASE_A, CASE_B},
     "admin": {CASE_A, CASE_B},
 }
-# the closed loop's `accept` is `by: [{party: dispatcher}]`: any binding at the
-# case's level (district) above its place, so the departments may accept too
-MAY_ACCEPT = {"dispatcher", "urban", "housing"}
+# both cases are dispatched (version 3); `handle` is the lead department's only
+LEADS = {CASE_A: "urban", CASE_B: "housing"}
+VERSION = 3
 
 MATRIX = [(user, case, case in seen) for user, seen in SEES.items() for case in (CASE_A, CASE_B)]
 
@@ -44,8 +44,9 @@ def as_user(app):
 def test_matrix(as_user, user, case, visible):
     client, bearer = as_user(user)
     read = 200 if visible else 404
-    act = (303 if user in MAY_ACCEPT else 403) if visible else 404
-    api_act = (200 if user in MAY_ACCEPT else 403) if visible else 404
+    lead = LEADS[case] == user
+    act = (422 if lead else 403) if visible else 404  # the lead's empty form is refused
+    api_act = (200 if lead else 403) if visible else 404
 
     # pages
     assert client.get(f"/cases/{case}").status_code == read
@@ -72,13 +73,14 @@ def test_matrix(as_user, user, case, visible):
     found = client.get(f"/open311/v2/requests.json?api_key={key}").get_json()
     assert (str(case) in [x["service_request_id"] for x in found]) == visible
     # actions last: they change the case
+    r = client.post(f"/cases/{case}/act/handle?version={VERSION}")
+    assert r.status_code == act
     r = client.application.test_client().post(
-        f"/api/v1/cases/{case}/actions/accept", json={"version": 1}, headers=bearer
+        f"/api/v1/cases/{case}/actions/handle",
+        json={"version": VERSION, "submission": {"result": "已处置"}},
+        headers=bearer,
     )
     assert r.status_code == api_act, r.get_data(as_text=True)
-    if api_act != 200:
-        r = client.post(f"/cases/{case}/act/accept?version=1")
-        assert r.status_code == act
 
 
 @pytest.mark.parametrize("path", ["/cases/{case}", "/api/v1/cases/{case}", "/api/v1/cases"])
@@ -105,3 +107,22 @@ def test_admin_pages_are_404_for_staff(as_user, user):
     for path in ("/admin/", "/admin/checks", "/admin/versions", "/admin/dashboard"):
         assert client.get(path).status_code == 404
     assert client.get("/api/v1/versions", headers=bearer).status_code == 404
+
+
+def test_a_department_sees_a_case_once_it_is_dispatched(as_user):
+    reporter, _ = as_user("gw_a")
+    r = reporter.post(
+        "/api/v1/cases",
+        json={"matter": "m.litter", "place": "grid.a1", "submission": {"description": "新报"}},
+    )
+    case = r.get_json()["id"]
+    urban, _ = as_user("urban")
+    assert urban.get(f"/cases/{case}").status_code == 404  # routed to urban, not handed over yet
+    dispatcher, token = as_user("dispatcher")
+    for step, version in (("accept", 1), ("dispatch", 2)):
+        r = dispatcher.post(
+            f"/api/v1/cases/{case}/actions/{step}", json={"version": version}, headers=token
+        )
+        assert r.status_code == 200, r.get_data(as_text=True)
+    assert urban.get(f"/cases/{case}").status_code == 200
+    assert case in [c["id"] for c in urban.get("/api/v1/cases?tab=mine").get_json()]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from onegrid.cli.serve import prepare
 from onegrid.store import Case, accounts
 from onegrid.web import casework, create_app, db
-from web.webapp import CASES, FAST_HASH, USERS, token_for
+from web.webapp import CASES, FAST_HASH, USERS, dispatch, token_for
 
 _numbers = itertools.count(1)
 
@@ -42,6 +42,8 @@ def pg_app(postgres, web_pack, tmp_path):
             casework.open_case(session, users[reporter], matter, place, {"description": "测试"})
         session.get(Case, 2).assistants = ["dept.urban"]
         session.commit()
+        for case_id in (1, 2):
+            dispatch(session, case_id, users["dispatcher"])
     yield app
     db.engine(app).dispose()
 

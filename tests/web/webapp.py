@@ -108,8 +108,8 @@ USERS = {
     "dispatcher": ("dispatcher", "dept.centre"),
 }
 
-# cases in the template database: case 1 in street A (urban leads), case 2 in
-# street B (housing leads, urban assists by the routing rule above)
+# cases in the template database, both dispatched: case 1 in street A (urban
+# leads), case 2 in street B (housing leads, urban assists by the routing rule)
 CASES = [("m.litter", "grid.a1", "gw_a"), ("m.pothole", "grid.b1", "gw_b")]
 
 
@@ -145,3 +145,14 @@ def token_for(app, username: str) -> str:
         token = accounts.issue_token(session, user, name="test")
         session.commit()
         return token
+
+
+def dispatch(session, case_id: int, dispatcher) -> None:
+    """Accept and dispatch a case as the dispatcher (through the engine)."""
+    from onegrid.web import casework
+    from onegrid.workflow import case as wf_case
+
+    actor = casework.actor_of(dispatcher)
+    for step in ("accept", "dispatch"):
+        case = wf_case.get_case(session, case_id)
+        wf_case.act(session, case_id, step, actor, {}, case.version)

@@ -7,7 +7,9 @@ a case outside the user's scope answers 404 everywhere alike.
 A binding to an org unit sees the cases that happened in that unit or below
 it, or that are led by such a unit (a grid worker: her grid; a street: its
 communities and their grids); a binding to a department or enterprise sees
-the cases dispatched to it, as lead or as an assistant, except a command
+the cases dispatched to it, as lead or as an assistant, once they have
+been dispatched (a routed case the dispatcher has not handed over yet is
+not the department's to see), except a command
 centre (a department of type `centre`), which dispatches and so sees every
 case of its area (its `unit`, else the whole pack). Everyone sees the
 cases they reported themselves. Administrators see every case. Without
@@ -17,9 +19,9 @@ an account, Open311 readers see the requests filed through Open311.
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import Select, String, cast, false, or_, select
+from sqlalchemy import Select, String, and_, cast, exists, false, or_, select
 
-from onegrid.store import Case
+from onegrid.store import AuditEntry, Case
 from onegrid.store.accounts import User
 from onegrid.web import db, policyview
 
@@ -61,9 +63,25 @@ def condition(user: User | None):
     if units:
         terms += [Case.place.in_(units), Case.unit.in_(units)]
     if bodies:
-        terms.append(Case.unit.in_(bodies))
-        terms += [cast(Case.assistants, String).like(_like_member(b), escape="\\") for b in bodies]
+        named = [Case.unit.in_(bodies)]
+        named += [cast(Case.assistants, String).like(_like_member(b), escape="\\") for b in bodies]
+        terms.append(and_(dispatched(), or_(*named)))
     return or_(*terms)
+
+
+def handovers() -> set[str]:
+    """The transitions that hand a case to its handlers: those into a state
+    whose running step is `handle` (the closed loop's dispatch, and reopen)."""
+    policy = policyview.load().policy
+    workflow = policy.section("workflow") if policy is not None else {}
+    handling = {s.get("id") for s in workflow.get("states") or () if s.get("step") == "handle"}
+    ids = {t.get("id") for t in workflow.get("transitions") or () if t.get("to") in handling}
+    return ids or {"dispatch"}
+
+
+def dispatched():
+    """The case has been handed over at least once (its trail says so)."""
+    return exists().where(AuditEntry.case_id == Case.id, AuditEntry.action.in_(handovers()))
 
 
 def visible(user: User | None) -> Select:
