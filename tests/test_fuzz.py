@@ -134,9 +134,8 @@ def test_check_never_exits_with_an_internal_error(onegrid, tmp_path, prefix, bod
     assert "Traceback" not in result.out + result.err
 
 
-# Found by mutating the bundled packs: `read_document` looks a non-text kind
-# up in a dict. pack.py is not ours to change; strict, so that the fix shows.
-@pytest.mark.xfail(strict=True, reason="pack.read_document: unhashable kind -> exit 70")
+# Found by mutating the bundled packs: `read_document` looked a non-text kind
+# up in a dict and crashed.
 @pytest.mark.parametrize("kind", ["[org]", "{}", "{a: b}"])
 def test_a_kind_that_is_not_text_is_a_policy_problem(onegrid, make_pack, kind):
     root = make_pack({"org.yaml": f"kind: {kind}\n"})

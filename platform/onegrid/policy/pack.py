@@ -148,7 +148,10 @@ def read_document(path: Path, problems: list[Problem], override: bool = False) -
     if kind is None:
         problems.append(Problem("missing-kind", {}, data.loc or Loc(name, 1, 1)))
         return None
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
+        # a list or mapping written as the kind is still just an unknown kind
+        if not isinstance(kind, str):
+            kind = json.dumps(plain(kind), ensure_ascii=False)
         problems.append(
             Problem(
                 "unknown-kind", {"kind": kind}, data.loc_of("kind"), did_you_mean(str(kind), KINDS)
