@@ -178,3 +178,14 @@ def test_durable_rules_and_the_reference_evaluator_agree(name):
     assert seen["hits"] > 0  # the cases reach rules, not only the catch-all
     if name == "wide":  # the big tables really were split by bucket
         assert all(hasattr(r, "parts") and len(r.parts) > 2 for r in engine.rulesets(program))
+
+
+@pytest.mark.parametrize("text", ["INF", "-inf", "nan", "Infinity"])
+def test_non_finite_number_text_stays_text(text):
+    # float("INF") parses, but infinity cannot travel to the engine as JSON;
+    # found by the differential test above
+    program = program_for(policy("ops"))
+    msg = program.encode(
+        program.enrich({"matter": policy("ops").ids("matter")[0], "fields": {"n": text}})
+    )
+    assert engine.hits(program, dict(msg)) == reference.hits(program, msg)

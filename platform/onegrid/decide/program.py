@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
@@ -131,6 +132,8 @@ class FactLayout:
             try:
                 number = float(value)
             except ValueError:
+                return value
+            if not math.isfinite(number):  # "inf"/"nan" parse, but cannot travel in JSON
                 return value
             return int(number) if number.is_integer() else number
         return value
