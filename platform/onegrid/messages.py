@@ -175,6 +175,13 @@ def register(messages: dict[str, dict[str, str]], nouns: dict | None = None) -> 
         _NOUNS[key] = texts
 
 
+def localized(value: Any, lang: str = "zh") -> str:
+    """A policy text (a Chinese string, or {zh, en}) in `lang`, else Chinese."""
+    if isinstance(value, dict):
+        return str(value.get(lang) or value.get("zh") or value.get("en") or "")
+    return "" if value is None else str(value)
+
+
 def known_codes() -> set[str]:
     return set(_MESSAGES)
 

@@ -78,15 +78,9 @@ def hint(kind: str, dest: Path) -> str:
     return f"# yaml-language-server: $schema={rel}/{kind}.schema.json\n"
 
 
-def _text(value, lang: str) -> str:
-    if isinstance(value, dict):
-        return str(value.get(lang) or value.get("zh") or "")
-    return str(value or "")
-
-
 def manifest(base, pack_id: str, extends: str, pin: bool, dest: Path) -> str:
-    name_zh = _text(base.manifest.get("name"), "zh") or base.id
-    name_en = _text(base.manifest.get("name"), "en") or base.id
+    name_zh = messages.localized(base.manifest.get("name"), "zh") or base.id
+    name_en = messages.localized(base.manifest.get("name"), "en") or base.id
     if pin:
         target = f"{{pack: {provenance.scalar(extends)}, hash: {base.content_hash}}}"
     else:
@@ -183,7 +177,7 @@ def locked_items(section: YMap) -> list[str]:
 def readme(base, pack_id: str, extends: str) -> str:
     return f"""# {pack_id}
 
-本策略包由 `onegrid adopt` 创建，继承（extends）`{extends}`（{_text(base.manifest.get("name"), "zh")}）。
+本策略包由 `onegrid adopt` 创建，继承（extends）`{extends}`（{messages.localized(base.manifest.get("name"), "zh")}）。
 没有写出的都沿用基线；这里的文件只写不同之处。
 
 - `pack.yaml`：包的标识和继承关系。要固定基线版本，把 `extends` 写成

@@ -152,7 +152,7 @@ def as_text(policy, result: GridsReport, lang: str) -> str:
             [t["rule"], t["per"], t["need"], t["checked"], t["gaps"], t["status"]],
             [
                 (
-                    _text(s["name"], lang) or s["rule"],
+                    messages.localized(s["name"], lang) or s["rule"],
                     t[f"scope.{s['per']}"],
                     f"{s['min']}" + (f"–{s['max']}" if s["max"] is not None else "+"),
                     s["checked"],
@@ -168,7 +168,7 @@ def as_text(policy, result: GridsReport, lang: str) -> str:
             [t["rule"], t["grid"], t["share"], t["need"], t["status"]],
             [
                 (
-                    _text(c["name"], lang) or c["rule"],
+                    messages.localized(c["name"], lang) or c["rule"],
                     f"{c['grids_with']}/{c['grids']}",
                     f"{c['share']:.1%}",
                     f"≥ {c['min_share']:.0%}",
@@ -251,13 +251,7 @@ def pad(text: str, size: int) -> str:
 
 def _unit_name(policy, unit_id: str, lang: str) -> str:
     unit = policy.get("unit", unit_id)
-    return _text(unit.get("name"), lang) or unit_id if unit else unit_id
-
-
-def _text(value, lang: str):
-    if isinstance(value, dict):
-        return value.get(lang) or value.get("zh")
-    return value
+    return messages.localized(unit.get("name"), lang) or unit_id if unit else unit_id
 
 
 @click.group("grids")

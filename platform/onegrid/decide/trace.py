@@ -108,8 +108,7 @@ def _name(policy: Policy, ident: str | None, lang: str) -> str:
     for namespace in ("department", "unit", "enterprise", "level", "matter"):
         item = policy.get(namespace, ident)
         if item is not None:
-            name = item.get("name")
-            text = name.get(lang) or name.get("zh") if isinstance(name, dict) else name
+            text = messages.localized(item.get("name"), lang)
             return f"{ident}（{text}）" if lang == "zh" else f"{ident} ({text})"
     return ident
 

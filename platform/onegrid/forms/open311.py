@@ -11,6 +11,7 @@ from typing import Any
 from onegrid.errors import Problem, UsageError
 from onegrid.forms.compiled import CompiledForm, forms_of
 from onegrid.forms.fieldtypes import TYPES
+from onegrid.messages import localized
 from onegrid.policy.suggest import did_you_mean
 
 
@@ -20,8 +21,8 @@ def attributes(form: CompiledForm, lang: str = "zh") -> list[dict[str, Any]]:
         if f.type == "photo":
             continue
         ftype = TYPES[f.type]
-        label = _text(f.get("label"), lang) or f.name
-        help_text = _text(f.get("help"), lang)
+        label = localized(f.get("label"), lang) or f.name
+        help_text = localized(f.get("help"), lang)
         attr: dict[str, Any] = {
             "variable": True,
             "code": f.name,
@@ -56,11 +57,3 @@ def service_definition(
     form_id = matter.get("form")
     attrs = attributes(forms_of(policy).form(form_id), lang) if form_id else []
     return {"service_code": service_code or matter_id, "attributes": attrs}
-
-
-def _text(value: Any, lang: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict):
-        return str(value.get(lang) or value.get("zh") or "")
-    return str(value)

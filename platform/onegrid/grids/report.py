@@ -366,10 +366,7 @@ def figure_label(policy, key: str) -> dict[str, str]:
 
 
 def _name(item, lang: str, fallback: str) -> str:
-    name = item.get("name") if item else None
-    if isinstance(name, dict):
-        return name.get(lang) or name.get("zh") or fallback
-    return name or fallback
+    return messages.localized(item.get("name") if item else None, lang) or fallback
 
 
 def _plain_text(value):

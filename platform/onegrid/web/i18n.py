@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, request, session
 
+from onegrid.messages import localized
+
 LANGS = ("zh", "en")
 
 
@@ -19,10 +21,7 @@ def current_lang() -> str:
 
 def text_of(value, lang: str | None = None) -> str:
     """A policy text (zh string or {zh, en}) in the current language."""
-    lang = lang or current_lang()
-    if isinstance(value, dict):
-        return str(value.get(lang) or value.get("zh") or value.get("en") or "")
-    return "" if value is None else str(value)
+    return localized(value, lang or current_lang())
 
 
 def t(zh: str, en: str) -> str:
