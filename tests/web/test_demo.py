@@ -82,3 +82,19 @@ def test_demo_users_walk_a_case_round_the_loop(demo_app):
         assert r.status_code == 200, r.get_data(as_text=True)
         case = r.get_json()
     assert case["state"] == "closed" and case["closed_at"]
+
+
+def test_the_demo_grid_worker_sits_in_a_registry_grid(demo_app):
+    # kunqu's 791 grids live only in its registry; a grid worker belongs in one
+    app, users = demo_app
+    loaded = policyview.load(app)
+    grid = users["grid_worker"].unit
+    assert loaded.unit(grid)["level"] == "grid"
+    assert policyview.policy(app).get("unit", grid) is None  # from the registry, not org.yaml
+    client = app.test_client()
+    client.post(
+        "/auth/login", data={"username": "grid_worker", "password": users["grid_worker"].password}
+    )
+    page = client.get("/cases/new").get_data(as_text=True)
+    assert f'value="{grid}"' in page
+    assert 'value="comm.heping"' not in page  # only her grid, not the community above it

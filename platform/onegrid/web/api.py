@@ -189,7 +189,7 @@ def create_case():
     if policy.get("matter", body["matter"]) is None:
         return error(422, "unknown-matter", f"unknown matter {body['matter']!r}")
     place = body.get("place")
-    if place is not None and policy.get("unit", place) is None:
+    if place is not None and policyview.load().unit(place) is None:
         return error(422, "unknown-place", f"unknown place {place!r}")
     key = request.headers.get("Idempotency-Key") or body.get("idempotency_key")
     try:

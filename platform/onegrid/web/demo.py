@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from onegrid.grids.registry import grid_units
 from onegrid.policy.pack import Policy
 from onegrid.store import accounts
 
@@ -22,13 +23,13 @@ class DemoUser:
     api_key: str | None = None
 
 
-def chain(policy: Policy) -> dict[str, str]:
+def chain(units: list[dict]) -> dict[str, str]:
     """level id → one unit, from the top unit down through first children."""
     children: dict[str | None, list] = {}
-    for unit in policy.items("unit"):
+    for unit in units:
         children.setdefault(unit.get("parent"), []).append(unit)
     out: dict[str, str] = {}
-    level = children.get(None) or policy.items("unit")[:1]
+    level = children.get(None) or units[:1]
     while level:
         unit = level[0]
         out.setdefault(unit["level"], unit["id"])
@@ -60,7 +61,7 @@ def units_for(policy: Policy, role, along: dict[str, str]) -> list[str]:
 
 def plan(policy: Policy) -> list[tuple[str, str, list[str]]]:
     """(username, role, units) of each demo user but the administrator and Open311."""
-    along = chain(policy)
+    along = chain([*policy.items("unit"), *grid_units(policy)])
     out = []
     for role in policy.items("role"):
         units = units_for(policy, role, along)

@@ -323,7 +323,7 @@ def create_request(fmt):
     if matter is None:
         raise Open311Error(400, f"unknown service_code {code!r}")
     place = param("address_id")
-    if place is not None and policy.get("unit", place) is None:
+    if place is not None and policyview.load().unit(place) is None:
         raise Open311Error(400, f"unknown address_id {place!r}")
     lat, long = number("lat"), number("long")
     address = param("address_string")

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from onegrid import paths
 from onegrid.checks import check_pack
 from onegrid.errors import Problem
+from onegrid.grids.registry import grid_units
 from onegrid.policy.pack import Policy
 
 
@@ -19,6 +20,12 @@ class Loaded:
     policy: Policy | None
     problems: list[Problem]
     children: dict[str, list[str]] = field(default_factory=dict)
+    # the pack's org units plus the grids of its registry (kunqu's 791 live
+    # only there), so staff can be bound to, and report from, a real grid
+    units: dict[str, dict] = field(default_factory=dict)
+
+    def unit(self, unit_id: str | None) -> dict | None:
+        return self.units.get(unit_id) if unit_id else None
 
     def subtree(self, unit_id: str) -> set[str]:
         """The unit and every unit below it."""
@@ -34,14 +41,14 @@ class Loaded:
         """The unit at the top of the org tree."""
         if self.policy is None:
             return None
-        roots = [u["id"] for u in self.policy.items("unit") if not u.get("parent")]
+        roots = [u["id"] for u in self.units.values() if not u.get("parent")]
         return roots[0] if roots else None
 
     def ancestors(self, unit_id: str) -> list[str]:
         out, u = [], unit_id
         while self.policy is not None and u and u not in out:
             out.append(u)
-            item = self.policy.get("unit", u)
+            item = self.units.get(u)
             u = item.get("parent") if item else None
         return out
 
@@ -53,7 +60,10 @@ def load(app: Flask | None = None) -> Loaded:
         policy, problems = check_pack(root)
         loaded = Loaded(root, policy, problems)
         if policy is not None:
-            for unit in policy.items("unit"):
+            loaded.units = {u["id"]: u for u in policy.items("unit")}
+            for grid in grid_units(policy):
+                loaded.units.setdefault(grid["id"], grid)
+            for unit in loaded.units.values():
                 if unit.get("parent"):
                     loaded.children.setdefault(unit["parent"], []).append(unit["id"])
         app.extensions["onegrid.policy"] = loaded

@@ -35,7 +35,7 @@ def reach(user: User) -> tuple[set[str], set[str]]:
     units: set[str] = set()
     bodies: set[str] = set()
     for binding in user.bindings:
-        if policy is not None and policy.get("unit", binding.unit) is not None:
+        if loaded.unit(binding.unit) is not None:
             units |= loaded.subtree(binding.unit)
             continue
         bodies.add(binding.unit)
