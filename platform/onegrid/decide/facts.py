@@ -10,7 +10,6 @@ the matter's category, group and collect-and-handle flag.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from onegrid import messages
@@ -98,14 +97,9 @@ class OrgTree:
 
 def _registry_grids(policy: Policy) -> list[dict[str, Any]]:
     """Grids of the pack's registry CSV as units, with their counts as attributes."""
-    rel = policy.manifest.get("registry") if policy.manifest else None
-    if not rel:
-        return []
-    try:
-        from onegrid.grids.registry import read_registry
-    except ImportError:  # the grids stage is optional for routing
-        return []
-    registry, _problems = read_registry(policy, Path(policy.root) / rel)
+    from onegrid.grids.registry import pack_registry
+
+    registry = pack_registry(policy, partial=True)  # `check` reports its problems
     if registry is None:
         return []
     units = []

@@ -95,10 +95,11 @@ def registry_grids(policy) -> list[dict]:
     """The grids of the pack's grid registry (kunqu's 791 live there, not in
     org.yaml), as org units; none if it has no registry or it does not load.
     Read once per policy object and file version."""
-    path = policy.manifest.get("registry")
-    if not isinstance(path, str):
+    from onegrid.grids.registry import grid_units, registry_path  # a peer stage, read only here
+
+    full, _problem = registry_path(policy)
+    if full is None:
         return []
-    full = policy.root / path
     try:
         stat = full.stat()
     except OSError:
@@ -107,10 +108,7 @@ def registry_grids(policy) -> list[dict]:
     entry = _GRIDS.get(id(policy))
     if entry is not None and entry[0]() is policy and entry[1] == stamp:
         return entry[2]
-    from onegrid.grids.registry import read_registry  # a peer stage, read only here
-
-    registry, _problems = read_registry(policy, full)  # the grids stage reports them
-    grids = [u for u in registry.units() if u.get("id")] if registry is not None else []
+    grids = [u for u in grid_units(policy, partial=True) if u.get("id")]
     key = id(policy)
     _GRIDS[key] = (
         weakref.ref(policy, lambda _r, key=key, table=_GRIDS: table.pop(key, None)),

@@ -291,8 +291,9 @@ def registry_path(policy) -> tuple[Path | None, Problem | None]:
     return path, None
 
 
-def pack_registry(policy) -> Registry | None:
-    """The pack's own registry, if it imports cleanly.
+def pack_registry(policy, partial: bool = False) -> Registry | None:
+    """The pack's own registry, if it imports cleanly (or, with `partial`,
+    the rows that import when others do not).
 
     For stages that need the grids as units (unit pickers, routing by grid);
     `onegrid check` reports the registry's problems.
@@ -301,12 +302,12 @@ def pack_registry(policy) -> Registry | None:
     if path is None or problem is not None:
         return None
     registry, problems = read_registry(policy, path)
-    return None if problems else registry
+    return registry if partial or not problems else None
 
 
-def grid_units(policy) -> list[dict]:
+def grid_units(policy, partial: bool = False) -> list[dict]:
     """The grids of the pack's own registry as org units (level grid, parent community)."""
-    registry = pack_registry(policy)
+    registry = pack_registry(policy, partial)
     return registry.units() if registry else []
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -29,15 +28,9 @@ def runnable(policy) -> list[Problem]:
 
 def registry_grids(policy) -> list[dict]:
     """The grids of the pack's registry CSV as org units (none without one)."""
-    rel = policy.manifest.get("registry") if policy.manifest else None
-    if not rel:
-        return []
-    try:
-        from onegrid.grids.registry import read_registry
-    except ImportError:  # the grids stage is optional for running cases
-        return []
-    registry, _problems = read_registry(policy, Path(policy.root) / rel)  # `check` reports them
-    return [] if registry is None else [dict(unit) for unit in registry.units()]
+    from onegrid.grids.registry import grid_units
+
+    return [dict(unit) for unit in grid_units(policy, partial=True)]  # `check` reports problems
 
 
 def grids_digest(grids: list[dict]) -> str:
