@@ -170,7 +170,10 @@ def _loc(filename: str, mark) -> Loc:
     return Loc(filename, mark.line + 1, mark.column + 1)
 
 
-def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Problem]]:
+def _compose(
+    text: str, filename: str, limits: Limits, event_loader=None
+) -> tuple[Any, list[Problem]]:
+    event_loader = event_loader or _EventLoader
     problems: list[Problem] = []
     # anchor -> (value, nodes, text as written for a scalar: keys stay text,
     # height in containers)
@@ -228,7 +231,7 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
         container.set(key, value, key_loc, loc)
 
     try:
-        events = yaml.parse(text, Loader=_EventLoader)
+        events = yaml.parse(text, Loader=event_loader)
         for event in events:
             kind = type(event)
             if kind is yaml.ScalarEvent:
@@ -309,6 +312,9 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
                 )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        ours = _own_limit_first(text, filename, limits, event_loader, mark)
+        if ours is not None:
+            return None, ours
         reason = " ".join(filter(None, [exc.context, exc.problem]))
         hint = _syntax_hint(exc.problem or "", text, mark)
         opened = exc.context_mark
@@ -327,7 +333,7 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
         return None, problems
     except yaml.YAMLError as exc:  # reader errors: control characters and such
         offset = getattr(exc, "position", 0) or 0
-        if _EventLoader is not yaml.SafeLoader:
+        if event_loader is not yaml.SafeLoader:
             # libyaml counts UTF-8 bytes, not characters
             offset = len(text.encode("utf-8", "surrogatepass")[:offset].decode("utf-8", "ignore"))
         line = text.count("\n", 0, offset) + 1
@@ -343,6 +349,28 @@ def _compose(text: str, filename: str, limits: Limits) -> tuple[Any, list[Proble
     if not have_root and not problems:
         problems.append(Problem("empty-file", {}, Loc(filename, 1, 1)))
     return root, problems
+
+
+_LIMIT_CODES = frozenset({"too-deep", "too-many-nodes"})
+
+
+def _own_limit_first(text, filename, limits, event_loader, mark) -> list[Problem] | None:
+    """Our limit's answer when it would come before libyaml's complaint.
+
+    libyaml's scanner reads ahead (a whole line of flow brackets, to know
+    whether a simple key starts there), and since 0.2.6 caps nesting itself:
+    50,000 brackets fail as its "exceeded maximum nesting depth" before we
+    see the first event. Whatever the library's wording or cap, the file is
+    read again up to that point with the pure parser, which has no cap and
+    reads ahead less; if our limits stop it first, that is the answer, at
+    our position. Only on the error path, and only the text before it."""
+    if event_loader is yaml.SafeLoader or mark is None:
+        return None
+    # libyaml's mark counts characters, as Python's does
+    _, problems = _compose(text[: mark.index], filename, limits, yaml.SafeLoader)
+    if problems and problems[-1].code in _LIMIT_CODES:
+        return problems
+    return None
 
 
 def _syntax_hint(problem: str, text: str, mark) -> Hint | None:
