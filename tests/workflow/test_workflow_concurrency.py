@@ -17,12 +17,15 @@ from onegrid.workflow import Actor, Binding, Conflict, act, actions_for, get_cas
 
 from .conftest import REPORTER
 
-# everyone in the loop at once: reporter, the grid (dispatcher) and the lead
-EVERYONE = Actor("gw1", (Binding("grid_worker", "g1"),))
+# everyone in the loop at once, each in their own part (separation of duties):
+# a second grid worker accepts and handles, the community feeds back (the grid
+# handled it), the reporter evaluates
+GRID = Actor("gw2", (Binding("grid_worker", "g1"),))
+COMMUNITY = Actor("officer@c1", (Binding("officer", "c1"),))
 NEXT = {
-    "dispatched": ("handle", {"result": "处理"}),
-    "handled": ("feed_back", {"message": "反馈"}),
-    "fed_back": ("reopen", {"reason": "不满意"}),
+    "dispatched": ("handle", {"result": "处理"}, GRID),
+    "handled": ("feed_back", {"message": "反馈"}, COMMUNITY),
+    "fed_back": ("reopen", {"reason": "不满意"}, REPORTER),
 }
 
 
@@ -31,8 +34,8 @@ def test_twenty_threads_one_case(db, version):
         case = open_case(
             session, version, {"matter": "m.litter", "place": "g1"}, {}, REPORTER, "grid"
         )
-        case = act(session, case.id, "accept", EVERYONE, {}, case.version)
-        case = act(session, case.id, "dispatch", EVERYONE, {}, case.version)
+        case = act(session, case.id, "accept", GRID, {}, case.version)
+        case = act(session, case.id, "dispatch", GRID, {}, case.version)
     start_version = case.version
     outcomes: Counter = Counter()
     unexpected: list[BaseException] = []
@@ -44,11 +47,11 @@ def test_twenty_threads_one_case(db, version):
             try:
                 with db() as session:
                     seen = get_case(session, case.id)
-                    offered = {a.id for a in actions_for(seen, EVERYONE)}
+                    transition, body, who = NEXT[seen.state]
+                    offered = {a.id for a in actions_for(seen, who)}
                     session.commit()  # let others in between reading and acting
-                    transition, body = NEXT[seen.state]
                     assert transition in offered
-                    act(session, case.id, transition, EVERYONE, body, seen.version)
+                    act(session, case.id, transition, who, body, seen.version)
                 outcomes["won"] += 1
             except Conflict as exc:
                 outcomes[exc.code] += 1
@@ -155,16 +158,19 @@ from onegrid.store import make_engine, sessions
 from onegrid.workflow import Actor, Binding, Conflict, act, get_case
 url, case_id = sys.argv[1], int(sys.argv[2])
 db = sessions(make_engine(url))
-me = Actor("gw1", (Binding("grid_worker", "g1"),))
-step = {"dispatched": ("handle", {"result": "x"}), "handled": ("feed_back", {"message": "x"}),
-        "fed_back": ("reopen", {"reason": "x"})}
+grid = Actor("gw2", (Binding("grid_worker", "g1"),))
+community = Actor("officer@c1", (Binding("officer", "c1"),))
+reporter = Actor("gw1", (Binding("grid_worker", "g1"),))
+step = {"dispatched": ("handle", {"result": "处理"}, grid),
+        "handled": ("feed_back", {"message": "反馈"}, community),
+        "fed_back": ("reopen", {"reason": "不满意"}, reporter)}
 for _ in range(15):
     try:
         with db() as s:
             seen = get_case(s, case_id)
             s.commit()
-            transition, body = step[seen.state]
-            act(s, case_id, transition, me, body, seen.version)
+            transition, body, who = step[seen.state]
+            act(s, case_id, transition, who, body, seen.version)
         print("won", flush=True)
     except Conflict as exc:
         print(exc.code, flush=True)
@@ -180,8 +186,8 @@ def test_three_processes_one_case(db, version, db_url):
         case = open_case(
             session, version, {"matter": "m.litter", "place": "g1"}, {}, REPORTER, "grid"
         )
-        case = act(session, case.id, "accept", EVERYONE, {}, case.version)
-        case = act(session, case.id, "dispatch", EVERYONE, {}, case.version)
+        case = act(session, case.id, "accept", GRID, {}, case.version)
+        case = act(session, case.id, "dispatch", GRID, {}, case.version)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     args = [sys.executable, "-c", ACTOR, db_url, str(case.id)]
     workers = [

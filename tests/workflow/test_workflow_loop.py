@@ -83,8 +83,10 @@ def test_actions_offered_follow_party_and_guard(db, version):
             session, version, {"matter": "m.litter", "place": "g1"}, {}, REPORTER, "grid"
         )
     building = open_building(db, version)
-    # the grid worker found it, and her grid is where a grid-level matter is accepted
-    assert [a.id for a in actions_for(litter, REPORTER)] == ["handle_on_the_spot", "accept"]
+    # the grid worker found it, and her grid is where a grid-level matter is
+    # accepted, by another hand than hers (separation of duties)
+    assert [a.id for a in actions_for(litter, REPORTER)] == ["handle_on_the_spot"]
+    assert [a.id for a in actions_for(litter, staff("g1", "grid_worker"))] == ["accept"]
     assert [a.id for a in actions_for(building, REPORTER)] == []
     assert [a.id for a in actions_for(building, DISTRICT)] == ["accept"]
     # the pack's own workflow.yaml: only a street officer where it happened may reject

@@ -48,6 +48,23 @@ def dispatcher(book, case):
     return staff_at(book, unit)
 
 
+def superior(book, case):
+    """Staff of the unit just above the case's level, over where it happened."""
+    above = [
+        u
+        for u in book.ancestors(case.place)
+        if 0 < book.rank(book.level_of(u)) < book.rank(case.level)
+    ]
+    return staff_at(book, above[0]) if above else None
+
+
+def feeding_back(book, case):
+    """The dispatcher, unless the dispatcher's unit handled the case itself
+    (separation of duties): then the level above."""
+    centre = dispatcher(book, case)
+    return superior(book, case) if centre.bindings[0].unit == case.unit else centre
+
+
 def deepest_place(book, matter):
     """The lowest unit (a registry grid, where there is one) that lies in a
     unit at the matter's level."""
@@ -79,10 +96,14 @@ def test_every_bundled_pack_walks_its_closed_loop(db, name):
     with db() as session:
         case = open_case(session, version, facts, report, finder, "grid")
     for transition in LOOP:
-        actor = {
-            "handle": staff_at(book, case.unit),
-            "approve": finder,
-        }.get(transition) or dispatcher(book, case)
+        if transition == "handle":
+            actor = Actor("handler", (Binding("staff", case.unit),))
+        elif transition == "feed_back":
+            actor = feeding_back(book, case)
+        elif transition == "approve":
+            actor = finder
+        else:
+            actor = dispatcher(book, case)
         offered = {a.id: a for a in actions_for(case, actor)}
         assert transition in offered, (transition, case.state, case.level, case.unit)
         with db() as session:

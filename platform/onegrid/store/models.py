@@ -53,6 +53,8 @@ class Case(Base):
     supervised: Mapped[bool] = mapped_column(default=False)
     escalations: Mapped[int] = mapped_column(Integer, default=0)
     reopened: Mapped[int] = mapped_column(Integer, default=0)
+    # who took each transition and for which unit: [[transition, actor, unit], …] (0600)
+    hands: Mapped[list[list[str | None]] | None] = mapped_column(JSON, default=list)
     # the step whose time limit is running, and its deadline
     step: Mapped[str | None] = mapped_column(String(80))
     step_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -167,6 +167,7 @@ def case_page(case, failed=None, values=None, errors=None, status=200):
             caseview=caseview,
             why=caseview.why(case, lang),
             failed=failed,
+            refused=wf_case.refused_for(case, actor, lang),
         ),
         status,
     )
@@ -191,7 +192,7 @@ def act(case_id, action_id):
         return stale(case_id)
     action = next((a for a in wf_case.actions_for(case, actor, lang) if a.id == action_id), None)
     if action is None:
-        abort(403)
+        return not_mine(case, actor, action_id, lang)
     values, errors = {}, {}
     if action.form:
         values = formview.coerce(action.form, request.form)
@@ -214,6 +215,18 @@ def act(case_id, action_id):
         abort(403)
     flash(t("已提交", "Done"))
     return redirect(url_for("cases.show", case_id=case_id), code=303)
+
+
+def not_mine(case, actor, action_id: str, lang: str):
+    """Not this actor's to take: say why when separation of duties is the
+    reason (the case page, 403), else a plain 403."""
+    reason = next(
+        (why for a, why in wf_case.refused_for(case, actor, lang) if a.id == action_id), None
+    )
+    if reason is None:
+        abort(403)
+    flash(reason)
+    return case_page(case, status=403)
 
 
 def stale(case_id: int):

@@ -13,10 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from onegrid import messages
 from onegrid.errors import Problem
 from onegrid.store.base import utcnow
 from onegrid.store.models import AuditEntry, Case
-from onegrid.workflow import audit, deadline, escalation, guard, party, submission
+from onegrid.workflow import audit, deadline, escalation, guard, party, separation, submission
 from onegrid.workflow.actor import Actor
 from onegrid.workflow.errors import CaseNotFound, Conflict, Forbidden, InvalidSubmission
 from onegrid.workflow.route import route, seat
@@ -194,12 +195,34 @@ def actions_for(case: Case, actor: Actor, lang: str = "zh") -> list[Action]:
     for t in book.transitions.values():
         if t.get("by_sweep") or case.state not in t.get("from", ()):
             continue
-        if guard.failed(book, case, t) or not party.may_take(book, case, actor, t):
+        if guard.failed(book, case, t) or not _acting_for(book, case, actor, t)[0]:
             continue
         form = t.get("form")
         fields = list((book.forms.get(form) or {}).get("fields") or ()) if form else []
         to = case.state if t.get("stay") else t["to"]
         out.append(Action(t["id"], book.name(t, lang, t["id"]), to, form, fields))
+    return out
+
+
+def refused_for(case: Case, actor: Actor, lang: str = "zh") -> list[tuple[Action, str]]:
+    """The transitions open to `actor` by party that separation of duties
+    refuses them, each with the reason in `lang` (shown beside the actions)."""
+    book = rulebook(case.policy_version)
+    out = []
+    for t in book.transitions.values():
+        if t.get("by_sweep") or case.state not in t.get("from", ()):
+            continue
+        if guard.failed(book, case, t):
+            continue
+        refusal = _acting_for(book, case, actor, t)[1]
+        if refusal is None:
+            continue
+        label = book.name(t, lang, t["id"])
+        to = case.state if t.get("stay") else t["to"]
+        params = separation.params(book, refusal, label, lang)
+        out.append(
+            (Action(t["id"], label, to, t.get("form")), messages.text(refusal.code, params, lang))
+        )
     return out
 
 
@@ -232,7 +255,10 @@ def act(
             raise Conflict(
                 "transition-not-open", {"case": case_id, "state": state, "transition": label}
             )
-        if t.get("by_sweep") or not party.may_take(book, case, actor, t):
+        units, refusal = _acting_for(book, case, actor, t)
+        if refusal is not None:
+            raise Forbidden(refusal.code, separation.params(book, refusal, label, lang))
+        if t.get("by_sweep") or not units:
             raise Forbidden(
                 "transition-forbidden", {"actor": actor.id, "case": case_id, "transition": label}
             )
@@ -242,6 +268,7 @@ def act(
         clean = submission.validate(book, t.get("form"), submission_data or {}, lang)
         before = {"state": case.state, "level": case.level, "unit": case.unit}
         _apply(book, case, t, now)
+        separation.record(case, transition, actor, units[0])
         session.flush()
         audit.append(
             session,
@@ -254,6 +281,7 @@ def act(
                 "to": case.state,
                 "version": case.version,
                 "submission": clean,
+                "as": units[0],
                 **(
                     {"level": [before["level"], case.level], "unit": [before["unit"], case.unit]}
                     if before["level"] != case.level or before["unit"] != case.unit
@@ -272,6 +300,17 @@ def act(
     except BaseException:
         session.rollback()
         raise
+
+
+def _acting_for(book, case: Case, actor: Actor, t: dict):
+    """The units `actor` may take `t` for (`None`: as themselves), and why not
+    when a separation-of-duties rule leaves none."""
+    if t.get("by_sweep"):
+        return [], None
+    units = party.units_for(book, case, actor, t)
+    if not units:
+        return [], None
+    return separation.check(book, case, actor, t["id"], units)
 
 
 def _apply(book, case: Case, t: dict, now: dt.datetime) -> None:

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from onegrid import messages
 from onegrid.errors import Problem
+from onegrid.policy.kinds.workflow import OPENING
+from onegrid.policy.suggest import did_you_mean
 
 messages.register(
     {
@@ -38,6 +40,14 @@ messages.register(
             "zh": "流程中没有环节 '{step}'，这个时限不会生效",
             "en": "the workflow has no step '{step}': this time limit never applies",
         },
+        "distinct-unknown-step": {
+            "zh": "职责分离规则 '{rule}' 的 took 中没有操作 '{id}'（可写流程中的操作，或 open 表示上报）",
+            "en": "the separation rule '{rule}' names no transition '{id}' in took (a transition of the workflow, or open for the report)",
+        },
+        "distinct-self": {
+            "zh": "职责分离规则 '{rule}' 的 took 与 may_not 都有 '{id}'：办过这一步的人将永远不能再办它（例如退回后重新处置）",
+            "en": "the separation rule '{rule}' has '{id}' in both took and may_not: whoever took it could never take it again (say, after a reopening)",
+        },
         "calendar-timezone": {
             "zh": "未知的时区 '{timezone}'（应为 IANA 时区名，如 Asia/Shanghai）",
             "en": "unknown time zone '{timezone}' (an IANA name such as Asia/Shanghai)",
@@ -65,7 +75,38 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def check(policy) -> list[Problem]:
-    return check_workflow(policy) + check_calendar(policy)
+    return check_workflow(policy) + check_distinct(policy) + check_calendar(policy)
+
+
+def check_distinct(policy) -> list[Problem]:
+    """`took` names transitions or `open` (may_not is a plain reference)."""
+    section = policy.sections.get("workflow")
+    if not section:
+        return []
+    known = [t.get("id") for t in section.get("transitions") or () if isinstance(t, dict)]
+    problems: list[Problem] = []
+    for rule in section.get("distinct") or ():
+        if not isinstance(rule, dict) or not isinstance(rule.get("took"), list):
+            continue
+        took = rule["took"]
+        for i, name in enumerate(took):
+            if not isinstance(name, str):
+                continue
+            loc = took.loc_of(i) if hasattr(took, "loc_of") else rule.loc
+            if name != OPENING and name not in known:
+                problems.append(
+                    Problem(
+                        "distinct-unknown-step",
+                        {"rule": rule.get("id", "?"), "id": name},
+                        loc,
+                        did_you_mean(name, [*known, OPENING]),
+                    )
+                )
+            elif name in (rule.get("may_not") or ()):
+                problems.append(
+                    Problem("distinct-self", {"rule": rule.get("id", "?"), "id": name}, loc)
+                )
+    return problems
 
 
 def check_workflow(policy) -> list[Problem]:

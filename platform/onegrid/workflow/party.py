@@ -36,22 +36,39 @@ def _relation(book, case, binding: Binding, party: str | None) -> bool:
     return binding.unit in book.enterprises or _within(book, case, binding)
 
 
-def allowed(book, case, actor: Actor, entry: dict) -> bool:
+def acting_as(book, case, actor: Actor, entry: dict) -> list[str | None]:
+    """The units `actor` may take the entry for: each binding that holds, or
+    `None` when they qualify as themselves (the reporter, anyone)."""
     party, role, level = entry.get("party"), entry.get("role"), entry.get("level")
     if party == "reporter":
         if actor.id != case.reporter:
-            return False
+            return []
         if role is None and level is None:
-            return True
+            return [None]
         party = "anyone"
+    out: list[str | None] = []
     for binding in actor.bindings:
         if role is not None and binding.role != role:
             continue
         if level is not None and book.level_of(binding.unit) != level:
             continue
-        if _relation(book, case, binding, party):
-            return True
-    return party == "anyone" and role is None and level is None
+        if _relation(book, case, binding, party) and binding.unit not in out:
+            out.append(binding.unit)
+    if not out and party == "anyone" and role is None and level is None:
+        out.append(None)
+    return out
+
+
+def allowed(book, case, actor: Actor, entry: dict) -> bool:
+    return bool(acting_as(book, case, actor, entry))
+
+
+def units_for(book, case, actor: Actor, transition: dict) -> list[str | None]:
+    """Every unit (or `None`: as themselves) `actor` may take `transition` for."""
+    out: list[str | None] = []
+    for entry in transition.get("by") or ():
+        out += [u for u in acting_as(book, case, actor, entry) if u not in out]
+    return out
 
 
 def may_take(book, case, actor: Actor, transition: dict) -> bool:

@@ -53,6 +53,7 @@ class Rulebook:
         self.steps = _by_id(workflow.get("steps"))
         self.states = _by_id(workflow.get("states"))
         self.transitions = _by_id(workflow.get("transitions"))
+        self.distinct = _by_id(workflow.get("distinct"))
         initial = [s for s in self.states.values() if s.get("initial")]
         self.initial = initial[0]["id"] if len(initial) == 1 else None
         self.matters = _by_id((resolved.get("matters") or {}).get("matters"))

@@ -11,6 +11,15 @@ from onegrid.policy.kinds.defs import FORM, file_schema, item_list, obj
 STATE = Namespace("state", "流程状态", "workflow state")
 TRANSITION = Namespace("transition", "流程操作", "workflow transition")
 STEP = Namespace("step", "处置环节", "workflow step")
+DISTINCT = Namespace("distinct", "职责分离规则", "separation-of-duties rule")
+
+# In `distinct.took`, the opening of the case (the report) besides the transitions.
+OPENING = "open"
+# Whom a `distinct` rule keeps apart; `onegrid.workflow.separation` implements each.
+SEPARATE = {
+    "person": "The same person.",
+    "unit": "Anyone acting for the same unit, department or enterprise (a reporter acting as themselves is no unit).",
+}
 
 # How an actor stands to a case; `onegrid.workflow.party` implements each.
 PARTIES = {
@@ -113,6 +122,34 @@ TRANSITION_ITEM = obj(
 )
 # a transition needs `to` or `stay: true`: `onegrid.workflow.checks` says so
 
+DISTINCT_ITEM = obj(
+    {
+        "id": {"$ref": "#/$defs/id", "description": "The rule's id, e.g. handler_evaluates."},
+        "name": {
+            "$ref": "#/$defs/text",
+            "description": "The rule in words: shown to whoever it refuses.",
+        },
+        "who": {
+            "enum": sorted(SEPARATE),
+            "description": "Whom it keeps apart: the same person, or anyone of the same unit.",
+        },
+        "took": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/ref"},
+            "minItems": 1,
+            "description": f"Who took any of these transitions on the case (`{OPENING}`: reported it) ...",
+        },
+        "may_not": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/ref"},
+            "minItems": 1,
+            "description": "... may not take any of these on the same case.",
+        },
+    },
+    required=["id", "name", "who", "took", "may_not"],
+    description="Separation of duties (职责分离): who took one step may not take another.",
+)
+
 KIND = Kind(
     name="workflow",
     title={"zh": "流程", "en": "Workflow"},
@@ -128,12 +165,17 @@ KIND = Kind(
             "steps": item_list(STEP_ITEM, "The steps that carry time limits."),
             "states": item_list(STATE_ITEM, "The states a case can be in."),
             "transitions": item_list(TRANSITION_ITEM, "The transitions between states."),
+            "distinct": item_list(
+                DISTINCT_ITEM,
+                "Separation of duties: pairs of steps one person (or one unit) may not both take on a case.",
+            ),
         },
     ),
     ids=(
         IdSpec(("steps", "*"), STEP),
         IdSpec(("states", "*"), STATE),
         IdSpec(("transitions", "*"), TRANSITION),
+        IdSpec(("distinct", "*"), DISTINCT),
     ),
     refs=(
         RefSpec(("states", "*", "step"), ("step",)),
@@ -142,5 +184,7 @@ KIND = Kind(
         RefSpec(("transitions", "*", "form"), (FORM.name,)),
         RefSpec(("transitions", "*", "by", "*", "role"), ("role",)),
         RefSpec(("transitions", "*", "by", "*", "level"), ("level",)),
+        RefSpec(("distinct", "*", "may_not", "*"), ("transition",)),
+        # `took` may also say `open`: onegrid.workflow.checks checks it
     ),
 )
