@@ -108,7 +108,7 @@ def test_errors(client, key):
     r = post(client, "wrong-key")
     assert r.status_code == 403
     r = post(client, key, service_code="m.nothing")
-    assert r.status_code == 400
+    assert r.status_code == 404  # GeoReport v2: an unknown service_code
     r = post(client, key, **{"attribute[description]": ""})
     assert r.status_code == 400
     assert "description" in r.get_json()[0]["description"]

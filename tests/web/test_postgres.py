@@ -60,3 +60,38 @@ def test_scope_on_postgres(pg_app, user, seen):
     for case in (1, 2):
         status = client.get(f"/api/v1/cases/{case}", headers=headers).status_code
         assert status == (200 if case in seen else 404)
+
+
+def test_bad_input_is_refused_on_postgres(pg_app):
+    """What PostgreSQL refuses (NUL in text, strings longer than their
+    column, ids above BIGINT, moments out of range) is refused at the edge
+    with a 4xx, never a 500."""
+    client = pg_app.test_client()
+    headers = {"Authorization": f"Bearer {token_for(pg_app, 'gw_a')}"}
+    body = {"matter": "m.litter", "place": "grid.a1", "submission": {"description": "x"}}
+    statuses = [
+        client.post("/api/v1/tokens", json={"username": "a\x00", "password": "x"}).status_code,
+        client.post("/auth/login", data={"username": "gw_a\x00", "password": "x"}).status_code,
+        client.get("/open311/v2/requests.json?service_code=a%00").status_code,
+        client.post(
+            "/api/v1/cases",
+            json={**body, "submission": {"description": "a\x00b"}},
+            headers=headers,
+        ).status_code,
+        client.post(
+            "/api/v1/cases", json=body, headers={**headers, "Idempotency-Key": "k" * 300}
+        ).status_code,
+        client.post(
+            "/api/v1/tokens", json={"username": "gw_a", "password": "pw", "name": "n" * 500}
+        ).status_code,
+        client.get("/api/v1/cases?start=0001-01-01T00:00:00%2B01:00", headers=headers).status_code,
+    ]
+    assert statuses == [400] * len(statuses)
+    for path in (f"/api/v1/cases/{2**63}", "/open311/v2/requests/99999999999999999999.json"):
+        assert client.get(path, headers=headers).status_code == 404
+    # an empty key twice is two cases, not a unique-constraint crash
+    for _ in range(2):
+        r = client.post("/api/v1/cases", json=body, headers={**headers, "Idempotency-Key": ""})
+        assert r.status_code == 201
+    long_username = client.post("/api/v1/tokens", json={"username": "u" * 500, "password": "x"})
+    assert long_username.status_code == 401

@@ -29,8 +29,10 @@ def prepare(app, seed_demo: bool = True) -> list[demo.DemoUser]:
     db.upgrade(app)
     with app.app_context():
         loaded = policyview.load(app)
-        if loaded.policy is None:
-            raise PolicyError(loaded.problems)
+        errors = [p for p in loaded.problems if p.severity == "error"]
+        if loaded.policy is None or errors:
+            # what `onegrid check` refuses is never published (issue 20)
+            raise PolicyError(errors or loaded.problems)
         session = db.session()
         casework.publish(session, loaded.policy, by="onegrid serve")
         if not seed_demo:

@@ -37,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         admin,
         api,
         auth,
+        bounds,
         cases,
         db,
         errorpages,
@@ -45,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         security,
     )
 
+    bounds.init_app(app)  # first: sizes are checked before anything reads a body
     security.init_app(app)
     errorpages.init_app(app)
     db.init_app(app)

@@ -15,8 +15,9 @@ from werkzeug.exceptions import HTTPException
 
 from onegrid import messages
 from onegrid.store import accounts
-from onegrid.web import caseview, casework, db, formview, openapi, policyview, scope
+from onegrid.web import bounds, caseview, casework, db, formview, openapi, policyview, scope
 from onegrid.web.admin import origin
+from onegrid.web.errorpages import with_headers
 from onegrid.web.i18n import current_lang, text_of
 from onegrid.web.security import csrf
 from onegrid.workflow import case as wf_case
@@ -66,7 +67,7 @@ def http_error(exc: HTTPException):
     code = {401: "unauthorized", 403: "forbidden", 404: "not-found", 409: "conflict"}.get(
         exc.code, "error"
     )
-    return error(exc.code or 500, code, exc.description or code)
+    return with_headers(error(exc.code or 500, code, exc.description or code), exc)
 
 
 @bp.route("/openapi.json")
@@ -85,7 +86,10 @@ def tokens():
     user = accounts.authenticate(db.session(), username, password)
     if user is None:
         return error(401, "unauthorized", "wrong username or password")
-    token = accounts.issue_token(db.session(), user, name=body.get("name", "api"))
+    name = body.get("name") or "api"
+    if not isinstance(name, str) or len(name) > 128:
+        return error(400, "bad-request", "'name' must be a string of at most 128 characters")
+    token = accounts.issue_token(db.session(), user, name=name)
     db.session().commit()
     return jsonify({"token": token, "user": user_json(user)}), 201
 
@@ -147,10 +151,9 @@ def parse_time(value: str | None) -> dt.datetime | None:
     if not value:
         return None
     try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        abort(400, f"not a date-time: {value}")
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+        return bounds.moment(value, "start/end")
+    except bounds.BadInput as exc:
+        abort(400, str(exc))
 
 
 @bp.route("/cases")
@@ -191,7 +194,9 @@ def create_case():
     place = body.get("place")
     if place is not None and policyview.load().unit(place) is None:
         return error(422, "unknown-place", f"unknown place {place!r}")
-    key = request.headers.get("Idempotency-Key") or body.get("idempotency_key")
+    key = request.headers.get("Idempotency-Key") or body.get("idempotency_key") or None
+    if key is not None and len(key) > bounds.MAX_KEY:
+        return error(400, "bad-request", f"the idempotency key is longer than {bounds.MAX_KEY}")
     try:
         case = casework.open_case(
             db.session(),
@@ -200,7 +205,8 @@ def create_case():
             place,
             body.get("submission") or {},
             channel=body.get("channel") or "web",
-            idempotency_key=key,
+            # a key is the client's own: another user's same key is another request
+            idempotency_key=f"api:{user.id}:{key}" if key else None,
         )
     except wf_errors.InvalidSubmission as exc:
         db.session().rollback()

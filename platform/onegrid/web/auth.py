@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections import deque
+from urllib.parse import unquote
 
 from flask import (
     Blueprint,
@@ -69,9 +71,16 @@ def admin_required(view):
     return wrapped
 
 
+# a local path: one slash, then no second slash or backslash, and nothing
+# a browser strips or rewrites (tabs, newlines, spaces, controls), so that
+# "/%09/evil.example" cannot become "//evil.example" in the browser
+LOCAL_PATH = re.compile(r"/(?![/\\])[^\s\x00-\x1f\x7f\\]*\Z")
+
+
 def safe_next(target: str | None) -> str:
     """Only same-site paths: never redirect to another host after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # checked as sent and as decoded: a browser may decode before it resolves
+    if target and LOCAL_PATH.match(target) and LOCAL_PATH.match(unquote(target)):
         return target
     return url_for("cases.inbox")
 

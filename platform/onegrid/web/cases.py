@@ -83,7 +83,9 @@ def new():
             abort(400)  # the form's action always names a place chosen in step one
         place = places[0]["id"]
     values, errors, status = {}, {}, 200
-    key = request.args.get("key") or casework.new_idempotency_key()
+    key = request.args.get("key") or ""
+    if not 0 < len(key) <= 100:  # the stored key has room for 100 of the client's
+        key = casework.new_idempotency_key()
     if matter is not None and request.method == "POST":
         values = formview.coerce(matter["form"], request.form)
         refused = formview.save_photos(matter["form"], request.files, values, lang)

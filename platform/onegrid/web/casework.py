@@ -8,6 +8,7 @@ publishes versions and serves attachments. `caseview` shapes what is shown.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from onegrid import messages
 from onegrid.errors import OnegridError
-from onegrid.store import Case, PolicyVersion, utcnow
+from onegrid.forms import fieldtypes
+from onegrid.store import AuditEntry, Case, PolicyVersion, utcnow
 from onegrid.store.accounts import User
 from onegrid.web import caseview, db, formview, policyview, scope
 from onegrid.web.i18n import current_lang
@@ -30,6 +32,7 @@ from onegrid.workflow import version as wf_version
 
 INBOX_TABS = ("mine", "due_soon", "overdue", "supervised", "all")
 INBOX_LIMIT = 200
+PHOTO_NAME = re.compile(fieldtypes.PHOTO_NAME)
 
 
 def actor_of(user: User):
@@ -156,12 +159,27 @@ def search(
     return list(session.scalars(stmt.order_by(Case.id.desc()).limit(limit)).all())
 
 
+def owner_of_photo(name: str) -> int | None:
+    """The case a photo was first attached to: the only one it is shown through.
+
+    Names are random, but a name once seen (a shared link, a screenshot) must
+    not become readable by citing it in one's own report (issue 20)."""
+    if not PHOTO_NAME.match(name):
+        return None
+    return db.session().scalar(
+        select(AuditEntry.case_id)
+        .where(AuditEntry.case_id.is_not(None), AuditEntry.payload.contains(name))
+        .order_by(AuditEntry.seq)
+        .limit(1)
+    )
+
+
 def photo_response(case: Case, name: str):
     """Send a photo of the case, or 404 if the case does not hold it."""
     held = formview.photo_names(case.submission)
     for step in wf_case.trail(db.session(), case.id):
         held |= formview.photo_names(step.data.get("submission"))
-    if name not in held:
+    if name not in held or owner_of_photo(name) != case.id:
         abort(404)
     path = formview.photo_store().path(name)
     if not path.is_file():

@@ -20,7 +20,7 @@ from flask import Blueprint, Flask, Response, g, jsonify, request, url_for
 from onegrid import messages
 from onegrid.store import Case
 from onegrid.store.accounts import user_for_token
-from onegrid.web import caseview, casework, db, formview, policyview, scope
+from onegrid.web import bounds, caseview, casework, db, formview, policyview, scope
 from onegrid.web.i18n import current_lang, text_of
 from onegrid.web.security import csrf
 from onegrid.workflow import errors as wf_errors
@@ -119,8 +119,7 @@ def respond(fmt: str, data: Any, root: str, item: str | None = None, status: int
 
 @bp.errorhandler(Open311Error)
 def open311_error(exc: Open311Error):
-    fmt = request.view_args.get("fmt", "json") if request.view_args else "json"
-    fmt = fmt if fmt in FORMATS else "json"
+    fmt = "xml" if request.path.endswith(".xml") else "json"
     return respond(
         fmt, [{"code": exc.status, "description": exc.description}], "errors", "error", exc.status
     )
@@ -224,10 +223,9 @@ def parse_date(name: str) -> dt.datetime | None:
     if value is None:
         return None
     try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return bounds.moment(value, name)
+    except bounds.BadInput:
         raise Open311Error(400, f"{name} must be a W3C date-time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def split(name: str) -> list[str]:
@@ -251,7 +249,7 @@ def list_requests(fmt):
     stmt = visible_requests()
     ids = split("service_request_id")
     if ids:  # overrides every other filter, as the spec says
-        numbers = [int(i) for i in ids if i.isdigit()]
+        numbers = [n for n in map(bounds.case_id, ids) if n is not None]
         stmt = stmt.where(Case.id.in_(numbers))
     else:
         codes = split("service_code")
@@ -280,8 +278,9 @@ def get_request(request_id, fmt):
     need_format(fmt)
     check_jurisdiction()
     case = None
-    if request_id.isdigit():
-        case = db.session().scalar(visible_requests().where(Case.id == int(request_id)))
+    number = bounds.case_id(request_id)
+    if number is not None:
+        case = db.session().scalar(visible_requests().where(Case.id == number))
     if case is None:
         raise Open311Error(404, f"unknown service_request_id {request_id!r}")
     return respond(fmt, [request_json(case)], "service_requests", "request")
@@ -300,16 +299,6 @@ def get_token(token, fmt):
     return respond(fmt, data, "service_requests", "request")
 
 
-def number(name: str) -> float | None:
-    value = param(name)
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        raise Open311Error(400, f"{name} must be a number") from None
-
-
 @bp.route("/requests.<fmt>", methods=("POST",))
 def create_request(fmt):
     need_format(fmt)
@@ -321,11 +310,15 @@ def create_request(fmt):
     code = param("service_code")
     matter = policy.get("matter", code) if code else None
     if matter is None:
-        raise Open311Error(400, f"unknown service_code {code!r}")
+        # GeoReport v2: an unknown service_code is 404
+        raise Open311Error(404 if code else 400, f"unknown service_code {code!r}")
     place = param("address_id")
     if place is not None and policyview.load().unit(place) is None:
         raise Open311Error(400, f"unknown address_id {place!r}")
-    lat, long = number("lat"), number("long")
+    try:
+        lat, long = bounds.coordinates(param("lat"), param("long"))
+    except bounds.BadInput as exc:
+        raise Open311Error(400, str(exc)) from None
     address = param("address_string")
     if lat is None and long is None and address is None and place is None:
         raise Open311Error(

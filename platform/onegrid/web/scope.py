@@ -23,7 +23,7 @@ from sqlalchemy import Select, String, and_, cast, exists, false, or_, select
 
 from onegrid.store import AuditEntry, Case
 from onegrid.store.accounts import User
-from onegrid.web import db, policyview
+from onegrid.web import bounds, db, policyview
 
 PUBLIC_CHANNEL = "open311"
 
@@ -96,6 +96,8 @@ def visible_public() -> Select:
 
 
 def case_or_404(user: User | None, case_id: int) -> Case:
+    if bounds.case_id(case_id) is None:  # above BIGINT: no such row, and no overflow
+        abort(404)
     case = db.session().scalar(visible(user).where(Case.id == case_id))
     if case is None:
         abort(404)

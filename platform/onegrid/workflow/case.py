@@ -91,6 +91,7 @@ def open_case(
 ) -> Case:
     """Validate, route, store and audit a new case (see the package docs)."""
     now = now or utcnow()
+    idempotency_key = idempotency_key or None  # an empty key is no key, not a shared one
     facts = submission.jsonable(dict(facts or {}))
     digest = request_hash(facts, submission.jsonable(submission_data or {}), channel, actor)
     try:
