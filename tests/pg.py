@@ -203,12 +203,10 @@ def _pg_shared(postgres, _pg_template) -> str:
 
 
 def reset(cluster: Cluster, db: str) -> None:
-    """Empty every table but Alembic's and seed the audit chain's head, as
-    the migration does: much faster than a new database per test. The
-    append-only triggers are bypassed for this session only (replica role)."""
+    """Empty every table but Alembic's: much faster than a new database per
+    test. The append-only triggers are bypassed for this session only
+    (replica role); the audit's number sequence restarts with its table."""
     import psycopg
-
-    from onegrid.workflow.audit import GENESIS
 
     with psycopg.connect(cluster.dsn(db), autocommit=True) as conn:
         conn.execute("SET lock_timeout = '5s'")
@@ -225,7 +223,6 @@ def reset(cluster: Cluster, db: str) -> None:
         )
         for table in tables:  # a test may have switched the append-only triggers off
             conn.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
-        conn.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, %s)", (GENESIS,))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

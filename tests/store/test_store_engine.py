@@ -33,7 +33,7 @@ def test_upgrade_is_repeatable_and_creates_every_table(db_url):
     engine = make_engine(db_url)
     upgrade(engine)
     tables = set(inspect(engine).get_table_names())
-    assert {"policy_versions", "cases", "audit", "audit_head", "alembic_version"} <= tables
+    assert {"policy_versions", "cases", "audit", "audit_seals", "alembic_version"} <= tables
     engine.dispose()
 
 

@@ -2,7 +2,7 @@
 
 - `Base` (declarative base; other stages add tables to it in modules of this
   package, e.g. `store/accounts.py`), `PolicyVersion`, `Case`, `AuditEntry`,
-  `AuditHead` (in `models.py`).
+  `AuditSeal` (in `models.py`).
 - `database_url()`: `ONEGRID_DATABASE_URL` or `instance/onegrid.sqlite`
   (`ONEGRID_INSTANCE_PATH` moves the instance folder).
 - `make_engine(url=None)`: SQLite with WAL, synchronous FULL, BEGIN
@@ -23,11 +23,11 @@ import pkgutil
 from onegrid.store.base import Base, UTCDateTime, utcnow
 from onegrid.store.engine import database_url, make_engine, sessions
 from onegrid.store.migrate import upgrade
-from onegrid.store.models import AuditEntry, AuditHead, Case, PolicyVersion
+from onegrid.store.models import AuditEntry, AuditSeal, Case, PolicyVersion
 
 __all__ = [
     "AuditEntry",
-    "AuditHead",
+    "AuditSeal",
     "Base",
     "Case",
     "PolicyVersion",

@@ -1,11 +1,11 @@
-"""The system of record: policy versions, cases and the audit chain."""
+"""The system of record: policy versions, cases and the audit record."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onegrid.store.base import Base, UTCDateTime, utcnow
@@ -76,12 +76,19 @@ class Case(Base):
 
 
 class AuditEntry(Base):
-    """One step of one case (or of the platform), chained to the one before
-    by hash. Rows are only ever inserted: the database refuses the rest."""
+    """One step of one subject (a case, an item, the platform), chained to the
+    subject's row before it by a keyed hash (workflow/audit.py). Rows are only
+    ever inserted: the database refuses the rest. Partitioned by month of
+    `at` on PostgreSQL (revision 0700), so its primary key there is (seq, at)."""
 
     __tablename__ = "audit"
 
-    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    # "case:42", "item:7", "platform": the chain the row belongs to, and its place in it
+    subject: Mapped[str] = mapped_column(String(80))
+    subject_seq: Mapped[int] = mapped_column(Integer)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     action: Mapped[str] = mapped_column(String(80))
     actor: Mapped[str | None] = mapped_column(String(120))
@@ -89,17 +96,27 @@ class AuditEntry(Base):
     # the canonical JSON that was hashed, kept verbatim
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(80))
-    hash: Mapped[str] = mapped_column(String(80), unique=True)
+    hash: Mapped[str] = mapped_column(String(80))
 
 
-class AuditHead(Base):
-    """The end of the chain: one row, locked by every writer of the chain,
-    so that appends are serialised and a cut-off tail shows."""
+# unique on SQLite; on PostgreSQL a unique index would have to hold the partition
+# key, so there the append function keeps a subject's numbers unique
+Index("ix_audit_subject", AuditEntry.subject, AuditEntry.subject_seq)
 
-    __tablename__ = "audit_head"
+
+class AuditSeal(Base):
+    """A batch of the global log: the Merkle root of the hashes of the rows
+    `first`..`upto` (by seq), keyed and chained to the seal before it."""
+
+    __tablename__ = "audit_seals"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    seq: Mapped[int] = mapped_column(Integer)
+    first: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    upto: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    rows: Mapped[int] = mapped_column(Integer)
+    root: Mapped[str] = mapped_column(String(80))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    prev_hash: Mapped[str] = mapped_column(String(80))
     hash: Mapped[str] = mapped_column(String(80))
 
 

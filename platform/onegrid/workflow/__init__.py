@@ -62,11 +62,20 @@ Deadlines (`deadline.py`, `calendar.py`, `sweep.py`)
   overdue = `Case.overdue` or `Case.due_at <= now`; supervised =
   `Case.supervised`; open = `Case.closed_at IS NULL`.
 
-Audit (`audit.py`)
-- `verify(session) -> Verdict(rows, problems)`; `.ok` when intact
-  (`onegrid audit verify`). Every step appends one row (`AuditEntry`:
-  seq, case_id, action, actor, at, payload, prev_hash, hash); the database
-  refuses UPDATE and DELETE on `audit` and `policy_versions`.
+Audit (`audit.py`; the design is in its docstring)
+- `audit.append(session, case_id, action, actor, at, data, subject=None)`:
+  one row at the end of its subject's chain ("case:<id>"; `subject=` for
+  other items, e.g. "item:7"; case_id None and no subject: "platform"), in
+  the caller's transaction. A case's row also records the case's routed and
+  state columns after the step (`audit.REPLAYED`), read from the Case here.
+- `verify(session, since=None) -> Verdict(rows, problems, seals, cases,
+  unsealed)`; `.ok` when intact (`onegrid audit verify [--since last|N|DATE]`):
+  every chain, every seal, and every case against its trail's last step.
+- `audit.seal(sessionmaker)`: seal the rows since the last seal (the
+  scheduler after each sweep; `onegrid audit seal`).
+- The database refuses UPDATE and DELETE on `audit`, `audit_seals` and
+  `policy_versions`; on PostgreSQL the app role appends only through
+  `onegrid_audit_next` / `onegrid_audit_append` (store/roles.py).
 
 Intake (`intake.py`): `read_rows(path)`, `import_rows(sessionmaker, version,
 rows, channel, actor, progress=None) -> IntakeReport` (`onegrid intake

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from onegrid.workflow import audit
 from onegrid.workflow.sweep import sweep
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,10 @@ class Scheduler:
                     )
             except Exception:  # keep sweeping; the next run retries the same cases
                 log.exception("sweep failed")
+            try:
+                audit.seal(self.sessions)
+            except Exception:  # the next run seals what this one could not
+                log.exception("audit seal failed")
             self.runs += 1
             self._stop.wait(self.interval)
 

@@ -3,6 +3,7 @@
 from alembic import context
 
 from onegrid.store import Base, load_models, make_engine
+from onegrid.store.roles import app_role, grant
 
 load_models()  # every table declared in onegrid.store, others' too
 
@@ -17,6 +18,9 @@ def run(connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        # PostgreSQL: the app's role gets its rights on every table, new ones too
+        if app_role():
+            grant(connection, app_role())
 
 
 connection = config.attributes.get("connection")
