@@ -258,13 +258,13 @@ def test_forged_chains_and_edited_rows_fail_as_the_app_role(app_db):
                 session.begin_nested(),
             ):
                 session.execute(
-                        text(
-                            "SELECT onegrid_audit_append(:seq, :s, :n, :c, 'close', 'x', now(),"
-                            " '{}', :prev, 'sha256:x')"
-                        ),
-                        {"seq": args[0], "s": f"case:{case.id}", "n": args[1], "c": case.id,
-                         "prev": args[2]},
-                    )  # fmt: skip
+                    text(
+                        "SELECT onegrid_audit_append(:seq, :s, :n, :c, 'close', 'x', now(),"
+                        " '{}', :prev, 'sha256:x')"
+                    ),
+                    {"seq": args[0], "s": f"case:{case.id}", "n": args[1], "c": case.id,
+                     "prev": args[2]},
+                )  # fmt: skip
         session.rollback()
     with db() as session:
         # a forged step, chained correctly but hashed without the key, goes in

@@ -37,7 +37,10 @@ def test_db_upgrade_twice_then_empty_chain_verifies(onegrid, tmp_path):
         r = onegrid("db", "upgrade", "--url", url, "--lang", "en")
         assert r.code == 0 and "newest revision" in r.out
     r = onegrid("audit", "verify", "--url", url)
-    assert (r.code, r.out.strip()) == (0, "审计链完整：0 条记录")
+    assert (r.code, r.out.strip()) == (
+        0,
+        "审计记录完整：0 条记录，0 次封存，0 件案件与其记录一致（0 条尚未封存）",
+    )
 
 
 def test_a_missing_database_is_a_message_not_a_traceback(onegrid, tmp_path):
