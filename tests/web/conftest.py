@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 from onegrid.cli.serve import prepare
 from onegrid.store import Case, accounts
 from onegrid.web import casework, create_app, db
+from web import bundled
 from web.webapp import (
     CASES,
     FAST_HASH,
@@ -71,6 +72,51 @@ def template_db(web_pack, tmp_path_factory) -> Path:
             dispatch(session, case_id, users["dispatcher"])
     db.engine(app).dispose()
     return folder / "onegrid.sqlite"
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory) -> Path:
+    """An empty database migrated to heads, copied by every bundled-pack app."""
+    folder = tmp_path_factory.mktemp("migrated")
+    app = create_app(config(PROJECT / "catalogs" / "kunqu", folder))
+    db.upgrade(app)
+    db.engine(app).dispose()
+    return folder / "onegrid.sqlite"
+
+
+@pytest.fixture(scope="session")
+def bundled_templates(migrated_db, tmp_path_factory):
+    """pack → (a seeded database of that bundled pack, {state: case ids}), made once."""
+    made: dict[str, tuple[Path, dict]] = {}
+
+    def template(pack: str) -> tuple[Path, dict]:
+        if pack not in made:
+            folder = tmp_path_factory.mktemp(f"bundled-{pack}")
+            app = bundled.serve_pack(pack, migrated_db, folder)
+            states = bundled.seed(app)
+            db.engine(app).dispose()
+            made[pack] = (folder / "onegrid.sqlite", states)
+        return made[pack]
+
+    return template
+
+
+@pytest.fixture
+def bundled_app(bundled_templates, tmp_path):
+    """bundled_app(pack) → an app serving a bundled pack on its own copy of the
+    seeded database (`app.config["SEEDED"]`: {state: case ids})."""
+    apps = []
+
+    def make(pack: str, **extra):
+        seeded, states = bundled_templates(pack)
+        app = bundled.serve_pack(pack, seeded, tmp_path / f"{pack}{len(apps)}", **extra)
+        app.config["SEEDED"] = states
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        db.engine(app).dispose()
 
 
 @pytest.fixture

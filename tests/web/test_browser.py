@@ -74,15 +74,18 @@ def test_the_whole_loop(page):
     assert page.get_attribute("#state", "data-state") == "closed"
     assert page.inner_text("#state") == "已办结"
     trail = page.inner_text("#trail")
-    for step in ("accept", "dispatch", "handle", "feed_back", "approve"):
+    for step in ("受理", "转办", "处置完毕", "反馈", "评价满意并办结"):
         assert step in trail
+    # what was done and said is on the page, by its labels
+    for said in ("处置情况", "已清运", "反馈内容", "已清运完毕", "评价意见", "满意"):
+        assert said in trail
 
 
 def test_english_switch_and_inbox(page):
     login(page, "dispatcher")
-    assert page.inner_text("h1") == "收件箱"
+    assert page.inner_text("h1") == "待办"
     page.click("#lang")
     page.wait_for_load_state()
-    assert page.inner_text("h1") == "Inbox"
+    assert page.inner_text("h1") == "To do"
     page.goto("/?tab=all")
     assert page.locator("#cases a").count() == 2  # both cases of the district

@@ -49,17 +49,27 @@ def test_walk_the_loop(client):
     page = act(client, case_id, "approve", {"comment": "满意"})
     assert 'id="state" data-state="closed">已办结<' in page
     for step in ("accept", "dispatch", "handle", "feed_back", "approve"):
-        assert step in page
+        assert f'data-action="{step}"' in page
+    # the evaluation step sees what was done and said
+    for said in ("处置情况", "已清理", "反馈内容", "已清理完毕"):
+        assert said in page
 
 
 def test_case_page_says_why_it_was_routed_there(client):
     login(client, "housing")
     page = client.get("/cases/2").get_data(as_text=True)
     why = page[page.index('id="why"') :]
-    assert "whistle/pothole_needs_urban" in why and "routing.yaml:" in why
-    assert "协办：城管局" in why
+    assert "按《吹哨报到》" in why and "协办：城管局" in why
+    # the rule's file and line are for administrators only
+    assert "routing.yaml:" not in why and "whistle/pothole_needs_urban" not in why
     data = client.get("/api/v1/cases/2").get_json()
     assert data["assistants"] == ["dept.urban"]
+    assert not any("routing.yaml" in line for line in data["why"])
+    login(client, "admin")
+    page = client.get("/cases/2").get_data(as_text=True)
+    why = page[page.index('id="why"') :]
+    assert "whistle/pothole_needs_urban" in why and "routing.yaml:" in why
+    data = client.get("/api/v1/cases/2").get_json()
     assert any("whistle/pothole_needs_urban" in line for line in data["why"])
 
 

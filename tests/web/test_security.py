@@ -119,11 +119,11 @@ def test_reported_markup_comes_out_inert(client, auth):
 
 def test_english_switch(client, auth):
     auth.login()
-    assert "收件箱" in client.get("/").get_data(as_text=True)
+    assert "待办" in client.get("/").get_data(as_text=True)
     client.post("/auth/lang/en", data={"next": "/"})
     page = client.get("/").get_data(as_text=True)
-    assert "Inbox" in page and "收件箱" not in page
-    assert "Inbox" in client.get("/?lang=en").get_data(as_text=True)
+    assert "To do" in page and "待办" not in page
+    assert "To do" in client.get("/?lang=en").get_data(as_text=True)
 
 
 def test_error_pages_speak_the_readers_language(client, auth):

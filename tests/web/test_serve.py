@@ -65,7 +65,7 @@ def test_serve_prints_demo_users_who_can_log_in(web_pack, tmp_path):
             data={"username": "grid_worker", "password": users["grid_worker"], "csrf_token": token},
             timeout=5,
         )
-        assert r.status_code == 200 and "收件箱" in r.text
+        assert r.status_code == 200 and "待办" in r.text
     finally:
         proc.terminate()
         proc.wait(timeout=10)

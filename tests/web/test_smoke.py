@@ -4,4 +4,4 @@ def test_login_and_inbox(client, auth):
     assert r.status_code == 302
     r = client.get("/")
     assert r.status_code == 200
-    assert "收件箱" in r.get_data(as_text=True)
+    assert "待办" in r.get_data(as_text=True)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
 
 from onegrid import messages
 from onegrid.messages import display_path
 from onegrid.policy.kinds import NAMESPACES
-from onegrid.web import casework, charts, db, policyview
+from onegrid.web import caseview, casework, charts, db, policyview
 from onegrid.web.auth import admin_required
 from onegrid.web.i18n import current_lang, t
 
@@ -23,16 +25,17 @@ def origin(item) -> str:
 
 
 def org_tree(loaded) -> list[tuple[int, object]]:
-    """Units depth-first with their depth, roots first."""
-    policy = loaded.policy
-    units = {u["id"]: u for u in policy.items("unit")}
+    """Units depth-first with their depth, roots first: the pack's units and
+    the grids of its registry (`loaded.units`), which a pack may hold only there."""
+    units = loaded.units
     roots = [u for u in units.values() if not u.get("parent") or u["parent"] not in units]
     out: list[tuple[int, object]] = []
 
     def walk(unit, depth):
         out.append((depth, unit))
         for child in loaded.children.get(unit["id"], ()):
-            walk(units[child], depth + 1)
+            if child in units:
+                walk(units[child], depth + 1)
 
     for root in roots:
         walk(root, 0)
@@ -75,7 +78,9 @@ def index():
 def checks():
     loaded = policyview.load()
     lines = [messages.format_line(p, current_lang()) for p in loaded.problems]
-    return render_template("admin/checks.html", loaded=loaded, lines=lines)
+    return render_template(
+        "admin/checks.html", loaded=loaded, lines=lines, display_path=display_path
+    )
 
 
 @bp.route("/versions")
@@ -83,6 +88,9 @@ def checks():
 def versions():
     loaded = policyview.load()
     rows = casework.versions(db.session())
+    for row in rows:
+        at = row["published_at"]
+        row["published_local"] = caseview.local(dt.datetime.fromisoformat(at)) if at else ""
     current_hash = loaded.policy.content_hash if loaded.policy is not None else None
     published = any(v["content_hash"] == current_hash for v in rows)
     return render_template(

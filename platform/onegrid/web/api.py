@@ -235,7 +235,7 @@ def case_detail(case) -> dict:
     data["actions"] = [
         caseview.action_json(a, lang) for a in wf_case.actions_for(case, actor, lang)
     ]
-    data["why"] = caseview.why(case, lang)
+    data["why"] = caseview.why_text(case, lang, admin=g.user.is_admin)
     return data
 
 

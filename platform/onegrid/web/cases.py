@@ -154,7 +154,13 @@ def case_page(case, failed=None, values=None, errors=None, status=200):
                 submit=text_of(action.name, lang),
             )
         actions.append(
-            {"id": action.id, "name": text_of(action.name, lang), "html": html, "target": target}
+            {
+                "id": action.id,
+                "name": text_of(action.name, lang),
+                "html": html,
+                "target": target,
+                "destructive": caseview.destructive(case, action),
+            }
         )
     return (
         render_template(
@@ -162,12 +168,11 @@ def case_page(case, failed=None, values=None, errors=None, status=200):
             case=case,
             data=caseview.case_json(case, lang),
             actions=actions,
-            trail=[
-                {**caseview.step_json(s, lang), "moment": s.at}
-                for s in wf_case.trail(db.session(), case.id)
-            ],
+            story=caseview.story(case, wf_case.trail(db.session(), case.id), lang),
+            waiting=caseview.waiting(case, lang),
+            left=caseview.time_left(case, lang),
             caseview=caseview,
-            why=caseview.why(case, lang),
+            why=caseview.why(case, lang, admin=g.user.is_admin),
             failed=failed,
             refused=wf_case.refused_for(case, actor, lang),
         ),

@@ -9,13 +9,16 @@ import io
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app
+from flask import current_app, g
+from sqlalchemy import select
 
 from onegrid import decide, forms, messages
 from onegrid.errors import OnegridError
 from onegrid.store import Case, utcnow
 from onegrid.web import policyview
 from onegrid.web.i18n import text_of
+from onegrid.workflow import case as wf_case
+from onegrid.workflow.actor import SWEEP
 from onegrid.workflow.rulebook import rulebook as wf_rulebook
 
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -24,60 +27,84 @@ DEFAULT_ZONE = "Asia/Shanghai"
 def policy_of(case: Case):
     """The policy the case runs under; the loaded pack itself when it is that
     version, so that rules keep their file and line."""
-    loaded = policyview.load().policy
-    if loaded is not None and loaded.content_hash == case.policy_version.content_hash:
-        return loaded
+    loaded = policyview.load()
+    if loaded.policy is not None and loaded.content_hash == case.policy_version.content_hash:
+        return loaded.policy
     return wf_rulebook(case.policy_version).policy
 
 
-def why(case: Case, lang: str = "zh") -> list[str]:
-    """Why the case went where it went: the routing rules that decided, with
-    their file and line (`onegrid.decide.explain`), else the matter catalog."""
+def why_text(case: Case, lang: str = "zh", admin: bool = False) -> list[str]:
+    """`why` as lines of text (for the JSON API)."""
+    return [f"{text} ({where})" if where else text for text, where in why(case, lang, admin)]
+
+
+def why(case: Case, lang: str = "zh", admin: bool = False) -> list[tuple[str, str]]:
+    """Why the case went where it went, in words: (text, where) for the
+    routing rules that decided, by their names (where: rule id, file and
+    line, for administrators only), else the matter catalog; then the lead
+    and the assisting units."""
     zh = lang == "zh"
     lines: list[str] = []
     facts = dict(case.facts or {})
     if case.place and "unit" not in facts:
         facts["unit"] = case.place  # decide names the place `unit`
+    policy = policy_of(case)
     try:
-        explanation = decide.explain(policy_of(case), facts)
+        explanation = decide.explain(policy, facts)
     except OnegridError:
         explanation = None
     except Exception:  # the page must show even if explaining fails; the log keeps why
         current_app.logger.exception("explaining case %s failed", case.id)
         explanation = None
+    lead = name_of("unit", case.unit, lang)
+    matter = name_of("matter", case.matter, lang)
+    tables = {t.get("id"): t for t in (policy.section("routing").get("tables") or ())}
     for trial in explanation.trials if explanation is not None else ():
         if not trial.applied:
             continue
-        where = f"{messages.display_path(trial.file)}:{trial.line}" if trial.file else ""
-        held = ", ".join(
-            f"{c.get('fact')} {c.get('op')} {c.get('expected')}" for c in trial.matched or ()
-        )
-        lines.append(
-            ("规则 " if zh else "rule ") + f"{trial.id} {where}" + (f"（{held}）" if held else "")
-        )
-    lead = name_of("unit", case.unit, lang)
+        table = tables.get(trial.table) or {}
+        rule = next((r for r in table.get("rules") or () if r.get("id") == trial.rule), {})
+        table_name = text_of(table.get("name"), lang) or trial.table
+        rule_name = text_of(rule.get("name"), lang) or trial.rule
+        line = f"按《{table_name}》：{rule_name}" if zh else f"By “{table_name}”: {rule_name}"
+        where = ""
+        if admin:
+            where = trial.id
+            if trial.file:
+                where += f" {messages.display_path(trial.file)}:{trial.line}"
+        lines.append((line, where))
     if not lines:
         lines.append(
             (
-                "事项清单规定的责任单位："
+                f"按《事项清单》{matter}由{lead}主办"
                 if zh
-                else "The matter catalog names the responsible unit: "
+                else f"By the matter catalog, {lead} leads on {matter}",
+                "",
             )
-            + lead
         )
     else:
-        lines.append(("主办：" if zh else "Lead: ") + lead)
+        lines.append((("主办：" if zh else "Lead: ") + lead, ""))
     if case.assistants:
-        names = ", ".join(name_of("unit", a, lang) for a in case.assistants)
-        lines.append(("协办：" if zh else "Assisting: ") + names)
+        lines.append((("协办：" if zh else "Assisting: ") + names_of(case.assistants, lang), ""))
+    if case.enterprise:
+        name = name_of("unit", case.enterprise, lang)
+        lines.append((("责任企业：" if zh else "Enterprise: ") + name, ""))
     return lines
+
+
+def names_of(ids, lang: str | None = None) -> str:
+    sep = "、" if (lang or "zh") == "zh" else ", "
+    return sep.join(name_of("unit", i, lang) for i in ids or ())
 
 
 def name_of(namespace: str, item_id: str | None, lang: str | None = None) -> str:
     if not item_id:
         return ""
-    policy = policyview.load().policy
+    loaded = policyview.load()
+    policy = loaded.policy
     item = policy.get(namespace, item_id) if policy is not None else None
+    if item is None and namespace == "unit":
+        item = loaded.unit(item_id)  # a grid of the registry
     if item is None:
         for ns in ("unit", "department", "enterprise"):
             item = policy.get(ns, item_id) if policy is not None else None
@@ -126,31 +153,9 @@ def local(value: dt.datetime | None) -> str:
 
 def report_rows(case: Case, lang: str = "zh") -> list[dict[str, Any]]:
     """The report's fields in form order with their labels; photos apart."""
-    submission = dict(case.submission or {})
-    matter = policyview.policy().get("matter", case.matter)
-    labels: dict[str, str] = {}
-    kinds: dict[str, str] = {}
-    if matter is not None and matter.get("form"):
-        try:
-            spec = forms.forms_of(policyview.policy()).form(matter["form"]).spec
-        except OnegridError:
-            spec = None
-        for f in spec.fields if spec is not None else ():
-            labels[f.name] = text_of(f.get("label"), lang) or f.name
-            kinds[f.name] = f.type
-    order = [n for n in labels if n in submission] + [n for n in submission if n not in labels]
-    rows = []
-    for name in order:
-        value = submission[name]
-        photos = kinds.get(name) == "photo" or name == "photos"
-        rows.append(
-            {
-                "label": labels.get(name, name),
-                "text": "" if photos else shown(value, lang),
-                "photos": [v for v in value if isinstance(v, str)] if photos else [],
-            }
-        )
-    return rows
+    book = wf_rulebook(case.policy_version)
+    matter = book.matters.get(case.matter) or {}
+    return form_rows(case, matter.get("form"), case.submission, lang)
 
 
 def shown(value: Any, lang: str = "zh") -> str:
@@ -259,3 +264,216 @@ def _cell(value) -> str:
     text = "" if value is None else str(value)
     # a leading = + - @ would run as a formula in a spreadsheet program
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+# --- the story of a case: who did what, when, where, and who is next ---------
+
+PARTY_NAMES = {
+    "reporter": ("上报人", "the reporter"),
+    "dispatcher": ("受理调度", "dispatch"),
+    "lead": ("主办单位", "the lead"),
+    "assistant": ("协办单位", "an assisting unit"),
+    "enterprise": ("责任企业", "the enterprise"),
+    "superior": ("上级", "a superior"),
+    "anyone": ("任何人", "anyone"),
+}
+# what the sweep and other engine-made steps are called
+ENGINE_STEPS = {
+    "open": ("上报", "Reported"),
+    "warn": ("即将超时提醒", "Due-soon warning"),
+    "escalate": ("超时提级", "Escalated when overdue"),
+    "supervise": ("超时督办", "Supervised when overdue"),
+}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def people(usernames) -> dict[str, tuple[str, str]]:
+    """username → (name, the name of the unit of their first binding)."""
+    from onegrid.store.accounts import User  # the web layer's accounts
+    from onegrid.web import db
+
+    wanted = {u for u in usernames if u}
+    cache = g.setdefault("onegrid_people", {})
+    missing = wanted - set(cache)
+    if missing:
+        rows = db.session().scalars(select(User).where(User.username.in_(missing))).all()
+        for user in rows:
+            cache[user.username] = user
+    out = {}
+    for username in wanted:
+        user = cache.get(username)
+        unit = user.bindings[0].unit if user is not None and user.bindings else None
+        out[username] = (user.name or username if user is not None else username, unit)
+    return out
+
+
+def person(username: str | None, lang: str = "zh") -> str:
+    if not username:
+        return ""
+    if username == SWEEP.id:
+        return "系统（时限巡检）" if lang == "zh" else "System (deadline sweep)"
+    return people([username])[username][0]
+
+
+def channel_name(channel: str | None, lang: str = "zh") -> str:
+    """A channel by its name: the pack's routing channels, else the engine's."""
+    if not channel:
+        return ""
+    policy = policyview.load().policy
+    for item in (policy.section("routing").get("channels") or ()) if policy else ():
+        if item.get("id") == channel:
+            return text_of(item.get("name"), lang)
+    known = wf_case.CHANNELS.get(channel)
+    return text_of(known, lang) if known else channel
+
+
+def form_fields(case: Case, form_id: str | None) -> dict[str, Any]:
+    """name → field of a form of the case's policy (library forms resolved)."""
+    if not form_id:
+        return {}
+    try:
+        spec = forms.forms_of(policy_of(case)).form(form_id).spec
+    except OnegridError:
+        return {}
+    return {f.name: f for f in spec.fields}
+
+
+def form_rows(case: Case, form_id: str | None, values: dict | None, lang: str = "zh") -> list[dict]:
+    """A step's answers in form order, by their labels, choices in words."""
+    values = dict(values or {})
+    fields = form_fields(case, form_id)
+    order = [n for n in fields if n in values] + [n for n in values if n not in fields]
+    rows = []
+    for name in order:
+        f = fields.get(name) or {}
+        value = values[name]
+        photos = getattr(f, "type", None) == "photo" or name == "photos"
+        rows.append(
+            {
+                "label": text_of(f.get("label"), lang) or name,
+                "text": "" if photos else answer(f, value, lang),
+                "photos": [v for v in value if isinstance(v, str)] if photos else [],
+            }
+        )
+    return rows
+
+
+def answer(f, value: Any, lang: str = "zh") -> str:
+    """One answer as text: a choice by its label, a unit by its name."""
+    choices = {c.get("value"): c.get("label") for c in f.get("choices") or ()}
+    if choices:
+        many = value if isinstance(value, list) else [value]
+        labels = [text_of(choices[v], lang) if v in choices else shown(v, lang) for v in many]
+        return ("、" if lang == "zh" else ", ").join(labels)
+    if getattr(f, "type", None) == "datetime" and isinstance(value, str):
+        try:
+            return local(dt.datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if getattr(f, "type", None) == "org_unit" and isinstance(value, str):
+        return name_of("unit", value, lang)
+    return shown(value, lang)
+
+
+def story(case: Case, steps, lang: str = "zh") -> list[dict[str, Any]]:
+    """Each step of the trail in words: when, who, at which unit, what, and
+    the answers of its form."""
+    book = wf_rulebook(case.policy_version)
+    who = people(s.actor for s in steps)
+    out = []
+    for step in steps:
+        t = book.transitions.get(step.action)
+        if t is not None:
+            action = book.name(t, lang, step.action)
+        else:
+            action = _pick(ENGINE_STEPS.get(step.action, (step.action, step.action)), lang)
+        name, unit = who.get(step.actor, (step.actor, None)) if step.actor else ("", None)
+        if step.actor == SWEEP.id:
+            name, unit = person(step.actor, lang), None
+        form = t.get("form") if t is not None else None
+        if step.action == "open":
+            rows = []  # the report itself is shown above the story
+        else:
+            rows = form_rows(case, form, step.data.get("submission"), lang)
+        moved = step.data.get("unit")
+        out.append(
+            {
+                "seq": step.seq,
+                "at": local(step.at),
+                "action": action,
+                "action_id": step.action,
+                "actor": name,
+                "unit": name_of("unit", unit, lang) if unit else "",
+                "from": book.name(book.states.get(step.from_state), lang, step.from_state or ""),
+                "to": book.name(book.states.get(step.to_state), lang, step.to_state or ""),
+                "rows": rows,
+                "moved_to": name_of("unit", moved[1], lang)
+                if isinstance(moved, list) and len(moved) == 2 and moved[0] != moved[1]
+                else "",
+            }
+        )
+    return out
+
+
+def waiting(case: Case, lang: str = "zh") -> list[dict[str, Any]]:
+    """Who must act next and what they may do: one line per holder."""
+    if case.closed_at is not None:
+        return []
+    book = wf_rulebook(case.policy_version)
+    grouped: dict[tuple, list[str]] = {}
+    for holder in wf_case.waiting_on(case):
+        if holder.users:
+            who = "、".join(person(u, lang) for u in holder.users)
+            who = f"{_pick(PARTY_NAMES['reporter'], lang)}（{who}）" if lang == "zh" else who
+        else:
+            role = book.roles.get(holder.role) if holder.role else None
+            units = names_of(holder.units, lang)
+            party = _pick(PARTY_NAMES.get(holder.party, ("", "")), lang)
+            who = " ".join(x for x in (units or party, book.name(role, lang, "")) if x)
+        action = book.name(book.transitions.get(holder.transition), lang, holder.transition)
+        grouped.setdefault((who,), []).append(action)
+    return [
+        {"who": key[0], "actions": ("、" if lang == "zh" else ", ").join(dict.fromkeys(acts))}
+        for key, acts in grouped.items()
+    ]
+
+
+def time_left(case: Case, lang: str = "zh", now: dt.datetime | None = None) -> str:
+    """The time left on the running step's limit, in words."""
+    if case.due_at is None or case.closed_at is not None:
+        return ""
+    now = now or utcnow()
+    seconds = int((case.due_at - now).total_seconds())
+    late = seconds < 0
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if lang == "zh":
+        parts = (f"{days} 天" if days else "") + (f"{hours} 小时" if hours else "")
+        parts = parts or f"{minutes} 分钟"
+        return f"已超时 {parts}" if late else f"还剩 {parts}"
+    parts = (
+        " ".join(x for x in (f"{days} d" if days else "", f"{hours} h" if hours else "") if x)
+        or f"{minutes} min"
+    )
+    return f"overdue by {parts}" if late else f"{parts} left"
+
+
+def destructive(case: Case, action) -> bool:
+    """An action that refuses or turns back the case (不予受理, 退回): styled
+    apart and confirmed. Read from the workflow: it alone leads to its final
+    state (a refusal, not the usual end), or it goes back to an earlier state
+    without an effect of its own (not 提级, not 重新处置)."""
+    book = wf_rulebook(case.policy_version)
+    t = book.transitions.get(action.id) or {}
+    if t.get("stay") or t.get("effect"):
+        return False
+    to = t.get("to")
+    if (book.states.get(to) or {}).get("final"):
+        return not any(x["id"] != t["id"] and x.get("to") == to for x in book.transitions.values())
+    order = list(book.states)
+    return to in order and case.state in order and order.index(to) < order.index(case.state)

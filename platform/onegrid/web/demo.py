@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid.grids.registry import grid_units
+from onegrid.messages import localized
 from onegrid.policy.pack import Policy
 from onegrid.store import accounts
 
@@ -70,6 +71,14 @@ def plan(policy: Policy) -> list[tuple[str, str, list[str]]]:
     return out
 
 
+def display_name(policy: Policy, role: str | None) -> str:
+    """A demo user's name as pages show it: the role's Chinese name."""
+    if role is None:
+        return "管理员"
+    item = policy.get("role", role)
+    return localized(item.get("name"), "zh") if item is not None else role
+
+
 def seed(
     session: Session, policy: Policy, password: str | None = None, api_key: str | None = None
 ) -> list[DemoUser]:
@@ -84,10 +93,18 @@ def seed(
     for username, role, units in plan(policy):
         if username not in existing:
             bindings = [(role, unit) for unit in units]
-            accounts.create_user(session, username, password, name=username, bindings=bindings)
+            accounts.create_user(
+                session,
+                username,
+                password,
+                name=display_name(policy, role),
+                bindings=bindings,
+            )
         users.append(DemoUser(username, role, ", ".join(units), password))
     if "admin" not in existing:
-        accounts.create_user(session, "admin", password, name="admin", is_admin=True)
+        accounts.create_user(
+            session, "admin", password, name=display_name(policy, None), is_admin=True
+        )
     users.append(DemoUser("admin", None, None, password))
     client = session.scalar(select(accounts.User).where(accounts.User.username == "open311"))
     if client is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -23,6 +24,11 @@ class Loaded:
     # the pack's org units plus the grids of its registry (kunqu's 791 live
     # only there), so staff can be bound to, and report from, a real grid
     units: dict[str, dict] = field(default_factory=dict)
+
+    @cached_property
+    def content_hash(self) -> str | None:
+        """The loaded pack's content hash, computed once (it is not cheap)."""
+        return self.policy.content_hash if self.policy is not None else None
 
     def unit(self, unit_id: str | None) -> dict | None:
         return self.units.get(unit_id) if unit_id else None

@@ -227,6 +227,21 @@ def refused_for(case: Case, actor: Actor, lang: str = "zh") -> list[tuple[Action
     return out
 
 
+def waiting_on(case: Case) -> list[party.Holder]:
+    """Who must act next: the holders of each transition open on the case now
+    (not the sweep's, not those that leave the state as it is, like 督办)."""
+    book = rulebook(case.policy_version)
+    open_now = [
+        t
+        for t in book.transitions.values()
+        if case.state in t.get("from", ())
+        and not t.get("by_sweep")
+        and not t.get("stay")
+        and not guard.failed(book, case, t)
+    ]
+    return party.holders(book, case, open_now)
+
+
 def act(
     session,
     case_id: int,

@@ -7,6 +7,8 @@ The party names are declared in `onegrid.policy.kinds.workflow.PARTIES`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from onegrid.workflow.actor import Actor, Binding
 
 
@@ -73,3 +75,54 @@ def units_for(book, case, actor: Actor, transition: dict) -> list[str | None]:
 
 def may_take(book, case, actor: Actor, transition: dict) -> bool:
     return any(allowed(book, case, actor, entry) for entry in transition.get("by") or ())
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who may take an open transition now: a party of a `by:` entry, the
+    role it asks for (if any) and the units where such an actor sits."""
+
+    transition: str
+    party: str | None
+    role: str | None
+    units: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
+
+
+def seats(book, case, party: str | None, level: str | None = None) -> tuple[str, ...]:
+    """The units an actor of `party` is bound to (for pages and notifications;
+    `allowed` stays the rule): a dispatcher at the case's level over the
+    place, prefering a command centre (a department of type `centre`)."""
+    if party == "lead":
+        return (case.unit,) if case.unit else ()
+    if party == "assistant":
+        return tuple(case.assistants or ())
+    if party == "enterprise":
+        return (case.enterprise,) if case.enterprise else ()
+    over = book.ancestors(case.place) if case.place else [book.top_unit]
+    if party == "dispatcher":
+        level = case.level
+    elif party == "superior":
+        rank = book.rank(case.level)
+        return tuple(u for u in over if 0 < book.rank(book.level_of(u)) < rank)
+    if level is None:
+        return ()
+    centres = tuple(
+        d["id"]
+        for d in book.departments.values()
+        if d.get("type") == "centre" and d.get("level") == level and book.home(d["id"]) in over
+    )
+    unit = book.above(case.place, level) if case.place else None
+    return centres or ((unit,) if unit else ())
+
+
+def holders(book, case, transitions) -> list[Holder]:
+    """Who may take each of `transitions` (open on `case`) now."""
+    out = []
+    for t in transitions:
+        for entry in t.get("by") or ():
+            party = entry.get("party")
+            users = (case.reporter,) if party == "reporter" else ()
+            units = () if party == "reporter" else seats(book, case, party, entry.get("level"))
+            out.append(Holder(t["id"], party, entry.get("role"), units, users))
+    return out
