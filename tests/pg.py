@@ -208,6 +208,9 @@ def reset(cluster: Cluster, db: str) -> None:
     (replica role); the audit's number sequence restarts with its table."""
     import psycopg
 
+    from onegrid.store import versions
+
+    versions.forget()  # the same database, new rows under the same ids
     with psycopg.connect(cluster.dsn(db), autocommit=True) as conn:
         conn.execute("SET lock_timeout = '5s'")
         conn.execute("SET session_replication_role = replica")

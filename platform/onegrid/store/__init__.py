@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+from onegrid.store import versions as _versions  # noqa: F401 (a case's version from the cache)
 from onegrid.store.base import Base, UTCDateTime, utcnow
 from onegrid.store.engine import database_url, make_engine, sessions
 from onegrid.store.migrate import upgrade

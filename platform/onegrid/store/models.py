@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onegrid.store.base import Base, UTCDateTime, utcnow
@@ -62,14 +62,20 @@ class Case(Base):
     due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     warned: Mapped[bool] = mapped_column(default=False)
     overdue: Mapped[bool] = mapped_column(default=False)
+    # when the sweep must next act on the case (revision 0701): the warning
+    # not yet given or the deadline, whichever comes first; NULL when closed
+    # or nothing runs. Kept by `_next_sweep` below on every flush, so no
+    # caller maintains it; a partial index makes the sweep's probe cheap.
+    sweep_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     request_hash: Mapped[str | None] = mapped_column(String(80))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
-    policy_version: Mapped[PolicyVersion] = relationship(lazy="selectin")
+    # lazy: a version already read in this process comes from store/versions.py
+    policy_version: Mapped[PolicyVersion] = relationship(lazy="select")
 
     # optimistic locking: every UPDATE says WHERE version = <the one read>
     __mapper_args__: ClassVar[dict] = {"version_id_col": version}
@@ -121,3 +127,24 @@ class AuditSeal(Base):
 
 
 Index("ix_cases_open_deadlines", Case.state, Case.due_at)
+Index(
+    "ix_cases_sweep_at",
+    Case.sweep_at,
+    postgresql_where=Case.sweep_at.is_not(None),
+    sqlite_where=Case.sweep_at.is_not(None),
+)
+
+
+def next_sweep(case: Case) -> dt.datetime | None:
+    """The moment the sweep must next act on `case` (see `Case.sweep_at`)."""
+    if case.closed_at is not None:
+        return None
+    times = [case.due_at, None if case.warned else case.warn_at]
+    times = [t for t in times if t is not None]
+    return min(times) if times else None
+
+
+@event.listens_for(Case, "before_insert")
+@event.listens_for(Case, "before_update")
+def _next_sweep(_mapper, _connection, case: Case) -> None:
+    case.sweep_at = next_sweep(case)

@@ -52,10 +52,12 @@ Deadlines (`deadline.py`, `calendar.py`, `sweep.py`)
 - Each state names the `step` whose time limit runs in it; `case.due_at`
   and `case.warn_at` come from the matter's limits (or the workflow's
   defaults) on the pack's business calendar.
-- `sweep(sessionmaker, now=None, batch=100) -> SweepReport(warned,
-  escalated, supervised)` (lists of case ids): warnings, supervision and
-  escalation up the ladder for due cases; idempotent and safe to run in
-  several processes at once (`onegrid sweep`).
+- `sweep(sessionmaker, now=None, batch=100, limit=None) -> SweepReport(warned,
+  escalated, supervised, failed)` (lists of case ids): warnings, supervision
+  and escalation up the ladder for due cases; idempotent; one case per
+  transaction, claimed with SKIP LOCKED in `cases.sweep_at` order (the next
+  moment the sweep must act, kept on every flush by store/models.py; a
+  partial index), so several processes share the work (`onegrid sweep`).
 - `Scheduler(sessionmaker, interval=60).start()` / `.stop()`: the sweep in a
   background thread, for the web app.
 - Inbox queries: due soon = `Case.warned` or `Case.warn_at <= now`;

@@ -2,10 +2,17 @@
 
 Idempotent: every action moves the case past `now` (a warning is marked
 given; an escalation restarts the step's clock at the new level), so a
-second sweep at the same moment finds nothing. Several sweeps may run at
-once: on PostgreSQL each locks the cases it takes with
-`FOR UPDATE SKIP LOCKED`, so no case is acted on twice; on SQLite the
-write lock taken at `BEGIN IMMEDIATE` serialises them.
+second sweep at the same moment finds nothing.
+
+Scales out: each case is claimed and acted on in a transaction of its own
+(`SELECT … ORDER BY sweep_at LIMIT 1 FOR UPDATE SKIP LOCKED` on the
+partial index of `cases.sweep_at`), which holds that one case row and the
+case's own audit chain, nothing intake needs. Several sweeps at once
+(processes, or threads of one) each take the next case nobody holds, so N
+sweeps on N cores go about N times as fast, and a burst of deadlines at the
+same instant is worked off one short transaction at a time between intake's.
+An idle sweep costs one probe of that index. On SQLite the write lock taken
+at `BEGIN IMMEDIATE` serialises the transactions instead.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from onegrid.store.base import utcnow
 from onegrid.store.models import Case
@@ -23,7 +30,7 @@ from onegrid.workflow.actor import SWEEP
 from onegrid.workflow.case import climb
 from onegrid.workflow.rulebook import rulebook
 
-BATCH = 100
+BATCH = 100  # kept for callers that pass it; each case is its own transaction
 log = logging.getLogger(__name__)
 
 
@@ -40,43 +47,47 @@ class SweepReport:
         return len(self.warned) + len(self.escalated) + len(self.supervised)
 
 
-def due(now: dt.datetime, batch: int = BATCH, skip=()):
+def due(now: dt.datetime, batch: int = 1, skip=()):
+    """The next `batch` due cases nobody else holds, locked."""
+    query = select(Case).where(Case.sweep_at.is_not(None), Case.sweep_at <= now)
+    if skip:
+        query = query.where(Case.id.not_in(list(skip)))
     return (
-        select(Case)
-        .where(
-            Case.closed_at.is_(None),
-            or_(Case.due_at <= now, and_(Case.warn_at <= now, Case.warned.is_(False))),
-            Case.id.not_in(list(skip)),
-        )
-        .order_by(Case.due_at, Case.id)
+        query.order_by(Case.sweep_at, Case.id)
         .limit(batch)
         .with_for_update(skip_locked=True, of=Case)
     )
 
 
-def sweep(sessions, now: dt.datetime | None = None, batch: int = BATCH) -> SweepReport:
-    """Act on every case due at `now` (default: the current time), `batch`
-    cases per transaction."""
+def sweep(
+    sessions, now: dt.datetime | None = None, batch: int = BATCH, limit: int | None = None
+) -> SweepReport:
+    """Act on every case due at `now` (default: the current time), one case
+    per transaction; at most `limit` cases (None: all)."""
     now = now or utcnow()
     report = SweepReport()
-    while True:
+    failed: set[int] = set()
+    while limit is None or report.total + len(report.failed) < limit:
         with sessions() as session:
-            cases = session.scalars(due(now, batch, report.failed)).all()
-            if not cases:
+            case = session.scalars(due(now, 1, failed)).first()
+            if case is None:
                 session.rollback()
                 return report
-            for case in cases:
-                try:
-                    # one case's failure (a broken limit, say) must not stop the rest
-                    with session.begin_nested():
-                        _act_on(session, case, now, report)
-                except Exception:
-                    log.exception("sweep: cannot act on case %s", case.id)
-                    report.failed.append(case.id)
-            session.commit()
+            try:
+                bucket = _act_on(session, case, now, report)
+                session.commit()
+                bucket.append(case.id)
+            except Exception:
+                # one case's failure (a broken limit, say) must not stop the rest
+                session.rollback()
+                log.exception("sweep: cannot act on case %s", case.id)
+                report.failed.append(case.id)
+                failed.add(case.id)
+    return report
 
 
-def _act_on(session, case: Case, now: dt.datetime, report: SweepReport) -> None:
+def _act_on(session, case: Case, now: dt.datetime, report: SweepReport) -> list[int]:
+    """Act on one due case; the report's list it belongs in once committed."""
     book = rulebook(case.policy_version)
     if case.due_at is not None and case.due_at <= now:
         before = {"level": case.level, "unit": case.unit, "step": case.step}
@@ -109,8 +120,7 @@ def _act_on(session, case: Case, now: dt.datetime, report: SweepReport) -> None:
                 "due_at": audit.stamp(case.due_at) if case.due_at else None,
             },
         )
-        bucket.append(case.id)
-        return
+        return bucket
     case.warned = True
     case.updated_at = now
     session.flush()
@@ -127,4 +137,4 @@ def _act_on(session, case: Case, now: dt.datetime, report: SweepReport) -> None:
             "version": case.version,
         },
     )
-    report.warned.append(case.id)
+    return report.warned
