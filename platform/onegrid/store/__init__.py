@@ -25,14 +25,19 @@ from onegrid.store.base import Base, UTCDateTime, utcnow
 from onegrid.store.engine import database_url, make_engine, sessions
 from onegrid.store.migrate import upgrade
 from onegrid.store.models import AuditEntry, AuditSeal, Case, PolicyVersion
+from onegrid.store.outbox import Delivery, Notification, NotificationRecipient, Webhook
 
 __all__ = [
     "AuditEntry",
     "AuditSeal",
     "Base",
     "Case",
+    "Delivery",
+    "Notification",
+    "NotificationRecipient",
     "PolicyVersion",
     "UTCDateTime",
+    "Webhook",
     "database_url",
     "load_models",
     "make_engine",

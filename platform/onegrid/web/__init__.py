@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         db,
         errorpages,
         i18n,
+        notices,
         open311,
         security,
     )
@@ -56,4 +57,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     admin.init_app(app)
     api.init_app(app)
     open311.init_app(app)
+    notices.init_app(app)
     return app

@@ -79,6 +79,35 @@ Audit (`audit.py`; the design is in its docstring)
   `policy_versions`; on PostgreSQL the app role appends only through
   `onegrid_audit_next` / `onegrid_audit_append` (store/roles.py).
 
+Notifications (`notify.py`, tables in `onegrid.store.outbox`, revision 0500)
+- `enqueue(session, event, *, units=(), users=(), subject="", payload=None,
+  case_id=None, exclude=(), now=None) -> Notification`: call it **inside
+  your own transaction**, before your commit; it only adds and flushes
+  rows (never commits), so the notification exists exactly when your step
+  does. `units`: org units, departments or enterprises (every active user
+  bound to one gets it in the app, and the unit's webhook, if an
+  administrator set one, gets a delivery); `users`: usernames; `exclude`:
+  usernames not to tell (who caused it). `subject`: a text, or
+  `{"zh": …, "en": …}` (the app shows it in the reader's language);
+  `payload`: JSON sent to webhooks as is. `event`: a short id of what
+  happened (`open`, a transition id, `duty_due`, …).
+- `case_step(session, book, case, event, actor=None, now=None)`: what
+  `open_case` and `act` call: tells the holders of the case's open
+  transitions (`case.waiting_on`), i.e. whoever must act next.
+- `deliver(sessions, now=None, batch=50) -> DeliveryReport(delivered,
+  retried, failed)`: posts due deliveries (JSON body, header
+  `X-Onegrid-Signature: sha256=<HMAC-SHA256 of the body with the unit's
+  secret>`, `X-Onegrid-Event`, `X-Onegrid-Delivery`); a non-2xx answer or
+  a network error is retried after 30 s, 1 min, 2 min … (at most 1 h
+  apart), failed after 8 tries. Run by the `Scheduler` after each sweep
+  and by `onegrid notify deliver [--every N]`. Safe in several processes.
+- `unread(session, username)`, `inbox(session, username, limit, before)`,
+  `mark_read(session, username, ids=None)`, `is_for(...)`: the in-app
+  list (`/notifications`; the header shows the unread count).
+- `waiting_on(case) -> list[Holder(transition, party, role, units, users)]`
+  (`case.py`): who may take each open transition now, for pages and
+  notifications.
+
 Intake (`intake.py`): `read_rows(path)`, `import_rows(sessionmaker, version,
 rows, channel, actor, progress=None) -> IntakeReport` (`onegrid intake
 import FILE --channel hotline --pack PACK`).

@@ -17,7 +17,16 @@ from onegrid import messages
 from onegrid.errors import Problem
 from onegrid.store.base import utcnow
 from onegrid.store.models import AuditEntry, Case
-from onegrid.workflow import audit, deadline, escalation, guard, party, separation, submission
+from onegrid.workflow import (
+    audit,
+    deadline,
+    escalation,
+    guard,
+    notify,
+    party,
+    separation,
+    submission,
+)
 from onegrid.workflow.actor import Actor
 from onegrid.workflow.errors import CaseNotFound, Conflict, Forbidden, InvalidSubmission
 from onegrid.workflow.route import route, seat
@@ -124,6 +133,8 @@ def open_case(
                 "due_at": audit.stamp(case.due_at) if case.due_at else None,
             },
         )
+        # whoever must act next hears of it, in this same transaction
+        notify.case_step(session, rulebook(version), case, "open", actor.id, now)
         session.commit()
         return case
     except IntegrityError:
@@ -306,6 +317,7 @@ def act(
                 "due_at": audit.stamp(case.due_at) if case.due_at else None,
             },
         )
+        notify.case_step(session, book, case, transition, actor.id, now)
         session.commit()
         return case
     except StaleDataError:

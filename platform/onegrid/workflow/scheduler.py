@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from onegrid.workflow import audit
+from onegrid.workflow import audit, notify
 from onegrid.workflow.sweep import sweep
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,10 @@ class Scheduler:
                 audit.seal(self.sessions)
             except Exception:  # the next run seals what this one could not
                 log.exception("audit seal failed")
+            try:
+                notify.deliver(self.sessions)
+            except Exception:  # undelivered notifications stay due for the next run
+                log.exception("notification delivery failed")
             self.runs += 1
             self._stop.wait(self.interval)
 
