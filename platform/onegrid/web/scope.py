@@ -14,16 +14,23 @@ centre (a department of type `centre`), which dispatches and so sees every
 case of its area (its `unit`, else the whole pack). Everyone sees the
 cases they reported themselves. Administrators see every case. Without
 an account, Open311 readers see the requests filed through Open311.
+
+Each case stores who may see it (`case_access`, kept at every step by
+workflow/visibility.py): the units from its place and its lead up to the
+top, its lead, assistants and enterprise once dispatched, its reporter. A
+user's scope is then their few parties (`parties(user)`), so every list is
+a range scan of that table's key, never an IN list of the units of an area.
 """
 
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import Select, String, and_, cast, exists, false, or_, select
+from sqlalchemy import Select, false, select
 
-from onegrid.store import AuditEntry, Case
+from onegrid.store import Case
 from onegrid.store.accounts import User
 from onegrid.web import bounds, db, policyview
+from onegrid.workflow import visibility
 
 PUBLIC_CHANNEL = "open311"
 
@@ -46,42 +53,34 @@ def reach(user: User) -> tuple[set[str], set[str]]:
     return units, bodies
 
 
-def _like_member(value: str) -> str:
-    """A LIKE pattern matching the JSON string "value" inside a JSON list."""
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f'%"{escaped}"%'
+def parties(user: User) -> list[str]:
+    """The user's parties in `case_access`: a few strings, whatever the size
+    of the user's area (store/access.py)."""
+    loaded = policyview.load()
+    policy = loaded.policy
+    out = [visibility.reporter_party(user.username)]
+    for binding in user.bindings:
+        if loaded.unit(binding.unit) is not None:
+            out.append(visibility.unit_party(binding.unit))
+            continue
+        out.append(visibility.body_party(binding.unit))
+        department = policy.get("department", binding.unit) if policy is not None else None
+        if department is not None and department.get("type") == "centre":
+            # a command centre dispatches every case of its area, so it sees them all
+            area = department.get("unit") or loaded.top()
+            if area:
+                out.append(visibility.unit_party(area))
+    return sorted(set(out))
 
 
 def condition(user: User | None):
-    """The WHERE clause of the user's cases."""
+    """The WHERE clause of the user's cases: one semi-join on the stored
+    visible-to set, a range scan of its primary key per party."""
     if user is None:
         return false()
     if user.is_admin:
         return Case.id.is_not(None)
-    units, bodies = reach(user)
-    terms = [Case.reporter == user.username]
-    if units:
-        terms += [Case.place.in_(units), Case.unit.in_(units)]
-    if bodies:
-        named = [Case.unit.in_(bodies)]
-        named += [cast(Case.assistants, String).like(_like_member(b), escape="\\") for b in bodies]
-        terms.append(and_(dispatched(), or_(*named)))
-    return or_(*terms)
-
-
-def handovers() -> set[str]:
-    """The transitions that hand a case to its handlers: those into a state
-    whose running step is `handle` (the closed loop's dispatch, and reopen)."""
-    policy = policyview.load().policy
-    workflow = policy.section("workflow") if policy is not None else {}
-    handling = {s.get("id") for s in workflow.get("states") or () if s.get("step") == "handle"}
-    ids = {t.get("id") for t in workflow.get("transitions") or () if t.get("to") in handling}
-    return ids or {"dispatch"}
-
-
-def dispatched():
-    """The case has been handed over at least once (its trail says so)."""
-    return exists().where(AuditEntry.case_id == Case.id, AuditEntry.action.in_(handovers()))
+    return visibility.among(parties(user))
 
 
 def visible(user: User | None) -> Select:

@@ -47,6 +47,7 @@ from onegrid import messages
 from onegrid.errors import Problem, UsageError
 from onegrid.store.engine import instance_path
 from onegrid.store.models import AuditEntry, AuditSeal, Case
+from onegrid.workflow import visibility
 
 GENESIS = "sha256:" + "0" * 64
 PLATFORM = "platform"
@@ -204,6 +205,8 @@ def append(
         case = session.get(Case, case_id)
         if case is not None:
             after = case_values(case)
+            # who may see the case follows every step of it
+            visibility.refresh(session, case, action)
     postgres = session.bind.dialect.name == "postgresql"
     if postgres:
         seq, n, prev = session.execute(
