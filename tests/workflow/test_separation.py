@@ -109,9 +109,11 @@ def test_a_lead_department_neither_feeds_back_nor_approves_its_own_case(db, kunq
     case = step(db, case, "dispatch", handler)
     case = step(db, case, "handle", handler, {"result": "已删除谣言并发布澄清"})
     # ... but not feed back or approve what it handled, by anyone of its staff
-    for who in (handler, chief):
-        err = refusal(db, case, "feed_back", who, {"message": "已处理"})
-        assert err.code == "separation-unit"
+    for who, code in ((handler, "separation-person"), (chief, "separation-unit")):
+        assert refusal(db, case, "feed_back", who, {"message": "已处理"}).code == code
+    # nor the handler through another role, at another unit that could feed back
+    both = Actor("handler", (Binding("dept_handler", lead), Binding("dispatcher", "kunqu")))
+    assert refusal(db, case, "feed_back", both, {"message": "已处理"}).code == "separation-person"
     centre = Actor("centre", (Binding("dispatcher", "kunqu"),))
     case = step(db, case, "feed_back", centre, {"message": "已处理"})
     assert refusal(db, case, "approve", chief).code == "separation-unit"

@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         i18n,
         notices,
         open311,
+        people,
         security,
     )
 
@@ -58,4 +59,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     open311.init_app(app)
     notices.init_app(app)
+    people.init_app(app)
     return app

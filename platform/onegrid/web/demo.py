@@ -1,5 +1,8 @@
 """Demo users for `make serve`: one per role of the served pack, plus an
-administrator and an Open311 client, all bound along one chain of units."""
+administrator and an Open311 client. Unit roles sit along one chain of
+units; department roles sit in every department a route can name (lead,
+assistant, a rung of a ladder) at their level, enterprise roles in every
+enterprise, so that whoever a route names has a demo user who can act."""
 
 from __future__ import annotations
 
@@ -38,9 +41,40 @@ def chain(units: list[dict]) -> dict[str, str]:
     return out
 
 
-def units_for(policy: Policy, role, along: dict[str, str]) -> list[str]:
+def named(policy: Policy) -> set[str]:
+    """Every unit, department or enterprise a route of the pack can name:
+    matters' responsible units, assistants and obliged enterprises, routing
+    rules' leads, assistants and enterprises, ladders' rung leads."""
+    out: set[str] = set()
+
+    def add(value):
+        if isinstance(value, str):
+            out.add(value)
+        elif isinstance(value, list):
+            out.update(v for v in value if isinstance(v, str))
+
+    for matter in policy.items("matter"):
+        for key in ("unit", "assist", "obliged"):
+            add(matter.get(key))
+    for table in (policy.sections.get("routing") or {}).get("tables") or ():
+        for rule in table.get("rules") or ():
+            then = rule.get("then") or {}
+            for key in ("lead", "assist", "enterprise"):
+                add(then.get(key))
+    for ladder in (policy.sections.get("escalation") or {}).get("ladders") or ():
+        for rung in ladder.get("rungs") or ():
+            add(rung.get("lead"))
+    return out
+
+
+def units_for(
+    policy: Policy, role, along: dict[str, str], names: set[str] = frozenset()
+) -> list[str]:
     """Where a demo holder of `role` sits: a department role in every
-    department that leads a matter (so one demo user can handle any case)."""
+    department at its level that a route can name (so one demo user can act
+    on any case), an enterprise role in every enterprise."""
+    if role.get("bound_to") == "enterprise":
+        return [e["id"] for e in policy.items("enterprise")]
     if role.get("bound_to") == "department":
         departments = policy.items("department")
         if not departments:
@@ -48,6 +82,15 @@ def units_for(policy: Policy, role, along: dict[str, str]) -> list[str]:
         if role["id"] == "dispatcher":
             centre = [d for d in departments if d.get("type") == "centre"]
             return [(centre or departments)[0]["id"]]
+        named_here = [
+            d["id"]
+            for d in departments
+            if d["id"] in names
+            and d.get("type") != "centre"
+            and d.get("level") == role.get("level")
+        ]
+        if named_here:
+            return named_here
         leads = {m.get("unit") for m in policy.items("matter")}
         led = [d["id"] for d in departments if d["id"] in leads and d.get("type") != "centre"]
         return led or [departments[0]["id"]]
@@ -63,11 +106,21 @@ def units_for(policy: Policy, role, along: dict[str, str]) -> list[str]:
 def plan(policy: Policy) -> list[tuple[str, str, list[str]]]:
     """(username, role, units) of each demo user but the administrator and Open311."""
     along = chain([*policy.items("unit"), *grid_units(policy)])
+    names = named(policy)
     out = []
     for role in policy.items("role"):
-        units = units_for(policy, role, along)
+        units = units_for(policy, role, along, names)
         if units:
             out.append((role["id"], role["id"], units))
+    # a named department no role's level reaches: the first department role sits there too
+    departments = {d["id"] for d in policy.items("department")}
+    held = {u for _, _, units in out for u in units}
+    left = sorted((names & departments) - held)
+    bound = {r["id"] for r in policy.items("role") if r.get("bound_to") == "department"}
+    for i, (username, role, units) in enumerate(out):
+        if left and role in bound and role != "dispatcher":
+            out[i] = (username, role, [*units, *left])
+            break
     return out
 
 

@@ -4,9 +4,10 @@ case may not take another, as a person or as a unit.
 Each case keeps `hands`: for every transition taken, who took it and the
 unit they acted for (`None` when they acted as themselves, as a reporter
 evaluating their own report does). The opening counts as the transition
-`open`, taken by the reporter. A `who: unit` rule removes the units that
-took a `took` step from those the actor could act for; a `who: person`
-rule refuses the actor outright.
+`open`, taken by the reporter. Either rule refuses the person who took a
+`took` step; a `who: unit` rule also removes the units that took one from
+those the actor could act for, so a colleague cannot, nor can the same
+person through another of their roles.
 """
 
 from __future__ import annotations
@@ -63,15 +64,14 @@ def check(
     refusal = None
     for rule in rules:
         took = set(rule.get("took") or ())
+        done = next((t for t, who, _ in taken if t in took and who == actor.id), None)
+        if done is not None:  # a unit rule keeps the very person out too, whatever they act for
+            return [], Refusal({**rule, "who": "person"}, done, None)
         if rule.get("who") == "unit":
             gone = {(t, u) for t, _, u in taken if t in took and u is not None and u in left}
             for t, u in sorted(gone, key=str):
                 left.remove(u)
                 refusal = refusal or Refusal(rule, t, u)
-        else:
-            done = next((t for t, who, _ in taken if t in took and who == actor.id), None)
-            if done is not None:
-                return [], Refusal(rule, done, None)
     return left, (refusal if not left else None)
 
 
