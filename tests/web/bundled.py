@@ -23,7 +23,10 @@ from web.webapp import FAST_HASH, PASSWORD, PROJECT, config
 
 PACKS = ("kunqu", "baohe", "cuntan", "luohu", "jinshui")
 # transitions a walk forward round the loop does not take
-SIDE_STEPS = {"reject", "reopen", "escalate", "send_back", "supervise", "handle_on_the_spot"}
+SIDE_STEPS = {
+    "reject", "reopen", "escalate", "send_back", "supervise", "handle_on_the_spot",
+    "reassign", "ask_extension", "grant_extension", "refuse_extension",
+}  # fmt: skip
 # how many cases are walked how far: 0 steps (reported) … to the end of the loop
 WALKS = (0, 1, 2, 3, 4, 9)
 

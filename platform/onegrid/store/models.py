@@ -55,6 +55,8 @@ class Case(Base):
     reopened: Mapped[int] = mapped_column(Integer, default=0)
     # who took each transition and for which unit: [[transition, actor, unit], …] (0600)
     hands: Mapped[list[list[str | None]] | None] = mapped_column(JSON, default=list)
+    # the hotline moves' state: signed, returns, extension asked, revisited (0601)
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
     # the step whose time limit is running, and its deadline
     step: Mapped[str | None] = mapped_column(String(80))
     step_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -91,6 +91,13 @@ def units_for(
         ]
         if named_here:
             return named_here
+        at_level = [
+            d["id"]
+            for d in departments
+            if d.get("type") != "centre" and d.get("level") == role.get("level")
+        ]
+        if at_level:
+            return at_level
         leads = {m.get("unit") for m in policy.items("matter")}
         led = [d["id"] for d in departments if d["id"] in leads and d.get("type") != "centre"]
         return led or [departments[0]["id"]]

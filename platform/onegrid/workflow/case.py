@@ -20,7 +20,7 @@ from onegrid.store.models import AuditEntry, Case
 from onegrid.workflow import (
     audit,
     deadline,
-    escalation,
+    effects,
     guard,
     notify,
     party,
@@ -290,11 +290,13 @@ def act(
                 "transition-forbidden", {"actor": actor.id, "case": case_id, "transition": label}
             )
         failed = guard.failed(book, case, t)
+        if failed == guard.MAX:
+            raise Conflict("transition-max", {"transition": label, "max": t["max"]})
         if failed:
             raise Conflict("guard-failed", {"case": case_id, "transition": label, "guard": failed})
         clean = submission.validate(book, t.get("form"), submission_data or {}, lang)
         before = {"state": case.state, "level": case.level, "unit": case.unit}
-        _apply(book, case, t, now)
+        said = _apply(book, case, t, now, effects.Taken(book, case, t, now, clean, actor, units[0]))
         separation.record(case, transition, actor, units[0])
         session.flush()
         audit.append(
@@ -309,6 +311,7 @@ def act(
                 "version": case.version,
                 "submission": clean,
                 "as": units[0],
+                **said,
                 **(
                     {"level": [before["level"], case.level], "unit": [before["unit"], case.unit]}
                     if before["level"] != case.level or before["unit"] != case.unit
@@ -341,36 +344,20 @@ def _acting_for(book, case: Case, actor: Actor, t: dict):
     return separation.check(book, case, actor, t["id"], units)
 
 
-def _apply(book, case: Case, t: dict, now: dt.datetime) -> None:
-    effect = t.get("effect")
-    if effect == "escalate":
-        climb(book, case, "beyond_level")
-    elif effect == "reopen":
-        case.reopened += 1
-    elif effect == "supervise":
-        case.supervised = True
+def _apply(book, case: Case, t: dict, now: dt.datetime, taken: effects.Taken) -> dict:
+    """Take `t`: its effect (what the trail adds is returned), then the state and clock."""
+    said = effects.apply(taken)
     case.updated_at = now
     if t.get("stay"):
-        return  # same state, same clock
+        return said  # same state, same clock (unless the effect restarted it)
     case.state = t["to"]
     if book.states.get(case.state, {}).get("final"):
         case.closed_at = now
     deadline.start_step(book, case, now)
+    return said
 
 
-def climb(book, case: Case, trigger: str = "overdue") -> bool:
-    """Hand the case up one rung; False at the top of the ladder."""
-    rung = escalation.next_rung(book, case, trigger)
-    if rung is None:
-        return False
-    case.level = rung.level
-    if rung.unit:
-        case.unit = rung.unit
-    if rung.limit and case.step:
-        case.limits = {**(case.limits or {}), case.step: rung.limit}
-    case.escalations += 1
-    case.supervised = True
-    return True
+climb = effects.climb  # the sweep's way up the ladder
 
 
 def trail(session, case_id: int) -> list[Step]:

@@ -11,6 +11,10 @@ from collections.abc import Callable
 from onegrid.workflow import escalation
 
 
+def _progress(case, key: str):
+    return (case.progress or {}).get(key)
+
+
 def _on_the_spot(book, case) -> bool:
     return bool(book.matters.get(case.matter, {}).get("on_the_spot"))
 
@@ -22,7 +26,21 @@ GUARDS: dict[str, Callable] = {
     "supervised": lambda book, case: bool(case.supervised),
     "not_supervised": lambda book, case: not case.supervised,
     "has_assistants": lambda book, case: bool(case.assistants),
+    "signed": lambda book, case: bool(_progress(case, "signed")),
+    "not_signed": lambda book, case: not _progress(case, "signed"),
+    "returned": lambda book, case: bool(_progress(case, "returns")),
+    "extension_pending": lambda book, case: bool(_progress(case, "extension")),
+    "no_extension_pending": lambda book, case: not _progress(case, "extension"),
+    "revisited": lambda book, case: bool(_progress(case, "revisited")),
+    "not_revisited": lambda book, case: not _progress(case, "revisited"),
 }
+
+MAX = "max"  # reported when a transition's `max:` times are used up
+
+
+def taken(case, transition_id: str) -> int:
+    """How often the transition was taken on the case."""
+    return sum(1 for h in case.hands or () if h and h[0] == transition_id)
 
 
 def failed(book, case, transition: dict) -> str | None:
@@ -30,4 +48,7 @@ def failed(book, case, transition: dict) -> str | None:
     for name in transition.get("guard") or ():
         if not GUARDS[name](book, case):
             return name
+    most = transition.get("max")
+    if most is not None and taken(case, transition["id"]) >= most:
+        return MAX
     return None

@@ -39,11 +39,26 @@ GUARDS = {
     "supervised": "The case is under supervision (督办).",
     "not_supervised": "The case is not under supervision yet.",
     "has_assistants": "Assisting units were summoned (吹哨报到).",
+    "signed": "The lead has signed for the case (签收).",
+    "not_signed": "The lead has not signed for the case yet.",
+    "returned": "The case was returned by a lead it was wrongly dispatched to (退单).",
+    "extension_pending": "An extension was asked and is not decided yet (延期).",
+    "no_extension_pending": "No extension is waiting for a decision.",
+    "revisited": "The reporter was called back (回访).",
+    "not_revisited": "The reporter was not called back yet.",
 }
+# What else a transition does; `onegrid.workflow.effects.EFFECTS` implements each.
 EFFECTS = {
     "escalate": "Hand the case up one level of the ladder.",
-    "reopen": "Count a reopening (a failed evaluation).",
+    "reopen": "Count a rework (返工): a failed evaluation sends it back to be handled.",
     "supervise": "Put the case under supervision.",
+    "sign": "The lead signs for the case (签收): the handling clock starts again from now.",
+    "give_back": "The lead returns a wrongly dispatched case (退单); counted, the signature is cleared.",
+    "reassign": "Dispatch to another lead (改派): the form's `lead` field names it.",
+    "ask_extension": "Ask for more time (延期): the form's `duration` field says how much.",
+    "grant_extension": "Grant the extension asked: the deadline moves on by it, on the business calendar.",
+    "refuse_extension": "Refuse the extension asked; the deadline stands.",
+    "revisit": "Record a return call to the reporter (回访) before closing.",
 }
 
 STEP_ITEM = obj(
@@ -116,6 +131,12 @@ TRANSITION_ITEM = obj(
         "by_sweep": {
             "type": "boolean",
             "description": "Not offered to staff; only `onegrid sweep` takes it.",
+        },
+        "max": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 100,
+            "description": "At most this many times on one case (e.g. extensions asked).",
         },
     },
     required=["id", "name", "from", "by"],
