@@ -78,7 +78,8 @@ def test_an_administrator_manages_a_user_end_to_end(app, client):
     assert 'data-active="no"' in page
     history = page[page.index('id="history"') :]
     for action in ("user.create", "user.bind", "user.unbind", "user.password", "user.disable"):
-        assert action in history
+        assert f'data-action="{action}"' in history
+    assert "授予角色" in history and "重置密码" in history
 
     with app.app_context():
         session = db.session()

@@ -19,6 +19,16 @@ from onegrid.workflow.rulebook import rulebook
 
 bp = Blueprint("people", __name__, url_prefix="/admin/users")
 
+# the audit actions of people, as the change history names them
+CHANGES = {
+    "user.create": ("创建", "created"),
+    "user.disable": ("停用", "disabled"),
+    "user.enable": ("启用", "enabled"),
+    "user.bind": ("授予角色", "role given"),
+    "user.unbind": ("收回角色", "role taken away"),
+    "user.password": ("重置密码", "password reset"),
+}
+
 
 def _book():
     return rulebook(casework.current_version(db.session()))
@@ -121,6 +131,7 @@ def show(username):
         places=places,
         names=_names(book, lang),
         history=history,
+        changes={k: t(*v) for k, v in CHANGES.items()},
     )
 
 
