@@ -25,7 +25,8 @@ PACKS = ("kunqu", "baohe", "cuntan", "luohu", "jinshui")
 # transitions a walk forward round the loop does not take
 SIDE_STEPS = {
     "reject", "reopen", "escalate", "send_back", "supervise", "handle_on_the_spot",
-    "reassign", "ask_extension", "grant_extension", "refuse_extension",
+    "reassign", "ask_extension", "grant_extension", "refuse_extension", "dispatch_changed",
+    "waive_part",
 }  # fmt: skip
 # how many cases are walked how far: 0 steps (reported) … to the end of the loop
 WALKS = (0, 1, 2, 3, 4, 9)

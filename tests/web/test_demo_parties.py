@@ -106,6 +106,7 @@ def test_an_enforcement_dispute_climbs_to_the_committee_whose_decision_is_final(
         headers=bearer["committee"],
     )
     assert r.status_code in (403, 409)
+    take("committee", "sign")  # Luohu signs before handling
     take("committee", "handle", {"result": "执法委裁定：由街道综合执法队负责"})
     take("dispatcher", "feed_back", {"message": "已按执法委裁定办理"})
     take("grid_worker", "approve")

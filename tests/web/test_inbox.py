@@ -31,7 +31,8 @@ def listed(client, tab):
 @pytest.mark.parametrize(
     ("user", "tabs"),
     [
-        ("urban", {"mine": [1], "overdue": [1], "due_soon": [2], "supervised": [2]}),
+        # urban leads case 1 and assists on case 2, where its part waits for it
+        ("urban", {"mine": [1, 2], "overdue": [1], "due_soon": [2], "supervised": [2]}),
         ("gw_a", {"mine": [], "overdue": [1], "due_soon": [], "supervised": []}),
         ("housing", {"mine": [2], "overdue": [], "due_soon": [2], "supervised": [2]}),
     ],

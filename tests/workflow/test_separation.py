@@ -104,20 +104,25 @@ def test_a_lead_department_neither_feeds_back_nor_approves_its_own_case(db, kunq
     assert book.level_of(lead) == case.level == "district"
     handler = Actor("handler", (Binding("dept_handler", lead),))
     chief = Actor("chief", (Binding("dept_handler", lead),))
-    # the department sits at the case's level, so it could dispatch ...
-    case = step(db, case, "accept", handler)
-    case = step(db, case, "dispatch", handler)
+    centre = Actor("centre", (Binding("dispatcher", "kunqu"),))
+    # a department that handles cases is no dispatcher, even at the case's level ...
+    assert refusal(db, case, "accept", handler).code == "transition-forbidden"
+    case = step(db, case, "accept", centre)
+    case = step(db, case, "dispatch", centre)
     case = step(db, case, "handle", handler, {"result": "已删除谣言并发布澄清"})
     # ... but not feed back or approve what it handled, by anyone of its staff
-    for who, code in ((handler, "separation-person"), (chief, "separation-unit")):
-        assert refusal(db, case, "feed_back", who, {"message": "已处理"}).code == code
+    for who in (handler, chief):
+        err = refusal(db, case, "feed_back", who, {"message": "已处理"})
+        assert err.code == "transition-forbidden"
+        assert "可由本级指挥中心（调度员）、上级单位办理" in messages.text(
+            err.code, err.problems[0].params, "zh"
+        )
     # nor the handler through another role, at another unit that could feed back
     both = Actor("handler", (Binding("dept_handler", lead), Binding("dispatcher", "kunqu")))
     assert refusal(db, case, "feed_back", both, {"message": "已处理"}).code == "separation-person"
-    centre = Actor("centre", (Binding("dispatcher", "kunqu"),))
     case = step(db, case, "feed_back", centre, {"message": "已处理"})
-    assert refusal(db, case, "approve", chief).code == "separation-unit"
-    assert refusal(db, case, "reopen", handler, {"reason": "x"}).code == "separation-person"
+    assert refusal(db, case, "approve", chief).code == "transition-forbidden"
+    assert refusal(db, case, "reopen", both, {"reason": "没处理好"}).code == "separation-person"
     case = step(db, case, "approve", centre)
     assert case.state == "closed"
 
@@ -152,7 +157,10 @@ def test_a_district_may_drop_a_rule(db, make_pack):
     )
     with db() as session:
         version = publish(session, runnable(root))
-    assert set(rulebook_of(version).distinct) == {"handler_evaluates", "unit_feeds_back"}
+    distinct = set(rulebook_of(version).distinct)
+    assert (
+        "reporter_accepts" not in distinct and {"handler_evaluates", "unit_feeds_back"} <= distinct
+    )
     me = Actor("me", (Binding("gw", "g"),))
     with db() as session:
         case = open_case(session, version, {"matter": "m.x", "place": "g"}, {}, me, "grid")

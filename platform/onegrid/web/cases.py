@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import (
     Blueprint,
     Flask,
@@ -277,5 +279,14 @@ def forms_js():
     return Response(forms.html.script(), mimetype="text/javascript")
 
 
+def _from_iso(value):
+    """An ISO timestamp kept in a case's JSON (progress, parts) as a datetime."""
+    try:
+        return dt.datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["fromiso"] = _from_iso
     app.register_blueprint(bp)

@@ -89,7 +89,32 @@ def why(case: Case, lang: str = "zh", admin: bool = False) -> list[tuple[str, st
     if case.enterprise:
         name = name_of("unit", case.enterprise, lang)
         lines.append((("责任企业：" if zh else "Enterprise: ") + name, ""))
+    lines += dispatch_choice(case, lang)
     return lines
+
+
+def dispatch_choice(case: Case, lang: str = "zh") -> list[tuple[str, str]]:
+    """What the dispatcher changed of the proposed route, and why (转办时的调整)."""
+    chosen = (case.route or {}).get("dispatched") or {}
+    if not chosen.get("changed"):
+        return []
+    zh = lang == "zh"
+    before, after = chosen.get("proposed") or {}, chosen.get("chosen") or {}
+    parts = []
+    if before.get("lead") != after.get("lead"):
+        parts.append(
+            ("主办 " if zh else "lead ")
+            + f"{name_of('unit', before.get('lead'), lang)} → {name_of('unit', after.get('lead'), lang)}"
+        )
+    added = [a for a in after.get("assistants") or () if a not in (before.get("assistants") or ())]
+    if added:
+        parts.append(("增派协办 " if zh else "assisting added: ") + names_of(added, lang))
+    text = ("调度员调整拟派路线：" if zh else "The dispatcher changed the proposed route: ") + (
+        "；" if zh else "; "
+    ).join(parts)
+    if chosen.get("reason"):
+        text += f"（{chosen['reason']}）" if zh else f" ({chosen['reason']})"
+    return [(text, "")]
 
 
 def names_of(ids, lang: str | None = None) -> str:

@@ -287,7 +287,13 @@ def act(
             raise Forbidden(refusal.code, separation.params(book, refusal, label, lang))
         if t.get("by_sweep") or not units:
             raise Forbidden(
-                "transition-forbidden", {"actor": actor.id, "case": case_id, "transition": label}
+                "transition-forbidden",
+                {
+                    "actor": actor.id,
+                    "case": case_id,
+                    "transition": label,
+                    "who": party.who_may(book, t, lang),
+                },
             )
         failed = guard.failed(book, case, t)
         if failed == guard.MAX:
@@ -296,7 +302,9 @@ def act(
             raise Conflict("guard-failed", {"case": case_id, "transition": label, "guard": failed})
         clean = submission.validate(book, t.get("form"), submission_data or {}, lang)
         before = {"state": case.state, "level": case.level, "unit": case.unit}
-        said = _apply(book, case, t, now, effects.Taken(book, case, t, now, clean, actor, units[0]))
+        said = _apply(
+            book, case, t, now, effects.Taken(book, case, t, now, clean, actor, units[0], lang)
+        )
         separation.record(case, transition, actor, units[0])
         session.flush()
         audit.append(
@@ -338,7 +346,7 @@ def _acting_for(book, case: Case, actor: Actor, t: dict):
     when a separation-of-duties rule leaves none."""
     if t.get("by_sweep"):
         return [], None
-    units = party.units_for(book, case, actor, t)
+    units = effects.eligible(t, case, party.units_for(book, case, actor, t))
     if not units:
         return [], None
     return separation.check(book, case, actor, t["id"], units)

@@ -11,6 +11,7 @@ Their state is kept in `case.progress`, a mapping of plain JSON.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,18 @@ messages.register(
         "reassign-same": {
             "zh": "改派须换一个主办单位（现在就是{unit}）",
             "en": "a reassignment needs another lead (it is {unit} now)",
+        },
+        "dispatch-not-allowed": {
+            "zh": "“{unit}”不在本案可选的{what}之内（可选：{allowed}）",
+            "en": "'{unit}' is not among the {what} this case allows (allowed: {allowed})",
+        },
+        "dispatch-reason": {
+            "zh": "改变拟派的主办或协办单位须说明理由",
+            "en": "a change to the proposed lead or assistants needs a reason",
+        },
+        "part-not-open": {
+            "zh": "{unit}在本案没有待办的协办任务",
+            "en": "{unit} has no open part of this case",
         },
         "transition-max": {
             "zh": "“{transition}”在一个案件中最多 {max} 次，已用完",
@@ -47,6 +60,7 @@ class Taken:
     submission: dict
     actor: Actor
     unit: str | None  # what the actor acts for (None: as themselves)
+    lang: str = "zh"
 
 
 def climb(book, case, trigger: str = "overdue") -> bool:
@@ -65,7 +79,8 @@ def climb(book, case, trigger: str = "overdue") -> bool:
 
 
 def progress(case) -> dict:
-    return dict(case.progress or {})
+    # a deep copy: the stored value must stay as read, or the change would not be seen
+    return copy.deepcopy(case.progress or {})
 
 
 def _set(case, key: str, value) -> None:
@@ -130,7 +145,7 @@ def _reassign(step: Taken) -> dict:
         case.unit = lead
         case.assistants = [a for a in case.assistants or () if a != lead]
     _set(case, "signed", None)
-    return {"reassigned": _count(case, "reassigned")}
+    return {"reassigned": _count(case, "reassigned"), "parts": open_parts(step)}
 
 
 def _ask_extension(step: Taken) -> dict:
@@ -176,6 +191,133 @@ def _revisit(step: Taken) -> dict:
     return {"revisited": visit}
 
 
+def _choose_route(step: Taken) -> dict:
+    # 转办: keep the route proposed, or change it within the pack's `dispatch:` option
+    book, case, body = step.book, step.case, step.submission or {}
+    option = book.dispatch_option(case) or {}
+    proposed = {"lead": case.unit, "assistants": list(case.assistants or ())}
+    lead = body.get("lead") or case.unit
+    adding = body.get("assist")
+    adding = [adding] if isinstance(adding, str) else list(adding or ())
+    known = {**book.units, **book.departments, **book.enterprises}
+    problems, errors = [], {}
+
+    lang = step.lang
+
+    def refuse(field, unit, what, allowed):
+        sep = "、" if lang == "zh" else ", "
+        params = {
+            "unit": book.name(known.get(unit), lang, unit),
+            "what": what[0] if lang == "zh" else what[1],
+            "allowed": sep.join(book.name(known.get(a), lang, a) for a in allowed) or "—",
+        }
+        problems.append(Problem("dispatch-not-allowed", params))
+        errors[field] = messages.text("dispatch-not-allowed", params, lang)
+
+    if lead != case.unit and lead not in (option.get("leads") or ()):
+        refuse("lead", lead, ("主办单位", "leads"), option.get("leads") or ())
+    for unit in adding:
+        if unit not in (option.get("assistants") or ()) and unit not in proposed["assistants"]:
+            refuse("assist", unit, ("协办单位", "assistants"), option.get("assistants") or ())
+    assistants = [a for a in [*proposed["assistants"], *adding] if a != lead]
+    assistants = list(dict.fromkeys(assistants))
+    changed = lead != proposed["lead"] or assistants != proposed["assistants"]
+    reason = (body.get("reason") or "").strip()
+    if changed and not reason:
+        problems.append(Problem("dispatch-reason", {}))
+        errors["reason"] = messages.text("dispatch-reason", {}, lang)
+    if problems:
+        raise InvalidSubmission(problems, errors)
+    chosen = {"lead": lead, "assistants": assistants}
+    case.unit, case.assistants = lead, assistants
+    said = {"proposed": proposed, "chosen": chosen, "changed": changed}
+    if body.get("instruction"):
+        said["instruction"] = body["instruction"]
+    if changed:
+        said["reason"] = reason
+        said["option"] = option.get("id")
+    case.route = {**(case.route or {}), "dispatched": {**said, "by": step.actor.id}}
+    said_parts = open_parts(step)
+    return {"route": said, **({"parts": said_parts} if said_parts else {})}
+
+
+# -- assistants' parts (吹哨报到: each summoned unit does its own part) --------
+
+PART_OPEN, PART_SIGNED, PART_DONE, PART_WAIVED = "open", "signed", "done", "waived"
+
+
+def parts(case) -> dict[str, dict]:
+    return progress(case).get("parts") or {}
+
+
+def open_parts(step: Taken) -> list[str]:
+    """Give every assistant without one its part, with its own deadline (the
+    `assist` step's limit, from the matter or the workflow)."""
+    case, book = step.case, step.book
+    have = parts(case)
+    limit = deadline.limit_of(book, case, "assist")
+    new = []
+    for unit in case.assistants or ():
+        if unit in have:
+            continue
+        part = {"state": PART_OPEN, "since": audit.stamp(step.now)}
+        if limit:
+            part["due_at"] = audit.stamp(book.calendar.add(step.now, limit))
+        have[unit] = part
+        new.append(unit)
+    _set(case, "parts", have or None)
+    return new
+
+
+def _part(step: Taken, states: tuple[str, ...]) -> tuple[dict, dict]:
+    have = parts(step.case)
+    part = have.get(step.unit)
+    if part is None or part.get("state") not in states:
+        raise InvalidSubmission([Problem("part-not-open", {"unit": step.unit or ""})])
+    return have, part
+
+
+def _part_sign(step: Taken) -> dict:
+    have, part = _part(step, (PART_OPEN,))
+    part.update(state=PART_SIGNED, signed_at=audit.stamp(step.now), signed_by=step.actor.id)
+    _set(step.case, "parts", have)
+    return {"part": step.unit, "state": PART_SIGNED}
+
+
+def _part_done(step: Taken) -> dict:
+    have, part = _part(step, (PART_OPEN, PART_SIGNED))
+    part.update(state=PART_DONE, done_at=audit.stamp(step.now), done_by=step.actor.id)
+    _set(step.case, "parts", have)
+    return {"part": step.unit, "state": PART_DONE}
+
+
+def _part_waive(step: Taken) -> dict:
+    unit = (step.submission or {}).get("unit")
+    have = parts(step.case)
+    part = have.get(unit)
+    if part is None or part.get("state") in (PART_DONE, PART_WAIVED):
+        raise InvalidSubmission([Problem("part-not-open", {"unit": unit or ""})], {"unit": unit})
+    part.update(state=PART_WAIVED, waived_at=audit.stamp(step.now), waived_by=step.actor.id)
+    _set(step.case, "parts", have)
+    return {"part": unit, "state": PART_WAIVED}
+
+
+def parts_pending(case) -> list[str]:
+    return [u for u, p in parts(case).items() if p.get("state") not in (PART_DONE, PART_WAIVED)]
+
+
+# an effect on the actor's own part is offered only for the units whose part is in these states
+PER_UNIT = {"part_sign": (PART_OPEN,), "part_done": (PART_OPEN, PART_SIGNED)}
+
+
+def eligible(transition: dict, case, units: list[str | None]) -> list[str | None]:
+    states = PER_UNIT.get(transition.get("effect") or "")
+    if states is None:
+        return units
+    have = parts(case)
+    return [u for u in units if u is not None and (have.get(u) or {}).get("state") in states]
+
+
 EFFECTS: dict[str, Callable[[Taken], dict]] = {
     "escalate": _escalate,
     "reopen": _reopen,
@@ -187,6 +329,10 @@ EFFECTS: dict[str, Callable[[Taken], dict]] = {
     "grant_extension": _grant_extension,
     "refuse_extension": _refuse_extension,
     "revisit": _revisit,
+    "choose_route": _choose_route,
+    "part_sign": _part_sign,
+    "part_done": _part_done,
+    "part_waive": _part_waive,
 }
 
 

@@ -28,8 +28,8 @@ messages.register(
             "en": "the workflow has no transition '{transition}'",
         },
         "transition-forbidden": {
-            "zh": "{actor} 无权对案件 {case} 执行“{transition}”",
-            "en": "{actor} may not take '{transition}' on case {case}",
+            "zh": "{actor} 无权对案件 {case} 执行“{transition}”（可由{who}办理）",
+            "en": "{actor} may not take '{transition}' on case {case} (it is for {who})",
         },
         "guard-failed": {
             "zh": "案件 {case} 不满足“{transition}”的条件：{guard}",

@@ -15,6 +15,11 @@ def _progress(case, key: str):
     return (case.progress or {}).get(key)
 
 
+def _pending_parts(case) -> list[str]:
+    parts = _progress(case, "parts") or {}
+    return [u for u, p in parts.items() if p.get("state") not in ("done", "waived")]
+
+
 def _on_the_spot(book, case) -> bool:
     return bool(book.matters.get(case.matter, {}).get("on_the_spot"))
 
@@ -33,6 +38,10 @@ GUARDS: dict[str, Callable] = {
     "no_extension_pending": lambda book, case: not _progress(case, "extension"),
     "revisited": lambda book, case: bool(_progress(case, "revisited")),
     "not_revisited": lambda book, case: not _progress(case, "revisited"),
+    "parts_done": lambda book, case: not _pending_parts(case),
+    "parts_pending": lambda book, case: bool(_pending_parts(case)),
+    "dispatch_choice": lambda book, case: book.dispatch_option(case) is not None,
+    "together": lambda book, case: bool((book.dispatch_option(case) or {}).get("together")),
 }
 
 MAX = "max"  # reported when a transition's `max:` times are used up

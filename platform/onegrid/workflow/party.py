@@ -21,6 +21,11 @@ def _within(book, case, binding: Binding) -> bool:
 
 def _relation(book, case, binding: Binding, party: str | None) -> bool:
     if party == "dispatcher":
+        # the unit at the case's level itself, or its command centre; never a
+        # department or post that only handles cases (it would dispatch to itself)
+        department = book.departments.get(binding.unit)
+        if department is not None and department.get("type") != "centre":
+            return False
         return book.level_of(binding.unit) == case.level and _within(book, case, binding)
     if party == "lead":
         return binding.unit == case.unit
@@ -126,3 +131,32 @@ def holders(book, case, transitions) -> list[Holder]:
             units = () if party == "reporter" else seats(book, case, party, entry.get("level"))
             out.append(Holder(t["id"], party, entry.get("role"), units, users))
     return out
+
+
+# how each party is named when a refusal says who may take a transition
+PARTY_NAMES = {
+    "reporter": ("上报人", "the reporter"),
+    "dispatcher": ("本级指挥中心（调度员）", "the dispatching centre"),
+    "lead": ("主办单位", "the lead"),
+    "assistant": ("协办单位", "an assisting unit"),
+    "enterprise": ("责任企业", "the obliged enterprise"),
+    "superior": ("上级单位", "a unit above"),
+    "anyone": ("任何人", "anyone"),
+}
+
+
+def who_may(book, transition: dict, lang: str = "zh") -> str:
+    """Who may take `transition`, in words (for a refusal)."""
+    out = []
+    for entry in transition.get("by") or ():
+        words = []
+        if entry.get("party"):
+            zh, en = PARTY_NAMES.get(entry["party"], (entry["party"], entry["party"]))
+            words.append(zh if lang == "zh" else en)
+        if entry.get("role"):
+            words.append(book.name(book.roles.get(entry["role"]), lang, entry["role"]))
+        if entry.get("level"):
+            words.append(book.name(book.levels.get(entry["level"]), lang, entry["level"]))
+        if words:
+            out.append(("的" if lang == "zh" else " ").join(words))
+    return ("、" if lang == "zh" else ", ").join(out) or "—"

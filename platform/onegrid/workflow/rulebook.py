@@ -54,6 +54,7 @@ class Rulebook:
         self.states = _by_id(workflow.get("states"))
         self.transitions = _by_id(workflow.get("transitions"))
         self.distinct = _by_id(workflow.get("distinct"))
+        self.dispatch = list(_by_id(workflow.get("dispatch")).values())
         initial = [s for s in self.states.values() if s.get("initial")]
         self.initial = initial[0]["id"] if len(initial) == 1 else None
         self.matters = _by_id((resolved.get("matters") or {}).get("matters"))
@@ -105,6 +106,17 @@ class Rulebook:
         for unit in self.ancestors(place):
             if self.units[unit].get("level") == level:
                 return unit
+        return None
+
+    def dispatch_option(self, case) -> dict | None:
+        """The `dispatch:` option for the case: the first naming its matter, else
+        the first for its level."""
+        for option in self.dispatch:
+            if case.matter in (option.get("matters") or ()):
+                return option
+        for option in self.dispatch:
+            if not option.get("matters") and option.get("level") == case.level:
+                return option
         return None
 
     # -- names ---------------------------------------------------------

@@ -12,6 +12,7 @@ STATE = Namespace("state", "流程状态", "workflow state")
 TRANSITION = Namespace("transition", "流程操作", "workflow transition")
 STEP = Namespace("step", "处置环节", "workflow step")
 DISTINCT = Namespace("distinct", "职责分离规则", "separation-of-duties rule")
+DISPATCH = Namespace("dispatch", "转办选项", "dispatch option")
 
 # In `distinct.took`, the opening of the case (the report) besides the transitions.
 OPENING = "open"
@@ -46,6 +47,10 @@ GUARDS = {
     "no_extension_pending": "No extension is waiting for a decision.",
     "revisited": "The reporter was called back (回访).",
     "not_revisited": "The reporter was not called back yet.",
+    "parts_done": "Every assistant's part is done or waived (the lead may then finish).",
+    "parts_pending": "Some assistant's part is neither done nor waived.",
+    "dispatch_choice": "A `dispatch:` option applies to the case: the dispatcher may change its route.",
+    "together": "The `dispatch:` option that applies lets accept and dispatch be one action.",
 }
 # What else a transition does; `onegrid.workflow.effects.EFFECTS` implements each.
 EFFECTS = {
@@ -59,6 +64,10 @@ EFFECTS = {
     "grant_extension": "Grant the extension asked: the deadline moves on by it, on the business calendar.",
     "refuse_extension": "Refuse the extension asked; the deadline stands.",
     "revisit": "Record a return call to the reporter (回访) before closing.",
+    "part_sign": "An assistant signs for its own part of the case (协办签收).",
+    "part_done": "An assistant records what it did, with the transition's form: its part is done.",
+    "part_waive": "The dispatcher waives an assistant's part (form field `unit`), with a reason.",
+    "choose_route": "The dispatcher keeps the proposed route or, within the `dispatch:` option that applies, changes the lead (form field `lead`) and adds an assistant (`assist`), with an `instruction`; a change needs a `reason`.",
 }
 
 STEP_ITEM = obj(
@@ -171,6 +180,40 @@ DISTINCT_ITEM = obj(
     description="Separation of duties (职责分离): who took one step may not take another.",
 )
 
+PLACES = ("unit", "department", "enterprise")
+
+DISPATCH_ITEM = obj(
+    {
+        "id": {"$ref": "#/$defs/id", "description": "The option's id, e.g. district_centre."},
+        "name": {"$ref": "#/$defs/text", "description": "Display name."},
+        "matters": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/ref"},
+            "description": "The matters it applies to (first match wins; before `level`).",
+        },
+        "level": {
+            "$ref": "#/$defs/ref",
+            "description": "Or: the cases at this level (when no option names the matter).",
+        },
+        "leads": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/ref"},
+            "description": "Whom the dispatcher may make lead instead of the proposed one.",
+        },
+        "assistants": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/ref"},
+            "description": "Whom the dispatcher may summon to assist (吹哨报到).",
+        },
+        "together": {
+            "type": "boolean",
+            "description": "Accept and dispatch are one action (`accept_and_dispatch`).",
+        },
+    },
+    required=["id", "name"],
+    description="What a dispatcher may change of the proposed route, for some matters or a level.",
+)
+
 KIND = Kind(
     name="workflow",
     title={"zh": "流程", "en": "Workflow"},
@@ -186,6 +229,10 @@ KIND = Kind(
             "steps": item_list(STEP_ITEM, "The steps that carry time limits."),
             "states": item_list(STATE_ITEM, "The states a case can be in."),
             "transitions": item_list(TRANSITION_ITEM, "The transitions between states."),
+            "dispatch": item_list(
+                DISPATCH_ITEM,
+                "Dispatch with judgement: the leads and assistants a dispatcher may choose, per matter or level.",
+            ),
             "distinct": item_list(
                 DISTINCT_ITEM,
                 "Separation of duties: pairs of steps one person (or one unit) may not both take on a case.",
@@ -197,6 +244,7 @@ KIND = Kind(
         IdSpec(("states", "*"), STATE),
         IdSpec(("transitions", "*"), TRANSITION),
         IdSpec(("distinct", "*"), DISTINCT),
+        IdSpec(("dispatch", "*"), DISPATCH),
     ),
     refs=(
         RefSpec(("states", "*", "step"), ("step",)),
@@ -206,6 +254,10 @@ KIND = Kind(
         RefSpec(("transitions", "*", "by", "*", "role"), ("role",)),
         RefSpec(("transitions", "*", "by", "*", "level"), ("level",)),
         RefSpec(("distinct", "*", "may_not", "*"), ("transition",)),
+        RefSpec(("dispatch", "*", "matters", "*"), ("matter",)),
+        RefSpec(("dispatch", "*", "level"), ("level",)),
+        RefSpec(("dispatch", "*", "leads", "*"), PLACES),
+        RefSpec(("dispatch", "*", "assistants", "*"), PLACES),
         # `took` may also say `open`: onegrid.workflow.checks checks it
     ),
 )
