@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 
@@ -10,6 +11,8 @@ import click
 from onegrid import messages
 from onegrid.cli import options
 from onegrid.cli.db import database, url_option
+from onegrid.cli.serve import stop_on_sigterm
+from onegrid.workflow import Scheduler
 from onegrid.workflow import sweep as sweep_cases
 
 messages.register(
@@ -26,8 +29,13 @@ messages.register(
 )
 
 
-def sweep(url: str | None = None, now: dt.datetime | None = None, lang="zh", fmt="text") -> int:
-    """Warn, supervise and escalate every due case once; 1 if a case failed."""
+def sweep(
+    url: str | None = None, now: dt.datetime | None = None, lang="zh", fmt="text", every=None
+) -> int:
+    """Warn, supervise and escalate every due case once; 1 if a case failed.
+    With `every`, sweep every so many seconds until stopped (SIGTERM, ^C)."""
+    if every:
+        return sweep_forever(url, every)
     with database(url) as db:
         report = sweep_cases(db, now)
     counts = {
@@ -48,6 +56,15 @@ def sweep(url: str | None = None, now: dt.datetime | None = None, lang="zh", fmt
     return 1 if report.failed else 0
 
 
+def sweep_forever(url: str | None, every: float) -> int:
+    """The web app's scheduler in the foreground: one elected sweeper per
+    round however many run (workflow/scheduler.py)."""
+    stop_on_sigterm()
+    with database(url) as db, contextlib.suppress(KeyboardInterrupt):
+        Scheduler(db, interval=every).run()
+    return 0
+
+
 def _moment(_ctx, _param, value):
     if value is None:
         return None
@@ -65,8 +82,14 @@ def _moment(_ctx, _param, value):
 @click.option(
     "--now", callback=_moment, help="Act as if it were this moment (ISO 8601; for tests)."
 )
+@click.option(
+    "--every",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    help="Sweep every so many seconds until stopped (beside `serve --production --sweep-every 0`).",
+)
 @options.lang
 @options.fmt
-def command(url, now, lang, fmt):
+def command(url, now, lang, fmt, every):
     """Act once on due deadlines: warnings, supervision, escalation."""
-    return sweep(url, now, lang, fmt)
+    return sweep(url, now, lang, fmt, every)

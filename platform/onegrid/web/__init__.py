@@ -45,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         notices,
         open311,
         people,
+        proxy,
         security,
     )
 
@@ -60,4 +61,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     open311.init_app(app)
     notices.init_app(app)
     people.init_app(app)
+    proxy.init_app(app)
     return app
