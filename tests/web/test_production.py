@@ -92,6 +92,7 @@ def production(postgres, tmp_path):
     env = {
         **os.environ,
         "ONEGRID_SECRET_KEY": "a-production-secret",
+        "ONEGRID_AUDIT_KEY": "an-audit-key",
         "ONEGRID_DATABASE_URL": url,
         "ONEGRID_INSTANCE_PATH": str(tmp_path / "instance"),
     }
