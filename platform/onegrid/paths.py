@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 # platform/onegrid/paths.py → the project root holds catalogs/, rules/, forms/
 PROJECT = Path(__file__).resolve().parents[2]
-CATALOGS = Path(os.environ.get("ONEGRID_CATALOGS_DIR") or PROJECT / "catalogs")
-RULES = PROJECT / "rules"
-FORMS = PROJECT / "forms"
+# an installed wheel carries them inside the package instead (setup.py copies
+# them there at build time); a source tree has no such folder
+INSTALLED = Path(__file__).resolve().parent / "packs"
+SHELVES = INSTALLED if INSTALLED.is_dir() else PROJECT
+CATALOGS = Path(os.environ.get("ONEGRID_CATALOGS_DIR") or SHELVES / "catalogs")
+RULES = SHELVES / "rules"
+FORMS = SHELVES / "forms"
 DEFAULT_CATALOG = "kunqu"
+
+
+def default_instance() -> Path:
+    """`instance/` in a source tree; beside the environment once installed
+    (Flask's convention), never inside site-packages."""
+    if SHELVES is PROJECT:
+        return PROJECT / "instance"
+    return Path(sys.prefix) / "var" / "onegrid-instance"
 
 
 def bundled_packs() -> list[str]:

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from onegrid import messages
+from onegrid import messages, paths
 from onegrid.checks import check_pack
 from onegrid.cli import options
 
@@ -21,7 +21,7 @@ def check(packs: list[str], lang: str = "zh", fmt: str = "text") -> int:
     results = []
     errors = 0
     for root in packs:
-        policy, problems = check_pack(root)
+        policy, problems = check_pack(paths.find_pack(root))  # a path, or a bundled name
         errors += sum(1 for p in problems if p.severity == "error")
         results.append((root, policy, problems))
     if fmt == "json":

@@ -15,7 +15,7 @@ BUSY_TIMEOUT_S = 30
 
 
 def instance_path() -> Path:
-    return Path(os.environ.get("ONEGRID_INSTANCE_PATH") or paths.PROJECT / "instance")
+    return Path(os.environ.get("ONEGRID_INSTANCE_PATH") or paths.default_instance())
 
 
 def database_url() -> str:
