@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -10,6 +11,8 @@ from zoneinfo import ZoneInfo
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DURATION = re.compile(r"^([1-9][0-9]*)(m|h|d|wd)$")
 DEFAULT_TZ = "Asia/Shanghai"
+log = logging.getLogger(__name__)
+_TOLD: set[dt.date] = set()  # each calendar's end is logged once per process
 
 
 def _days(items) -> frozenset[dt.date]:
@@ -26,12 +29,28 @@ def _days(items) -> frozenset[dt.date]:
     return frozenset(out)
 
 
+def last_day(section: dict | None, days=None) -> dt.date | None:
+    """The last day the calendar covers: 31 December of its last year (the
+    `years` it names, else the years its `days` fall in, by default its
+    holidays and make-up days); None if it lists none."""
+    section = section or {}
+    years = [y for y in section.get("years") or () if isinstance(y, int)]
+    if not years:
+        if days is None:
+            days = _days(section.get("holidays")) | _days(section.get("workdays"))
+        years = [d.year for d in days]
+    return dt.date(max(years), 12, 31) if years else None
+
+
 @dataclass(frozen=True)
 class BusinessCalendar:
     tz: ZoneInfo
     weekend: frozenset[int]
     holidays: frozenset[dt.date]
     workdays: frozenset[dt.date]
+    # past this day holidays are unknown: working days are the weekdays only
+    # (`check` warns when deadlines can reach it; the sweep logs it)
+    ends: dt.date | None = None
 
     @classmethod
     def from_section(cls, section: dict | None) -> BusinessCalendar:
@@ -41,6 +60,7 @@ class BusinessCalendar:
             weekend=frozenset(WEEKDAYS.index(d) for d in section.get("weekend", ("sat", "sun"))),
             holidays=_days(section.get("holidays")),
             workdays=_days(section.get("workdays")),
+            ends=last_day(section),
         )
 
     def is_workday(self, day: dt.date) -> bool:
@@ -70,6 +90,9 @@ class BusinessCalendar:
             day, clock = self.next_workday(day), dt.time(0, 0)
         for _ in range(n):
             day = self.next_workday(day)
+        if self.ends is not None and day > self.ends and self.ends not in _TOLD:
+            _TOLD.add(self.ends)
+            log.warning("calendar ends %s: a deadline past it counts weekdays only", self.ends)
         return dt.datetime.combine(day, clock, tzinfo=self.tz).astimezone(dt.UTC)
 
     def next_workday(self, day: dt.date) -> dt.date:

@@ -9,6 +9,7 @@ from onegrid import messages
 from onegrid.errors import Problem
 from onegrid.policy.kinds.workflow import OPENING
 from onegrid.policy.suggest import did_you_mean
+from onegrid.workflow.calendar import DURATION, last_day
 
 messages.register(
     {
@@ -63,6 +64,10 @@ messages.register(
         "calendar-both": {
             "zh": "{date} 既是假日又是调休上班日",
             "en": "{date} is both a holiday and a make-up working day",
+        },
+        "calendar-ends": {
+            "zh": "工作日历只编到 {date}（calendar ends {date}）：时限可能晚于此日（最长 {limit}），此后只按周一至周五计算，不扣除节假日；请补上 {next} 年的放假安排",
+            "en": "calendar ends {date}: deadlines can fall past it (the longest limit is {limit}) and are then counted on weekdays only, without holidays; add {next}'s arrangement",
         },
         "calendar-weekday-workday": {
             "zh": "调休上班日 {date} 本来就是工作日",
@@ -218,6 +223,8 @@ def check_calendar(policy) -> list[Problem]:
             )
     holidays = _days(section.get("holidays"), problems)
     workdays = _days(section.get("workdays"), problems)
+    if "years" in section:  # only a calendar that says what it covers can run out
+        problems += _calendar_ends(policy, section, last_day(section))
     weekend = {WEEKDAYS.index(d) for d in section.get("weekend", ("sat", "sun"))}
     for day, loc in sorted(workdays.items()):
         if day in holidays:
@@ -232,3 +239,41 @@ def check_calendar(policy) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _longest_limit(policy) -> tuple[str | None, dt.timedelta]:
+    """The longest time limit written in the matters and the workflow, at
+    most as long in calendar days (a working day counted as two: weekends
+    and a holiday week included)."""
+    longest, span = None, dt.timedelta(0)
+    stack = [policy.sections.get("matters"), policy.sections.get("workflow")]
+    units = {"m": dt.timedelta(minutes=1), "h": dt.timedelta(hours=1)}
+    units |= {"d": dt.timedelta(days=1), "wd": dt.timedelta(days=2)}
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and (match := DURATION.match(value)):
+            length = int(match.group(1)) * units[match.group(2)]
+            if length > span:
+                longest, span = value, length
+    return longest, span
+
+
+def _calendar_ends(policy, section, ends: dt.date | None) -> list[Problem]:
+    """Warn when a case opened today could have a deadline past the calendar."""
+    if ends is None:
+        return []
+    limit, span = _longest_limit(policy)
+    try:
+        zone = ZoneInfo(section.get("timezone") or "Asia/Shanghai")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    today = dt.datetime.now(zone).date()
+    if today + span <= ends:
+        return []
+    params = {"date": ends.isoformat(), "limit": limit or "-", "next": ends.year + 1}
+    loc = section.loc_of("years")
+    return [Problem("calendar-ends", params, loc, severity="warning")]

@@ -49,6 +49,17 @@ KIND = Kind(
                 "uniqueItems": True,
                 "description": "The weekly days off (default sat and sun).",
             },
+            "years": {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 2000, "maximum": 2099},
+                "uniqueItems": True,
+                "description": (
+                    "The years whose holidays and make-up working days are all listed"
+                    " (provisional ones included). Past the last, working days are the"
+                    " weekdays only, and `check` warns once a deadline of a case opened"
+                    " today can reach it."
+                ),
+            },
             "holidays": item_list(DAYS_ITEM, "Days off: public holidays and their bridges."),
             "workdays": item_list(
                 DAYS_ITEM, "Make-up working days (调休上班) that fall on a weekend."
