@@ -8,10 +8,7 @@ Totals that differ from the published figures are warnings only.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import unicodedata
 from pathlib import Path
 
 import click
@@ -20,7 +17,8 @@ from onegrid import messages
 from onegrid.cli import options
 from onegrid.errors import PolicyError, Problem, UsageError
 from onegrid.grids.registry import load_registry, registry_path
-from onegrid.grids.report import FIGURES, GridsReport, build, figure_label
+from onegrid.grids.report import build
+from onegrid.grids.text import as_csv, as_text
 from onegrid.paths import find_pack
 from onegrid.policy.pack import load_policy
 
@@ -32,50 +30,6 @@ messages.register(
         },
     }
 )
-
-# Shown lines of each list in the text table; csv and json list everything.
-SHOWN = 30
-
-LABELS = {
-    "title": {"zh": "网格标准报告", "en": "Grid standards report"},
-    "totals": {"zh": "总数", "en": "Totals"},
-    "figure": {"zh": "项目", "en": "Figure"},
-    "registry": {"zh": "台账", "en": "Registry"},
-    "published": {"zh": "公布", "en": "Published"},
-    "households": {"zh": "每格户数", "en": "Households per grid"},
-    "hh": {"zh": "户数", "en": "Households"},
-    "by_parent": {"zh": "按上级单位汇总", "en": "By parent unit"},
-    "unit": {"zh": "上级单位", "en": "Parent unit"},
-    "range": {
-        "zh": "标准 {target} 户（{min}–{max}），平均 {mean}，最少 {smallest}，最多 {largest}",
-        "en": "standard {target} ({min}–{max}), mean {mean}, smallest {smallest}, largest {largest}",
-    },
-    "out_of_range": {"zh": "户数超出范围的网格：{n} 个", "en": "Grids outside the range: {n}"},
-    "grid": {"zh": "网格", "en": "Grid"},
-    "community": {"zh": "社区", "en": "Community"},
-    "limit": {"zh": "界限", "en": "Limit"},
-    "row": {"zh": "行", "en": "Row"},
-    "staffing": {"zh": "人员配备", "en": "Staffing"},
-    "rule": {"zh": "标准", "en": "Rule"},
-    "per": {"zh": "范围", "en": "Per"},
-    "need": {"zh": "要求", "en": "Required"},
-    "checked": {"zh": "检查", "en": "Checked"},
-    "gaps": {"zh": "缺口", "en": "Gaps"},
-    "coverage": {"zh": "覆盖率", "en": "Coverage"},
-    "share": {"zh": "比例", "en": "Share"},
-    "status": {"zh": "结果", "en": "Status"},
-    "ok": {"zh": "达标", "en": "ok"},
-    "bad": {"zh": "不达标", "en": "NOT MET"},
-    "differs": {"zh": "不一致", "en": "differs"},
-    "more": {"zh": "……另有 {n} 项，见 --format csv", "en": "… {n} more, see --format csv"},
-    "verdict_ok": {"zh": "结论：符合网格标准", "en": "Verdict: the grid standards are met"},
-    "verdict_bad": {
-        "zh": "结论：{n} 处不符合网格标准",
-        "en": "Verdict: {n} violation(s) of the grid standards",
-    },
-    "scope.grid": {"zh": "每个网格", "en": "each grid"},
-    "scope.community": {"zh": "每个社区", "en": "each community"},
-}
 
 
 def report(pack: str, registry: str | None, lang: str = "zh", fmt: str = "text") -> int:
@@ -100,158 +54,6 @@ def report(pack: str, registry: str | None, lang: str = "zh", fmt: str = "text")
         for problem in result.problems:
             click.echo(messages.format_line(problem, lang), err=True)
     return 1 if result.violations else 0
-
-
-def as_text(policy, result: GridsReport, lang: str) -> str:
-    t = {k: v[lang] for k, v in LABELS.items()}
-    name = policy.manifest.get("name")
-    name = name.get(lang, name.get("zh")) if isinstance(name, dict) else name
-    sep = "：" if lang == "zh" else ": "
-    out = [f"{t['title']}{sep}{name} ({messages.display_path(result.registry)})", ""]
-    published = {p["figure"]: p["published"] for p in result.published}
-    rows = []
-    for key in FIGURES:
-        rows.append((figure_label(policy, key)[lang], result.totals[key], published.get(key, "")))
-    for role, count in result.totals["staff"].items():
-        key = f"staff.{role}"
-        rows.append((figure_label(policy, key)[lang], count, published.get(key, "")))
-    out.append(t["totals"])
-    out += table(
-        [t["figure"], t["registry"], t["published"], t["status"]],
-        [
-            (label, have, pub, "" if pub == "" else (t["ok"] if pub == have else t["differs"]))
-            for label, have, pub in rows
-        ],
-    )
-    if result.by_parent:
-        out += ["", t["by_parent"]]
-        out += table(
-            [t["unit"], t["community"], t["grid"], t["hh"]],
-            [
-                (_unit_name(policy, r["unit"], lang), r["communities"], r["grids"], r["households"])
-                for r in result.by_parent
-            ],
-        )
-    if result.households:
-        out += ["", t["households"] + sep + t["range"].format(**result.households)]
-        out.append(t["out_of_range"].format(n=len(result.out_of_range)))
-        if result.out_of_range:
-            shown = [
-                (g["grid"], g["community"], g["households"], g["limit"], g["row"])
-                for g in result.out_of_range
-            ]
-            out += table(
-                [t["grid"], t["community"], t["hh"], t["limit"], t["row"]],
-                shown[:SHOWN],
-            )
-            if len(shown) > SHOWN:
-                out.append("  " + t["more"].format(n=len(shown) - SHOWN))
-    if result.staffing:
-        out += ["", t["staffing"]]
-        out += table(
-            [t["rule"], t["per"], t["need"], t["checked"], t["gaps"], t["status"]],
-            [
-                (
-                    messages.localized(s["name"], lang) or s["rule"],
-                    t[f"scope.{s['per']}"],
-                    f"{s['min']}" + (f"–{s['max']}" if s["max"] is not None else "+"),
-                    s["checked"],
-                    len(s["gaps"]),
-                    t["ok"] if not s["gaps"] else t["bad"],
-                )
-                for s in result.staffing
-            ],
-        )
-    if result.coverage:
-        out += ["", t["coverage"]]
-        out += table(
-            [t["rule"], t["grid"], t["share"], t["need"], t["status"]],
-            [
-                (
-                    messages.localized(c["name"], lang) or c["rule"],
-                    f"{c['grids_with']}/{c['grids']}",
-                    f"{c['share']:.1%}",
-                    f"≥ {c['min_share']:.0%}",
-                    t["ok"] if c["ok"] else t["bad"],
-                )
-                for c in result.coverage
-            ],
-        )
-    out.append("")
-    n = result.violations
-    out.append(t["verdict_bad"].format(n=n) if n else t["verdict_ok"])
-    return "\n".join(out)
-
-
-def as_csv(policy, result: GridsReport, lang: str) -> str:
-    """One row per figure and finding: section, subject, value, standard, status."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["section", "subject", "community", "value", "standard", "status"])
-    published = {p["figure"]: p for p in result.published}
-    for key in [*FIGURES, *(f"staff.{r}" for r in result.totals["staff"])]:
-        have = result.totals["staff"][key[6:]] if key.startswith("staff.") else result.totals[key]
-        pub = published.get(key)
-        status = "" if pub is None else ("ok" if pub["ok"] else "differs")
-        w.writerow(["total", key, "", have, pub["published"] if pub else "", status])
-    for g in result.out_of_range:
-        h = result.households
-        w.writerow(
-            [
-                "households",
-                g["grid"],
-                g["community"],
-                g["households"],
-                f"{h['min']}-{h['max']}",
-                "violation",
-            ]
-        )
-    for s in result.staffing:
-        for gap in s["gaps"]:
-            w.writerow(
-                [
-                    "staffing",
-                    gap["subject"],
-                    "",
-                    gap["have"],
-                    f"{s['rule']}:{gap['kind']}:{gap['need']}",
-                    "violation",
-                ]
-            )
-    for c in result.coverage:
-        w.writerow(
-            [
-                "coverage",
-                c["rule"],
-                "",
-                c["share"],
-                c["min_share"],
-                "ok" if c["ok"] else "violation",
-            ]
-        )
-    return buf.getvalue()
-
-
-def table(header: list[str], rows: list[tuple]) -> list[str]:
-    """Rows aligned in columns; Chinese characters count as two."""
-    cells = [[str(c) for c in header], *[[str(c) for c in row] for row in rows]]
-    widths = [max(width(r[i]) for r in cells) for i in range(len(header))]
-    return [
-        "  " + "  ".join(pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells
-    ]
-
-
-def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def pad(text: str, size: int) -> str:
-    return text + " " * (size - width(text))
-
-
-def _unit_name(policy, unit_id: str, lang: str) -> str:
-    unit = policy.get("unit", unit_id)
-    return messages.localized(unit.get("name"), lang) or unit_id if unit else unit_id
 
 
 @click.group("grids")

@@ -21,7 +21,7 @@ import math
 from typing import Any
 
 from onegrid import messages
-from onegrid.decide import escalation
+from onegrid.decide import ladder as ladder_defs
 from onegrid.decide.operators import key
 from onegrid.decide.program import CORE_TYPES, LEVEL_TOP, Program, Rule, Test
 from onegrid.decide.suite import tests_of
@@ -350,7 +350,7 @@ def _staff(policy: Policy) -> list[Problem]:
                 target(lead, then.get("level"), then.loc_of("lead" if lead else "level"))
             for i, assistant in enumerate(then.get("assist") or []):
                 target(assistant, None, then["assist"].loc_of(i))
-    for ladder in escalation.ladders(policy):
+    for ladder in ladder_defs.ladders(policy):
         for i, rung in enumerate(ladder.get("rungs") or []):
             if i == 0 and not rung.get("lead"):
                 continue  # the first rung takes the lead routing chose

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from onegrid.decide import engine, escalation
+from onegrid.decide import engine
 from onegrid.decide.decision import Decision
+from onegrid.decide.ladder import default_ladder, start_rung
 from onegrid.decide.program import Program, program_for
 from onegrid.policy.pack import Policy
 
@@ -89,7 +90,7 @@ def _outcome(program: Program, rule) -> tuple:
 
 def _default_ladder(program: Program) -> str | None:
     if "_ladder" not in program.__dict__:
-        program.__dict__["_ladder"] = escalation.default_ladder(program.policy)
+        program.__dict__["_ladder"] = default_ladder(program.policy)
     return program.__dict__["_ladder"]
 
 
@@ -97,7 +98,7 @@ def _start_rung(program: Program, ladder: str, level, lead) -> str | None:
     cache = program.__dict__.setdefault("_starts", {})
     k = (ladder, level, lead)
     if k not in cache:
-        cache[k] = escalation.start_rung(program, ladder, level, lead)
+        cache[k] = start_rung(program, ladder, level, lead)
     return cache[k]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from onegrid.decide import escalation as ladders
+from onegrid.decide import ladder as ladders
 from onegrid.decide.decision import Explanation, FactsError
 from onegrid.decide.escalation import escalate
 from onegrid.decide.router import decide

@@ -11,6 +11,7 @@ from typing import Any
 
 from onegrid import messages
 from onegrid.decide.decision import Explanation, Trial
+from onegrid.decide.escalation import path
 from onegrid.decide.program import program_for
 from onegrid.decide.reference import test_holds
 from onegrid.decide.router import resolve
@@ -60,8 +61,6 @@ def explain(policy: Policy, facts: Mapping[str, Any]) -> Explanation:
                 )
             )
         fired.append(hits)
-    from onegrid.decide.escalation import path
-
     return Explanation(resolve(program, enriched, fired), enriched, trials, path(policy, facts))
 
 

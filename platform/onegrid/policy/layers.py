@@ -16,7 +16,15 @@ from pathlib import Path
 
 from onegrid import messages, paths
 from onegrid.errors import Problem
-from onegrid.policy import pack, resolve
+from onegrid.policy import resolve
+from onegrid.policy.documents import (
+    MANIFEST,
+    Policy,
+    build_index,
+    merge_sections,
+    pack_files,
+    read_document,
+)
 from onegrid.policy.located import YList, YMap
 from onegrid.policy.suggest import did_you_mean
 
@@ -129,9 +137,9 @@ def _resolve(root, problems, stack, cache, base=None) -> Resolution:
         found.layers.extend(_as(base_found.layers, "base"))
         found.manifest = inherit_manifest(manifest, root, base_found)
 
-    own = pack.merge_sections(documents, problems)
+    own = merge_sections(documents, problems)
     if layered:
-        pack.build_index(own, problems)  # duplicate ids within this layer
+        build_index(own, problems)  # duplicate ids within this layer
     found.sections = resolve.merge_sections(sections, own, problems) if sections else own
     found.documents.extend(documents)
     found.layers.append(Layer(root, "own", str(manifest.get("id", root.name))))
@@ -173,18 +181,18 @@ def read_folder(root: Path, problems: list[Problem], layered: bool | None = None
     its files are checked with the override schema, and required keys once
     more on the merged result."""
     manifest = YMap()
-    manifest_path = root / pack.MANIFEST
+    manifest_path = root / MANIFEST
     if manifest_path.is_file():
-        doc = pack.read_document(manifest_path, problems)
+        doc = read_document(manifest_path, problems)
         if doc is not None and doc.kind == "pack":
             manifest = doc.data
     if layered is None:
         layered = bool(manifest.get("extends") or manifest.get("includes"))
     documents = []
-    for path in pack.pack_files(root):
+    for path in pack_files(root):
         if path == manifest_path:
             continue
-        doc = pack.read_document(path, problems, override=layered)
+        doc = read_document(path, problems, override=layered)
         if doc is None:
             continue
         if doc.kind == "pack":
@@ -207,7 +215,7 @@ def _base(root, manifest, override, problems, chain, cache) -> Resolution | None
         return None  # the schema has said so
     else:
         base_root = tidy(paths.find_pack(target, relative_to=root))
-    if not (base_root / pack.MANIFEST).is_file():
+    if not (base_root / MANIFEST).is_file():
         problems.append(
             Problem(
                 "base-not-found",
@@ -221,7 +229,7 @@ def _base(root, manifest, override, problems, chain, cache) -> Resolution | None
         return None
     found = _resolve(base_root, problems, chain, cache)
     if isinstance(pin, str) and PIN.match(pin):  # a malformed pin: the schema says so
-        actual = pack.Policy(
+        actual = Policy(
             root=base_root, manifest=found.manifest, sections=found.sections
         ).content_hash
         if actual != pin:
@@ -248,9 +256,9 @@ def _in_cycle(target: Path, chain, loc, problems: list[Problem]) -> bool:
 
 def _include_root(root: Path, name: str) -> Path | None:
     near = tidy(root / name)
-    if (near / pack.MANIFEST).is_file():
+    if (near / MANIFEST).is_file():
         return near
     for shelf in (paths.RULES, paths.FORMS):
-        if (shelf / name / pack.MANIFEST).is_file():
+        if (shelf / name / MANIFEST).is_file():
             return shelf / name
     return None

@@ -22,6 +22,9 @@ from sqlalchemy.orm import Session
 from onegrid import messages
 from onegrid.errors import OnegridError
 from onegrid.forms import fieldtypes
+from onegrid.grids.registry import load_registry
+from onegrid.grids.report import build as grids_report
+from onegrid.grids.text import as_text
 from onegrid.store import AuditEntry, Case, PolicyVersion, utcnow
 from onegrid.store.accounts import User
 from onegrid.web import caseview, db, formview, policyview, scope
@@ -204,10 +207,6 @@ class RegistryReport:
 def registry_report(loaded, lang: str = "zh") -> RegistryReport | None:
     """The grid registry (`registry:` in pack.yaml) checked against the grid
     standards, as `onegrid grids report` prints it; None without a registry."""
-    # imported here: onegrid.cli imports every subcommand, `serve` among them, which imports us
-    from onegrid.cli.grids import as_text
-    from onegrid.grids.registry import load_registry
-    from onegrid.grids.report import build
 
     policy = loaded.policy
     name = policy.manifest.get("registry") if policy is not None else None
@@ -215,7 +214,7 @@ def registry_report(loaded, lang: str = "zh") -> RegistryReport | None:
         return None
     path = Path(loaded.root) / name
     try:
-        result = build(policy, load_registry(policy, path))
+        result = grids_report(policy, load_registry(policy, path))
     except OnegridError as exc:
         return RegistryReport(str(name), [messages.format_line(p, lang) for p in exc.problems])
     return RegistryReport(

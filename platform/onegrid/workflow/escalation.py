@@ -1,15 +1,16 @@
 """The escalation ladder: small matters stay in the grid, big ones in the
 community, hard ones in the street (小事不出网格，大事不出社区，难事不出街道).
 
-`onegrid.decide.escalate` says where a case goes next once routing is
-compiled from the pack; until then (or when it has nothing to say) the
-ladder is the org's levels, one rank up at a time, within the place where
-the case happened.
+`onegrid.decide.escalate` says where a case goes next on the pack's
+ladders; a pack without ladders climbs the org's levels, one rank up at a
+time, within the place where the case happened.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from onegrid.decide import escalate
 
 
 @dataclass(frozen=True)
@@ -19,32 +20,19 @@ class Rung:
     limit: str | None = None  # the time limit at the new rung, if the ladder sets one
 
 
-def _decide_escalate():
-    try:
-        from onegrid.decide import escalate
-    except ImportError:
-        return None
-    return escalate
-
-
 def next_rung(book, case, trigger: str = "overdue") -> Rung | None:
     """Where the case goes when its level cannot handle it, or None at the top."""
-    escalate = _decide_escalate()
-    if escalate is not None:
-        facts = dict(case.facts or {})
-        if case.place and "unit" not in facts:
-            facts["unit"] = case.place
-        try:
-            step = escalate(book.policy, facts, case.level, case.unit, trigger)
-        except ImportError:  # the stage is there but not complete
-            step = None
-        else:
-            if step is None and _has_ladder(book):
-                return None  # the pack's ladder ends here
-        if step is not None and getattr(step, "level", None):
-            place = case.place or book.home(case.unit)
-            unit = getattr(step, "unit", None) or book.above(place, step.level)
-            return Rung(step.level, unit, getattr(step, "limit", None))
+    facts = dict(case.facts or {})
+    if case.place and "unit" not in facts:
+        facts["unit"] = case.place
+    step = escalate(book.policy, facts, case.level, case.unit, trigger)
+    if step is None and _has_ladder(book):
+        return None  # the pack's ladder ends here
+    if step is not None and step.level:
+        place = case.place or book.home(case.unit)
+        unit = step.unit or book.above(place, step.level)
+        return Rung(step.level, unit, step.limit)
+    # no ladder in the pack: one rank up at a time, within the case's place
     current = book.rank(case.level)
     place = case.place or book.home(case.unit)
     higher = sorted(

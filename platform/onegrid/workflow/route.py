@@ -1,8 +1,7 @@
 """Where a new case goes: lead, assistants, enterprise, level, time limits.
 
-One function, `route`, so that switching from the matter catalog's own
-unit/level/limits to the compiled routing rules of `onegrid.decide`
-happens in one place.
+One function, `route`: the compiled routing rules of `onegrid.decide`,
+over the matter catalog's own unit, level and limits.
 """
 
 from __future__ import annotations
@@ -10,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from onegrid.decide import decide
 from onegrid.errors import OnegridError
 from onegrid.workflow.errors import InvalidSubmission
 
@@ -38,14 +38,6 @@ class Route:
         }
 
 
-def _decide():
-    try:
-        from onegrid.decide import decide
-    except ImportError:
-        return None
-    return decide
-
-
 def route(book, facts: dict[str, Any]) -> Route:
     matter = book.matters[facts["matter"]]
     base = Route(
@@ -53,16 +45,11 @@ def route(book, facts: dict[str, Any]) -> Route:
         level=matter.get("level") or book.level_of(matter.get("unit")),
         limits=dict(matter.get("limits") or {}),
     )
-    decide = _decide()
-    if decide is None:
-        return base
     asked = dict(facts)
     if asked.get("place") and "unit" not in asked:
         asked["unit"] = asked["place"]  # decide names the place `unit`
     try:
         decision = decide(book.policy, asked)
-    except ImportError:  # the stage is there but not complete
-        return base
     except OnegridError as exc:
         raise InvalidSubmission(exc.problems) from None
     if decision is None:

@@ -1,4 +1,4 @@
-"""Form submissions: validated by the forms stage when it is there."""
+"""Form submissions, validated by the forms stage."""
 
 from __future__ import annotations
 
@@ -6,17 +6,9 @@ import datetime as dt
 import json
 from typing import Any
 
-from onegrid import messages
 from onegrid.errors import Problem
+from onegrid.forms import validate as forms_validate
 from onegrid.workflow.errors import InvalidSubmission
-
-
-def _forms_validate():
-    try:
-        from onegrid.forms import validate
-    except ImportError:
-        return None
-    return validate
 
 
 def jsonable(value: Any) -> Any:
@@ -52,19 +44,7 @@ def validate(book, form_id: str | None, submission: dict[str, Any], lang: str = 
     submission = dict(submission or {})
     if not form_id:
         return jsonable(submission)
-    forms_validate = _forms_validate()
-    if forms_validate is not None:
-        clean, errors = forms_validate(book.policy, form_id, submission, lang)
-        if errors:
-            raise InvalidSubmission(_as_problems(errors), errors)
-        return jsonable(clean)
-    # without the forms stage: required fields only, in its error shape
-    form = book.forms.get(form_id) or {}
-    errors = {}
-    for spec in form.get("fields") or ():
-        name = spec.get("name")
-        if name and spec.get("required") and submission.get(name) in (None, "", [], {}):
-            errors[name] = messages.text("field-required", {"field": name}, lang)
+    clean, errors = forms_validate(book.policy, form_id, submission, lang)
     if errors:
         raise InvalidSubmission(_as_problems(errors), errors)
-    return jsonable(submission)
+    return jsonable(clean)
