@@ -89,6 +89,7 @@ def ladder_path(
 
 def enrich(policy: Policy, facts: Mapping[str, Any]) -> dict[str, Any]:
     """The facts as the rules see them: org tree and matter catalog filled in."""
-    from onegrid.decide import facts as _facts
+    from onegrid.decide.program import program_for
 
-    return _facts.enrich(policy, facts)
+    # the program holds the org tree built once per policy (decide/program.py)
+    return program_for(policy).enrich(facts)

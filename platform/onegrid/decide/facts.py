@@ -109,13 +109,6 @@ def _registry_grids(policy: Policy) -> list[dict[str, Any]]:
     return units
 
 
-def enrich(policy: Policy, facts: Any, tree: OrgTree | None = None) -> dict[str, Any]:
-    """The facts with matter catalog and org tree filled in; `FactsError` if wrong."""
-    from onegrid.decide.program import program_for
-
-    return program_for(policy).enrich(facts) if tree is None else _enrich(policy, tree, facts)
-
-
 def _enrich(policy: Policy, tree: OrgTree, facts: Any) -> dict[str, Any]:
     if not isinstance(facts, Mapping):
         raise FactsError(Problem("facts-not-a-mapping", {"actual": type(facts).__name__}))
