@@ -3,9 +3,7 @@ trail, why it was routed there, and a CSV export. Plain data only."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -274,18 +272,7 @@ EXPORT_COLUMNS = (
 )
 
 
-def as_csv(cases: list[Case], lang: str = "zh") -> str:
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    for case in cases:
-        data = case_json(case, lang)
-        writer.writerow([_cell(data[c]) for c in EXPORT_COLUMNS])
-    return out.getvalue()
-
-
-def _cell(value) -> str:
+def cell(value) -> str:
     text = "" if value is None else str(value)
     # a leading = + - @ would run as a formula in a spreadsheet program
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
