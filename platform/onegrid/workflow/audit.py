@@ -610,6 +610,10 @@ def _verify_rows(session, since_seq: int, secret, verdict, problem) -> dict[int,
     return touched
 
 
+# only the columns replayed (with Core: no ORM objects, no facts or submission)
+REPLAYED_COLUMNS = [Case.__table__.c.id, *(Case.__table__.c[c] for c in REPLAYED)]
+
+
 def _differences(case: Case, after: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     now = case_values(case)
     return [(c, now[c], after[c]) for c in REPLAYED if c in after and now[c] != after[c]]
@@ -635,8 +639,8 @@ def _verify_cases(session, touched: dict[int, str] | None, verdict, problem) -> 
     if touched is not None:
         ids = sorted(touched)
         for i in range(0, len(ids), 1000):
-            chunk = select(Case).where(Case.id.in_(ids[i : i + 1000]))
-            for case in session.scalars(chunk.execution_options(populate_existing=True)):
+            chunk = select(*REPLAYED_COLUMNS).where(Case.id.in_(ids[i : i + 1000]))
+            for case in session.execute(chunk):
                 compare(case, touched[case.id])
         return
     newest = (
@@ -646,7 +650,7 @@ def _verify_cases(session, touched: dict[int, str] | None, verdict, problem) -> 
         .subquery()
     )
     query = (
-        select(Case, AuditEntry.payload)
+        select(*REPLAYED_COLUMNS, AuditEntry.payload)
         .outerjoin(newest, newest.c.case_id == Case.id)
         .outerjoin(
             AuditEntry,
@@ -655,7 +659,7 @@ def _verify_cases(session, touched: dict[int, str] | None, verdict, problem) -> 
             & AuditEntry.subject.like("case:%"),
         )
         .order_by(Case.id)
-        .execution_options(yield_per=2000, populate_existing=True)
+        .execution_options(yield_per=2000)
     )
-    for case, payload in session.execute(query):
-        compare(case, payload)
+    for row in session.execute(query):
+        compare(row, row.payload)
