@@ -15,7 +15,7 @@ from onegrid.cli.serve import prepare
 from onegrid.errors import PolicyError
 from onegrid.web import create_app
 from web.test_attachments import login, png, report
-from web.webapp import PASSWORD, config, token_for
+from web.webapp import PASSWORD, client_key, config, token_for
 
 BIG = 2**63  # one above the largest BIGINT
 
@@ -186,7 +186,7 @@ def test_idempotency_keys_are_per_user(app, client):
 
 @pytest.fixture
 def key(app):
-    return token_for(app, "gw_a")
+    return client_key(app)
 
 
 def post311(client, key, path="/open311/v2/requests.json", **fields):

@@ -95,3 +95,40 @@ def test_bad_input_is_refused_on_postgres(pg_app):
         assert r.status_code == 201
     long_username = client.post("/api/v1/tokens", json={"username": "u" * 500, "password": "x"})
     assert long_username.status_code == 401
+
+
+def test_client_keys_throttles_and_retries_on_postgres(pg_app):
+    """Client keys, the duplicate window, privacy and the database throttle
+    (an UPDATE or the INSERT that wins) on PostgreSQL."""
+    from web.webapp import client_key
+
+    client = pg_app.test_client()
+    key = client_key(pg_app)
+    body = {
+        "api_key": key,
+        "service_code": "m.litter",
+        "address_id": "grid.a1",
+        "attribute[description]": "路口有垃圾",
+    }
+    ids = {
+        client.post("/open311/v2/requests.json", data=body).get_json()[0]["service_request_id"]
+        for _ in range(3)
+    }
+    assert len(ids) == 1
+    (rid,) = ids
+    listed = client.get("/open311/v2/requests.json").get_json()
+    assert [x["service_request_id"] for x in listed] == [rid]
+    headers = {"Authorization": f"Bearer {token_for(pg_app, 'gw_a')}"}
+    staff = client.post(
+        "/api/v1/cases",
+        json={"matter": "m.litter", "place": "grid.a1", "submission": {"description": "x"}},
+        headers=headers,
+    )
+    assert client.get(f"/open311/v2/requests/{staff.get_json()['id']}.json").status_code == 404
+    for _ in range(5):
+        r = client.post("/api/v1/tokens", json={"username": "gw_b", "password": "wrong"})
+        assert r.status_code == 401
+    assert (
+        client.post("/api/v1/tokens", json={"username": "gw_b", "password": "pw"}).status_code
+        == 429
+    )

@@ -156,3 +156,14 @@ def dispatch(session, case_id: int, dispatcher) -> None:
     for step in ("accept", "dispatch"):
         case = wf_case.get_case(session, case_id)
         wf_case.act(session, case_id, step, actor, {}, case.version)
+
+
+def client_key(app, name: str = "test client", channel: str = "open311") -> str:
+    """A new Open311 client key (its own kind of credential, not a staff token)."""
+    from onegrid.store import clients
+
+    with app.app_context():
+        session = db.session()
+        _, key = clients.create_client(session, name, channel, by="test")
+        session.commit()
+        return key

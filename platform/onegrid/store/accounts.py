@@ -18,6 +18,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from onegrid.store.base import Base, UTCDateTime, utcnow
 
+# staff API tokens live this long (POST /api/v1/tokens issues a new one)
+TOKEN_LIFETIME = dt.timedelta(days=30)
+# a recognisable prefix, so that logs and leak scanners can find staff tokens
+TOKEN_PREFIX = "ogt_"
+
 
 class User(Base):
     __tablename__ = "users"
@@ -60,6 +65,8 @@ class ApiToken(Base):
     # only a digest is stored: a leaked database does not leak usable tokens
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # a token dies after TOKEN_LIFETIME, at logout, or when revoked (revision 0400)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     user: Mapped[User] = relationship(lazy="joined")
 
 
@@ -96,10 +103,23 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
-def issue_token(session: Session, user: User, name: str = "", token: str | None = None) -> str:
+def issue_token(
+    session: Session,
+    user: User,
+    name: str = "",
+    token: str | None = None,
+    lifetime: dt.timedelta = TOKEN_LIFETIME,
+) -> str:
     """A new API token for the user (random unless given); only its digest is kept."""
-    token = token or secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, name=name, token_hash=token_digest(token)))
+    token = token or TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            name=name,
+            token_hash=token_digest(token),
+            expires_at=utcnow() + lifetime,
+        )
+    )
     session.flush()
     return token
 
@@ -110,7 +130,18 @@ def user_for_token(session: Session, token: str) -> User | None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
     if row is None or not row.user.active:
         return None
+    if row.expires_at is not None and row.expires_at <= utcnow():
+        return None
     return row.user
+
+
+def revoke_tokens(session: Session, user: User) -> int:
+    """Logout: every API token of the user stops working; how many there were."""
+    rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).all()
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return len(rows)
 
 
 def revoke_token(session: Session, token: str) -> bool:

@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth,
         bounds,
         cases,
+        clients,
         db,
         errorpages,
         i18n,
@@ -46,10 +47,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         open311,
         people,
         proxy,
+        redaction,
         security,
     )
 
     bounds.init_app(app)  # first: sizes are checked before anything reads a body
+    redaction.init_app(app)
     security.init_app(app)
     errorpages.init_app(app)
     db.init_app(app)
@@ -62,4 +65,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     notices.init_app(app)
     people.init_app(app)
     proxy.init_app(app)
+    clients.init_app(app)
     return app

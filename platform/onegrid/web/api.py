@@ -15,7 +15,18 @@ from werkzeug.exceptions import HTTPException
 
 from onegrid import messages
 from onegrid.store import accounts
-from onegrid.web import bounds, caseview, casework, db, formview, openapi, policyview, scope
+from onegrid.web import (
+    bounds,
+    caseview,
+    casework,
+    clients,
+    db,
+    formview,
+    openapi,
+    policyview,
+    scope,
+    throttles,
+)
 from onegrid.web.admin import origin
 from onegrid.web.errorpages import with_headers
 from onegrid.web.i18n import current_lang, text_of
@@ -83,9 +94,18 @@ def tokens():
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         return error(400, "bad-request", "send username and password")
+    if throttles.blocked("tokens", username) or throttles.blocked(
+        "tokens-address", throttles.address()
+    ):
+        response = error(429, "too-many-requests", "too many failed attempts; try again later")
+        response.headers["Retry-After"] = "300"
+        return response
     user = accounts.authenticate(db.session(), username, password)
     if user is None:
+        throttles.failed("tokens", username)
+        throttles.failed("tokens-address", throttles.address())
         return error(401, "unauthorized", "wrong username or password")
+    throttles.passed("tokens", username)
     name = body.get("name") or "api"
     if not isinstance(name, str) or len(name) > 128:
         return error(400, "bad-request", "'name' must be a string of at most 128 characters")
@@ -194,6 +214,10 @@ def create_case():
     place = body.get("place")
     if place is not None and policyview.load().unit(place) is None:
         return error(422, "unknown-place", f"unknown place {place!r}")
+    channel = body.get("channel") or "web"
+    if channel in clients.pack_channels() and channel not in clients.allowed_channels(user=user):
+        # a staff credential never enters the Open311 clients' channel (issue 20)
+        return error(403, "forbidden", f"this account may not report through {channel!r}")
     key = request.headers.get("Idempotency-Key") or body.get("idempotency_key") or None
     if key is not None and len(key) > bounds.MAX_KEY:
         return error(400, "bad-request", f"the idempotency key is longer than {bounds.MAX_KEY}")
@@ -204,7 +228,7 @@ def create_case():
             body["matter"],
             place,
             body.get("submission") or {},
-            channel=body.get("channel") or "web",
+            channel=channel,
             # a key is the client's own: another user's same key is another request
             idempotency_key=f"api:{user.id}:{key}" if key else None,
         )

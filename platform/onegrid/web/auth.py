@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import functools
 import re
-import time
-from collections import deque
 from urllib.parse import unquote
 
 from flask import (
     Blueprint,
     Flask,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -23,7 +20,7 @@ from flask import (
 )
 
 from onegrid.store import accounts
-from onegrid.web import db
+from onegrid.web import db, throttles
 from onegrid.web.i18n import LANGS, t
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -85,50 +82,26 @@ def safe_next(target: str | None) -> str:
     return url_for("cases.inbox")
 
 
-class Throttle:
-    """At most `limit` failed logins per username in `window` seconds, per process:
-    enough to make guessing a password slow; a shared store would be needed
-    to count across several app servers."""
-
-    def __init__(self, limit: int = 5, window: float = 300.0):
-        self.limit, self.window = limit, window
-        self.failures: dict[str, deque[float]] = {}
-
-    def blocked(self, username: str) -> bool:
-        times = self.failures.get(username)
-        now = time.monotonic()
-        while times and now - times[0] > self.window:
-            times.popleft()
-        return bool(times) and len(times) >= self.limit
-
-    def failed(self, username: str) -> None:
-        self.failures.setdefault(username, deque()).append(time.monotonic())
-
-    def passed(self, username: str) -> None:
-        self.failures.pop(username, None)
-
-
-def throttle() -> Throttle:
-    return current_app.extensions.setdefault("onegrid.login_throttle", Throttle())
-
-
 @bp.route("/login", methods=("GET", "POST"))
 def login():
     error = None
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
-        if throttle().blocked(username):
+        if throttles.blocked("login", username) or throttles.blocked(
+            "login-address", throttles.address()
+        ):
             error = t(
                 "失败次数过多，请 5 分钟后再试", "Too many failed attempts; try again in 5 minutes"
             )
             return render_template("auth/login.html", error=error), 429
         user = accounts.authenticate(db.session(), username, password)
         if user is None:
-            throttle().failed(username)
+            throttles.failed("login", username)
+            throttles.failed("login-address", throttles.address())
             error = t("用户名或密码错误", "Wrong username or password")
         else:
-            throttle().passed(username)
+            throttles.passed("login", username)
             lang = session.get("lang")
             session.clear()
             if lang:
@@ -143,6 +116,8 @@ def login():
 def logout():
     if g.user is not None:
         accounts.end_sessions(g.user)
+        # logging out ends the API tokens too: nothing issued to the user survives it
+        accounts.revoke_tokens(db.session(), g.user)
         db.session().commit()
     session.clear()
     flash(t("已退出登录", "Logged out"))

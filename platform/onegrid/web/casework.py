@@ -84,7 +84,7 @@ def new_idempotency_key() -> str:
 
 def open_case(
     session: Session,
-    user: User,
+    user: User | wf_actor.Actor,
     matter: str,
     place: str | None,
     submission: dict[str, Any],
@@ -100,7 +100,7 @@ def open_case(
         current_version(session),
         facts,
         submission,
-        actor_of(user),
+        user if isinstance(user, wf_actor.Actor) else actor_of(user),
         channel,
         idempotency_key=idempotency_key,
         lang=current_lang(),

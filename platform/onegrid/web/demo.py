@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from onegrid.grids.registry import grid_units
 from onegrid.messages import localized
 from onegrid.policy.pack import Policy
-from onegrid.store import accounts
+from onegrid.store import accounts, clients
 
 
 @dataclass
@@ -166,11 +166,11 @@ def seed(
             session, "admin", password, name=display_name(policy, None), is_admin=True
         )
     users.append(DemoUser("admin", None, None, password))
-    client = session.scalar(select(accounts.User).where(accounts.User.username == "open311"))
-    if client is None:
-        client = accounts.create_user(session, "open311", secrets.token_urlsafe(24), name="Open311")
-    if accounts.user_for_token(session, api_key) is None:
-        accounts.issue_token(session, client, name="open311 demo client", token=api_key)
+    # an Open311 client key of its own kind (submit and read its own), not a staff token
+    if clients.client_for_key(session, api_key) is None:
+        clients.create_client(
+            session, "演示客户端 demo client", "open311", by="onegrid", key=api_key
+        )
     users.append(DemoUser("open311", None, None, "", api_key))
     session.commit()
     return users

@@ -10,20 +10,22 @@ multivalue attributes arrive as `attribute[X][]`.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
+import hashlib
+import hmac
+import json
 from typing import Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
-from flask import Blueprint, Flask, Response, g, jsonify, request, url_for
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, url_for
 
 from onegrid import messages
-from onegrid.store import Case
-from onegrid.store.accounts import user_for_token
-from onegrid.web import bounds, caseview, casework, db, formview, policyview, scope
+from onegrid.store import Case, clients
+from onegrid.web import bounds, caseview, casework, db, formview, policyview, scope, throttles
 from onegrid.web.i18n import current_lang, text_of
 from onegrid.web.security import csrf
 from onegrid.workflow import errors as wf_errors
+from onegrid.workflow.actor import Actor
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 
@@ -33,6 +35,8 @@ TOKEN_PREFIX = "open311:"
 # GeoReport v2: without dates, a search covers the most recent 90 days
 DEFAULT_SPAN = dt.timedelta(days=90)
 MAX_DESCRIPTION = 4000  # the GeoReport v2 schema's limit
+DEFAULT_PRECISION = 3  # decimal places of a summary matter's coordinates (about 100 m)
+DEFAULT_WINDOW = "10m"  # a client's identical requests within it are one case
 
 
 class Open311Error(Exception):
@@ -59,14 +63,21 @@ def check_jurisdiction() -> None:
         raise Open311Error(404, f"unknown jurisdiction_id {wanted!r}")
 
 
-def api_user():
+def api_client():
+    """The Open311 client whose key came with the request, or None without one.
+
+    Only client keys open this door (never a staff API token); failures are
+    throttled per address across every app process."""
     key = param("api_key")
     if key is None:
         return None
-    user = user_for_token(db.session(), key)
-    if user is None:
+    if throttles.blocked("open311-key", throttles.address()):
+        raise Open311Error(429, "too many invalid api_key attempts; try again later")
+    client = clients.client_for_key(db.session(), key)
+    if client is None:
+        throttles.failed("open311-key", throttles.address())
         raise Open311Error(403, "invalid api_key")
-    return user
+    return client
 
 
 # --- rendering ---------------------------------------------------------------
@@ -154,7 +165,7 @@ def discovery(fmt):
     data = {
         "changeset": policyview.load().policy.content_hash[:16],
         "contact": "onegrid",
-        "key_service": "POST /api/v1/tokens",
+        "key_service": "ask the administrators for an Open311 client key",
         "endpoints": [
             {
                 "specification": SPEC,
@@ -195,9 +206,11 @@ def iso(moment: dt.datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") if moment else None
 
 
-def request_json(case: Case) -> dict[str, Any]:
+def request_json(case: Case, whole: bool = False) -> dict[str, Any]:
+    """A request as GeoReport shows it; `whole` for the client that filed it,
+    else only what the matter's visibility allows (never the reporter)."""
     facts = case.facts or {}
-    return {
+    out = {
         "service_request_id": str(case.id),
         "status": "closed" if case.closed_at else "open",
         "status_notes": case.state,
@@ -216,6 +229,29 @@ def request_json(case: Case) -> dict[str, Any]:
         "long": facts.get("long"),
         "media_url": facts.get("media_url"),
     }
+    if not whole and scope.matter_visibility(case.matter) != "public":
+        # summary: no words, address or pictures; coordinates to the pack's precision
+        digits = publication().get("precision", DEFAULT_PRECISION)
+        out.update(description=None, address=None, media_url=None)
+        for key in ("lat", "long"):
+            if isinstance(out[key], int | float):
+                out[key] = round(out[key], digits)
+    return out
+
+
+def publication() -> dict[str, Any]:
+    """The pack's `open311:` settings (in its matter catalog)."""
+    policy = policyview.load().policy
+    settings = policy.section("matters").get("open311") if policy is not None else None
+    return settings if isinstance(settings, dict) else {}
+
+
+def duplicate_window() -> dt.timedelta:
+    text = str(publication().get("duplicate_window", DEFAULT_WINDOW))
+    if text == "0":
+        return dt.timedelta(0)
+    number, unit = int(text[:-1]), text[-1]
+    return dt.timedelta(minutes=number) if unit == "m" else dt.timedelta(hours=number)
 
 
 def parse_date(name: str) -> dt.datetime | None:
@@ -234,12 +270,17 @@ def split(name: str) -> list[str]:
 
 
 def visible_requests():
-    """Open311 reads: a key's user sees that user's scope; anyone else the
-    requests filed through Open311 (the public 311 view), nothing more."""
-    user = api_user()
-    if user is not None:
-        return scope.visible(user)
+    """Open311 reads: anyone sees the public view (scope.visible_public); a
+    client key sees that and its own requests."""
+    client = g.get("open311_client")
+    if client is not None:
+        return scope.visible_to_client(client)
     return scope.visible_public()
+
+
+def shown(cases) -> list[dict[str, Any]]:
+    client = g.get("open311_client")
+    return [request_json(c, whole=scope.filed_by(c, client)) for c in cases]
 
 
 @bp.route("/requests.<fmt>", methods=("GET",))
@@ -270,7 +311,7 @@ def list_requests(fmt):
         if end is not None:
             stmt = stmt.where(Case.created_at <= end)
     cases = db.session().scalars(stmt.order_by(Case.id.desc()).limit(1000)).all()
-    return respond(fmt, [request_json(c) for c in cases], "service_requests", "request")
+    return respond(fmt, shown(cases), "service_requests", "request")
 
 
 @bp.route("/requests/<request_id>.<fmt>", methods=("GET",))
@@ -283,16 +324,19 @@ def get_request(request_id, fmt):
         case = db.session().scalar(visible_requests().where(Case.id == number))
     if case is None:
         raise Open311Error(404, f"unknown service_request_id {request_id!r}")
-    return respond(fmt, [request_json(case)], "service_requests", "request")
+    return respond(fmt, shown([case]), "service_requests", "request")
 
 
 @bp.route("/tokens/<token>.<fmt>", methods=("GET",))
 def get_token(token, fmt):
     need_format(fmt)
     check_jurisdiction()
-    case = db.session().scalar(
-        visible_requests().where(Case.idempotency_key == TOKEN_PREFIX + token)
-    )
+    case_id = token_case(token)
+    stmt = visible_requests()
+    if case_id is not None:
+        case = db.session().scalar(stmt.where(Case.id == case_id))
+    else:  # a token given before tokens were derived from the case
+        case = db.session().scalar(stmt.where(Case.idempotency_key == TOKEN_PREFIX + token))
     if case is None:
         raise Open311Error(404, f"unknown token {token!r}")
     data = [{"service_request_id": str(case.id), "token": token}]
@@ -303,8 +347,8 @@ def get_token(token, fmt):
 def create_request(fmt):
     need_format(fmt)
     check_jurisdiction()
-    user = api_user()
-    if user is None:
+    client = g.get("open311_client")
+    if client is None:
         raise Open311Error(403, "api_key is required to create a request")
     policy = policyview.policy()
     code = param("service_code")
@@ -342,32 +386,88 @@ def create_request(fmt):
         "long": long,
         "media_url": media_url,
     }
-    token = secrets.token_urlsafe(12)
-    try:
-        case = casework.open_case(
-            db.session(),
-            user,
-            matter["id"],
-            place,
-            submission,
-            channel="open311",
-            idempotency_key=TOKEN_PREFIX + token,
-            extra_facts={k: v for k, v in facts.items() if v is not None},
-        )
-    except wf_errors.InvalidSubmission as exc:
-        db.session().rollback()
-        text = "; ".join(messages.text(p.code, p.params, "en") for p in exc.problems)
-        raise Open311Error(400, text or "invalid attributes") from None
+    key = request.headers.get("Idempotency-Key") or None
+    if key is not None and len(key) > bounds.MAX_KEY:
+        raise Open311Error(400, f"Idempotency-Key is longer than {bounds.MAX_KEY} characters")
+    content = content_hash()
+    session = db.session()
+    window = duplicate_window()
+    earlier = None
+    if key is None and window:
+        since = dt.datetime.now(dt.UTC) - window
+        earlier = clients.recent_duplicate(session, client, content, since)
+    if earlier is not None:  # a retry of a client that sends no key: the same case
+        case = session.get(Case, earlier)
+    else:
+        try:
+            case = casework.open_case(
+                session,
+                client_actor(client),
+                matter["id"],
+                place,
+                submission,
+                # the client key's channel: the door and the credential decide, not the client
+                channel=client.channel,
+                idempotency_key=f"open311:{client.id}:{key}" if key else None,
+                extra_facts={k: v for k, v in facts.items() if v is not None},
+            )
+        except wf_errors.InvalidSubmission as exc:
+            session.rollback()
+            text = "; ".join(messages.text(p.code, p.params, "en") for p in exc.problems)
+            raise Open311Error(400, text or "invalid attributes") from None
+        except wf_errors.Conflict:
+            session.rollback()
+            raise Open311Error(
+                409, "this Idempotency-Key was already used for a different request"
+            ) from None
+        clients.file_case(session, case.id, client, content)
+        session.commit()
     g.open311_case = case.id
     data = [
         {
             "service_request_id": str(case.id),
-            "token": token,
+            "token": case_token(case.id),
             "service_notice": None,
             "account_id": None,
         }
     ]
     return respond(fmt, data, "service_requests", "request")
+
+
+def client_actor(client) -> Actor:
+    """Who files a client's requests: the client itself, never a staff account."""
+    return Actor(id=f"open311-client:{client.id}", bindings=(), name=client.name)
+
+
+def content_hash() -> str:
+    """What the client sent, whatever the order (its key and jurisdiction aside)."""
+    items = sorted(
+        (k, v)
+        for source in (request.args, request.form)
+        for k, v in source.items(multi=True)
+        if k not in ("api_key", "jurisdiction_id")
+    )
+    blob = json.dumps(items, ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
+
+
+def case_token(case_id: int) -> str:
+    """GeoReport's token: derived from the case, so nothing needs storing."""
+    mac = hmac.new(current_app.secret_key.encode(), f"open311-token:{case_id}".encode(), "sha256")
+    return f"{case_id}-{mac.hexdigest()[:24]}"
+
+
+def token_case(token: str) -> int | None:
+    number, _, _ = token.partition("-")
+    case_id = bounds.case_id(number)
+    if case_id is None or not hmac.compare_digest(case_token(case_id), token):
+        return None
+    return case_id
+
+
+@bp.before_request
+def authenticate():
+    g.open311_client = api_client() if request.endpoint != "open311.discovery" else None
 
 
 def init_app(app: Flask) -> None:

@@ -13,7 +13,8 @@ not the department's to see), except a command
 centre (a department of type `centre`), which dispatches and so sees every
 case of its area (its `unit`, else the whole pack). Everyone sees the
 cases they reported themselves. Administrators see every case. Without
-an account, Open311 readers see the requests filed through Open311.
+an account, Open311 readers see the requests Open311 clients filed, of
+matters not declared private; a client key sees those and its own.
 
 Each case stores who may see it (`case_access`, kept at every step by
 workflow/visibility.py): the units from its place and its lead up to the
@@ -25,14 +26,13 @@ a range scan of that table's key, never an IN list of the units of an area.
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, and_, exists, false, or_, select
 
 from onegrid.store import Case
 from onegrid.store.accounts import User
+from onegrid.store.clients import CaseClient
 from onegrid.web import bounds, db, policyview
 from onegrid.workflow import visibility
-
-PUBLIC_CHANNEL = "open311"
 
 
 def reach(user: User) -> tuple[set[str], set[str]]:
@@ -88,10 +88,50 @@ def visible(user: User | None) -> Select:
     return select(Case).where(condition(user))
 
 
+def matter_visibility(matter_id: str | None) -> str:
+    """A matter's `visibility` (public, summary, private) in the served pack;
+    a matter the pack no longer has is private."""
+    policy = policyview.load().policy
+    matter = policy.get("matter", matter_id) if policy is not None and matter_id else None
+    if matter is None:
+        return "private"
+    return matter.get("visibility") or "public"
+
+
+def listed_matters() -> list[str]:
+    """The matters whose requests anyone may list: all but the private ones."""
+    policy = policyview.load().policy
+    if policy is None:
+        return []
+    return [m["id"] for m in policy.items("matter") if matter_visibility(m["id"]) != "private"]
+
+
+def filed_by_a_client():
+    """The case was filed through the Open311 door with a client key: the
+    door and the credential say so, never the channel a client picked."""
+    return exists().where(CaseClient.case_id == Case.id)
+
+
 def visible_public() -> Select:
-    """What anyone may read without logging in: requests filed through Open311
-    (the public view a 311 server gives), and nothing else."""
-    return select(Case).where(Case.channel == PUBLIC_CHANNEL)
+    """What anyone may read without logging in: requests filed by Open311
+    clients (the public view a 311 server gives) of matters not private."""
+    return select(Case).where(filed_by_a_client(), Case.matter.in_(listed_matters()))
+
+
+def visible_to_client(client) -> Select:
+    """An Open311 client key: the public view, and its own requests whole."""
+    own = exists().where(CaseClient.case_id == Case.id, CaseClient.client_id == client.id)
+    return select(Case).where(
+        or_(own, and_(filed_by_a_client(), Case.matter.in_(listed_matters())))
+    )
+
+
+def filed_by(case: Case, client) -> bool:
+    """Whether the client filed this case (it then reads the case whole)."""
+    if client is None:
+        return False
+    found = db.session().scalar(select(CaseClient.client_id).where(CaseClient.case_id == case.id))
+    return found == client.id
 
 
 def case_or_404(user: User | None, case_id: int) -> Case:

@@ -4,6 +4,9 @@ from onegrid.policy.kinds.base import IdSpec, Kind, RefSpec
 from onegrid.policy.kinds.defs import CATEGORY, GROUP, MATTER, file_schema, item_list, obj
 
 STEPS = ("accept", "dispatch", "handle", "feedback", "evaluate")
+# what anonymous Open311 readers see of a matter's requests (issue 20)
+VISIBILITIES = ("public", "summary", "private")
+WINDOW_PATTERN = r"^(0|[1-9][0-9]{0,3}[mh])$"
 
 GROUP_ITEM = obj(
     {
@@ -57,8 +60,42 @@ MATTER_ITEM = obj(
             "description": "Enterprises obliged to fix it (property company, gas company …).",
         },
         "basis": {"$ref": "#/$defs/text", "description": "The legal or policy basis."},
+        "visibility": {
+            "enum": list(VISIBILITIES),
+            "description": (
+                "What anyone may read of its Open311 requests without a key: "
+                "public (everything but the reporter, the default); summary "
+                "(no description, address or media, coordinates rounded to "
+                "open311.precision); private (not listed at all). The client "
+                "that filed a request always reads it whole."
+            ),
+        },
     },
     required=["id", "name", "unit"],
+)
+
+OPEN311 = obj(
+    {
+        "precision": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 6,
+            "description": (
+                "Decimal places of the coordinates shown for summary matters "
+                "(default 3, about 100 m; 2 is about 1 km)."
+            ),
+        },
+        "duplicate_window": {
+            "type": "string",
+            "pattern": WINDOW_PATTERN,
+            "description": (
+                "An Open311 client that sends no Idempotency-Key: the same "
+                "request from the same client within this time (minutes or "
+                "hours: 10m, 1h) is the same case. Default 10m; 0 turns it off."
+            ),
+        },
+    },
+    description="How the matters are published as Open311 services.",
 )
 
 KIND = Kind(
@@ -76,6 +113,7 @@ KIND = Kind(
             "categories": item_list(CATEGORY_ITEM, "Matter categories."),
             "groups": item_list(GROUP_ITEM, "Groupings of matters, e.g. core businesses."),
             "matters": item_list(MATTER_ITEM, "The matters."),
+            "open311": OPEN311,
         },
     ),
     ids=(
