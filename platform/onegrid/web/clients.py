@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, 
 from onegrid.store import clients
 from onegrid.web import db
 from onegrid.web.auth import admin_required
-from onegrid.web.i18n import t
+from onegrid.web.i18n import t, text_of
 from onegrid.workflow.case import CHANNELS
 
 bp = Blueprint("clients", __name__, url_prefix="/admin/clients")
@@ -37,6 +37,11 @@ def allowed_channels(user=None, client=None) -> list[str]:
     if client is not None:
         return [client.channel]
     return [c for c in pack_channels() if c != OPEN311_CHANNEL]
+
+
+def channel_name(channel: str) -> str:
+    """The channel's label in the reader's language (its id if it has none)."""
+    return text_of(CHANNELS.get(channel)) or channel
 
 
 @bp.route("/", methods=("GET", "POST"))
@@ -67,6 +72,7 @@ def index():
         rows=clients.clients(db.session()),
         channels=pack_channels(),
         default_channel=OPEN311_CHANNEL,
+        channel_name=channel_name,
         made=made,
     ), status
 
