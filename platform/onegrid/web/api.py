@@ -119,7 +119,7 @@ def revoke_token():
     """Log out an API client: the token it sent stops working."""
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
-        return error(400, "bad-request", "send the token to revoke as a bearer token")
+        return error(401, "unauthorized", "send the token to revoke as a bearer token")
     accounts.revoke_token(db.session(), header[len("Bearer ") :].strip())
     db.session().commit()
     return "", 204
@@ -168,7 +168,7 @@ def matter_form(matter_id):
 
 
 def parse_time(value: str | None) -> dt.datetime | None:
-    if not value:
+    if value is None:  # an empty value is not a date-time: refused, not ignored
         return None
     try:
         return bounds.moment(value, "start/end")
@@ -181,7 +181,9 @@ def list_cases():
     user = need_user()
     lang = current_lang()
     tab = request.args.get("tab")
-    if tab:
+    # checked even with a tab, which ignores them: bad input is refused, never dropped
+    start, end = parse_time(request.args.get("start")), parse_time(request.args.get("end"))
+    if tab is not None:
         if tab not in casework.INBOX_TABS:
             abort(400, f"tab must be one of {', '.join(casework.INBOX_TABS)}")
         cases = casework.inbox(db.session(), user, tab)
@@ -191,8 +193,8 @@ def list_cases():
             user,
             matters=request.args.getlist("matter") or None,
             states=request.args.getlist("state") or None,
-            start=parse_time(request.args.get("start")),
-            end=parse_time(request.args.get("end")),
+            start=start,
+            end=end,
         )
     return jsonify([caseview.case_json(c, lang) for c in cases])
 

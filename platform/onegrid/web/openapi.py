@@ -23,8 +23,11 @@ def ok(description: str, schema: dict | None = None) -> dict:
 
 
 ERRORS = {
+    # bad input at the edge (web/bounds.py): malformed, too deep, NUL, out of range
+    "400": {"$ref": "#/components/responses/BadRequest"},
     "401": {"$ref": "#/components/responses/Unauthorized"},
     "404": {"$ref": "#/components/responses/NotFound"},
+    "413": {"$ref": "#/components/responses/TooLarge"},
 }
 
 CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -148,7 +151,11 @@ PATHS: dict[str, Any] = {
                 {
                     "type": "object",
                     "required": ["username", "password"],
-                    "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+                    "properties": {
+                        "username": {"type": "string"},
+                        "password": {"type": "string"},
+                        "name": {"type": "string", "maxLength": 128},
+                    },
                 }
             ),
             "responses": {
@@ -159,7 +166,10 @@ PATHS: dict[str, Any] = {
                         "properties": {"token": {"type": "string"}, "user": ref("User")},
                     },
                 ),
+                "400": {"$ref": "#/components/responses/BadRequest"},
                 "401": {"$ref": "#/components/responses/Unauthorized"},
+                "413": {"$ref": "#/components/responses/TooLarge"},
+                "429": {"$ref": "#/components/responses/TooMany"},
             },
         }
     },
@@ -236,6 +246,7 @@ PATHS: dict[str, Any] = {
             ),
             "responses": {
                 "201": ok("The new case", ref("CaseDetail")),
+                "403": {"$ref": "#/components/responses/Forbidden"},
                 "409": {"$ref": "#/components/responses/Conflict"},
                 "422": {"$ref": "#/components/responses/Invalid"},
                 **ERRORS,
@@ -375,6 +386,9 @@ def document() -> dict[str, Any]:
                 "NotFound": response("No such thing in the caller's scope"),
                 "Conflict": response("A stale version or a reused idempotency key"),
                 "Invalid": response("The submission does not pass its form"),
+                "BadRequest": response("Malformed input: not JSON, too deep, NUL, out of range"),
+                "TooLarge": response("The body is larger than this endpoint takes"),
+                "TooMany": response("Too many failed attempts: wait (Retry-After)"),
             },
         },
     }
