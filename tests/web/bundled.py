@@ -26,7 +26,7 @@ PACKS = ("kunqu", "baohe", "cuntan", "luohu", "jinshui")
 SIDE_STEPS = {
     "reject", "reopen", "escalate", "send_back", "supervise", "handle_on_the_spot",
     "reassign", "ask_extension", "grant_extension", "refuse_extension", "dispatch_changed",
-    "waive_part",
+    "waive_part", "merge",
 }  # fmt: skip
 # how many cases are walked how far: 0 steps (reported) … to the end of the loop
 WALKS = (0, 1, 2, 3, 4, 9)

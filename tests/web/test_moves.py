@@ -10,14 +10,11 @@ import re
 
 import pytest
 
-from onegrid import paths
-from onegrid.cli.serve import prepare
 from onegrid.forms import forms_of
 from onegrid.forms.example import valid_example
-from onegrid.store import accounts
-from onegrid.web import casework, create_app, db, policyview
+from onegrid.web import casework, db, policyview
 from onegrid.workflow.rulebook import rulebook
-from web.webapp import FAST_HASH, PASSWORD, config, token_for
+from web.webapp import PASSWORD, serve_with_staff
 
 STAFF = {
     "finder": ("grid_worker", "g.heping.01"),
@@ -30,15 +27,7 @@ STAFF = {
 
 @pytest.fixture(scope="module")
 def kunqu(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("kunqu-moves")
-    app = create_app(config(paths.CATALOGS / "kunqu", folder))
-    prepare(app, seed_demo=False)
-    with app.app_context():
-        session = db.session()
-        for name, (role, unit) in STAFF.items():
-            accounts.create_user(session, name, PASSWORD, bindings=[(role, unit)], method=FAST_HASH)
-        session.commit()
-    bearer = {name: {"Authorization": f"Bearer {token_for(app, name)}"} for name in STAFF}
+    app, bearer = serve_with_staff("kunqu", tmp_path_factory.mktemp("kunqu-moves"), STAFF)
     yield app, bearer
     db.engine(app).dispose()
 

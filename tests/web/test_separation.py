@@ -8,13 +8,10 @@ import re
 
 import pytest
 
-from onegrid import paths
-from onegrid.cli.serve import prepare
 from onegrid.forms import forms_of
 from onegrid.forms.example import valid_example
-from onegrid.store import accounts
-from onegrid.web import create_app, db, policyview
-from web.webapp import FAST_HASH, PASSWORD, config, token_for
+from onegrid.web import db, policyview
+from web.webapp import PASSWORD, serve_with_staff
 
 STAFF = {
     "officer": ("community_officer", "comm.heping"),
@@ -28,15 +25,7 @@ STAFF = {
 
 @pytest.fixture(scope="module")
 def kunqu_app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("kunqu-sod")
-    app = create_app(config(paths.CATALOGS / "kunqu", folder))
-    prepare(app, seed_demo=False)
-    with app.app_context():
-        session = db.session()
-        for name, (role, unit) in STAFF.items():
-            accounts.create_user(session, name, PASSWORD, bindings=[(role, unit)], method=FAST_HASH)
-        session.commit()
-    tokens = {name: {"Authorization": f"Bearer {token_for(app, name)}"} for name in STAFF}
+    app, tokens = serve_with_staff("kunqu", tmp_path_factory.mktemp("kunqu-sod"), STAFF)
     yield app, tokens
     db.engine(app).dispose()
 

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from onegrid import paths
-from onegrid.cli.serve import prepare
 from onegrid.forms import forms_of
 from onegrid.forms.example import valid_example
-from onegrid.store import accounts
-from onegrid.web import create_app, db, policyview
-from web.webapp import FAST_HASH, PASSWORD, config, token_for
+from onegrid.web import db, policyview
+from web.webapp import PASSWORD, serve_with_staff
 
 STAFF = {
     "cuntan": {
@@ -36,15 +33,7 @@ STAFF = {
 
 
 def served(tmp_path_factory, pack):
-    folder = tmp_path_factory.mktemp(pack)
-    app = create_app(config(paths.CATALOGS / pack, folder))
-    prepare(app, seed_demo=False)
-    with app.app_context():
-        session = db.session()
-        for name, (role, unit) in STAFF[pack].items():
-            accounts.create_user(session, name, PASSWORD, bindings=[(role, unit)], method=FAST_HASH)
-        session.commit()
-    return app, {name: {"Authorization": f"Bearer {token_for(app, name)}"} for name in STAFF[pack]}
+    return serve_with_staff(pack, tmp_path_factory.mktemp(pack), STAFF[pack])
 
 
 @pytest.fixture(scope="module")

@@ -167,3 +167,20 @@ def client_key(app, name: str = "test client", channel: str = "open311") -> str:
         _, key = clients.create_client(session, name, channel, by="test")
         session.commit()
         return key
+
+
+def serve_with_staff(pack: str, folder: Path, staff: dict[str, tuple[str, str]]):
+    """A bundled pack served on a fresh database, with `staff` (username →
+    (role, unit)) as users; (app, {username: bearer headers})."""
+    from onegrid import paths
+    from onegrid.cli.serve import prepare
+    from onegrid.web import create_app
+
+    app = create_app(config(paths.CATALOGS / pack, folder))
+    prepare(app, seed_demo=False)
+    with app.app_context():
+        session = db.session()
+        for name, (role, unit) in staff.items():
+            accounts.create_user(session, name, PASSWORD, bindings=[(role, unit)], method=FAST_HASH)
+        session.commit()
+    return app, {name: {"Authorization": f"Bearer {token_for(app, name)}"} for name in staff}

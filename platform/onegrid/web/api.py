@@ -262,6 +262,7 @@ def case_detail(case) -> dict:
         caseview.action_json(a, lang) for a in wf_case.actions_for(case, actor, lang)
     ]
     data["why"] = caseview.why_text(case, lang, admin=g.user.is_admin)
+    data["duplicates"] = [c.id for c in casework.likely_duplicates(db.session(), g.user, case)]
     return data
 
 

@@ -133,6 +133,10 @@ def new():
             places=places,
             place=place,
             form_html=form_html,
+            duplicates=casework.duplicates_for_report(db.session(), g.user, matter["id"], place)
+            if matter is not None
+            else [],
+            caseview=caseview,
         ),
         status,
     )
@@ -178,6 +182,9 @@ def case_page(case, failed=None, values=None, errors=None, status=200):
             why=caseview.why(case, lang, admin=g.user.is_admin),
             failed=failed,
             refused=wf_case.refused_for(case, actor, lang),
+            duplicates=casework.likely_duplicates(db.session(), g.user, case)
+            if any(a["id"] == "merge" for a in actions)
+            else [],
         ),
         status,
     )

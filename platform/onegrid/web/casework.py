@@ -224,6 +224,35 @@ def registry_report(loaded, lang: str = "zh") -> RegistryReport | None:
     )
 
 
+def uncounted_states(loaded) -> list[str]:
+    """States a case is not counted in (`counted: false`: merged into another, 并单)."""
+    policy = loaded.policy
+    workflow = policy.section("workflow") if policy is not None else {}
+    return [s["id"] for s in workflow.get("states") or () if s.get("counted") is False]
+
+
+def likely_duplicates(session: Session, user: User, case: Case) -> list[Case]:
+    """Open cases like this one (并单), among those the user may see."""
+    from onegrid.workflow import duplicates
+    from onegrid.workflow.rulebook import rulebook
+
+    found = duplicates.of_case(session, rulebook(case.policy_version), case)
+    ids = [c.id for c in found]
+    return search(session, user, ids=ids) if ids else []
+
+
+def duplicates_for_report(
+    session: Session, user: User, matter: str, place: str | None
+) -> list[Case]:
+    """Open cases like the report being written (the reporting form shows them)."""
+    from onegrid.workflow import duplicates
+    from onegrid.workflow.rulebook import rulebook
+
+    # shown as number, place and time only (never a description), in scope or not:
+    # the reporter should know the problem is already being handled
+    return duplicates.likely(session, rulebook(current_version(session)), matter, place)
+
+
 def rates_by_unit(session: Session, loaded) -> list[dict[str, Any]]:
     """Closure and on-time rates per lead unit, over every case."""
     rows = session.execute(
@@ -232,7 +261,9 @@ def rates_by_unit(session: Session, loaded) -> list[dict[str, Any]]:
             func.count(Case.id),
             func.count(Case.closed_at),
             func.sum(when((Case.closed_at.is_not(None) & ~Case.overdue, 1), else_=0)),
-        ).group_by(Case.unit)
+        )
+        .where(Case.state.not_in(uncounted_states(loaded)))
+        .group_by(Case.unit)
     ).all()
     out = []
     for unit, total, closed, ontime in rows:

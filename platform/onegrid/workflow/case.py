@@ -20,6 +20,7 @@ from onegrid.store.models import AuditEntry, Case
 from onegrid.workflow import (
     audit,
     deadline,
+    duplicates,
     effects,
     guard,
     notify,
@@ -303,7 +304,11 @@ def act(
         clean = submission.validate(book, t.get("form"), submission_data or {}, lang)
         before = {"state": case.state, "level": case.level, "unit": case.unit}
         said = _apply(
-            book, case, t, now, effects.Taken(book, case, t, now, clean, actor, units[0], lang)
+            book,
+            case,
+            t,
+            now,
+            effects.Taken(book, case, t, now, clean, actor, units[0], lang, session),
         )
         separation.record(case, transition, actor, units[0])
         session.flush()
@@ -329,6 +334,7 @@ def act(
             },
         )
         notify.case_step(session, book, case, transition, actor.id, now)
+        duplicates.tell_outcome(session, book, case, actor.id, now)
         session.commit()
         return case
     except StaleDataError:

@@ -41,6 +41,10 @@ messages.register(
             "zh": "{unit}在本案没有待办的协办任务",
             "en": "{unit} has no open part of this case",
         },
+        "merge-target": {
+            "zh": "不能并入 #{into}：须是同一事项、尚未办结的另一件案件",
+            "en": "cannot merge into #{into}: it must be another open case of the same matter",
+        },
         "transition-max": {
             "zh": "“{transition}”在一个案件中最多 {max} 次，已用完",
             "en": "'{transition}' may be taken {max} time(s) on a case, and it has been",
@@ -61,6 +65,7 @@ class Taken:
     actor: Actor
     unit: str | None  # what the actor acts for (None: as themselves)
     lang: str = "zh"
+    session: Any = None
 
 
 def climb(book, case, trigger: str = "overdue") -> bool:
@@ -318,6 +323,33 @@ def eligible(transition: dict, case, units: list[str | None]) -> list[str | None
     return [u for u in units if u is not None and (have.get(u) or {}).get("state") in states]
 
 
+def _merge(step: Taken) -> dict:
+    # 并单: the repeat report joins the open case the form's `into` names
+    from onegrid.store.models import Case
+    from onegrid.workflow import duplicates
+
+    case, session = step.case, step.session
+    into_id = (step.submission or {}).get("into")
+    try:
+        into = session.get(Case, int(into_id)) if into_id is not None else None
+    except (TypeError, ValueError):
+        into = None
+    if (
+        into is None
+        or into.id == case.id
+        or into.pack != case.pack
+        or into.matter != case.matter
+        or into.closed_at is not None
+    ):
+        params = {"into": str(into_id)}
+        raise InvalidSubmission(
+            [Problem("merge-target", params)],
+            {"into": messages.text("merge-target", params, step.lang)},
+        )
+    duplicates.link(session, case, into, step.actor.id, step.now)
+    return {"merged_into": into.id}
+
+
 EFFECTS: dict[str, Callable[[Taken], dict]] = {
     "escalate": _escalate,
     "reopen": _reopen,
@@ -333,6 +365,7 @@ EFFECTS: dict[str, Callable[[Taken], dict]] = {
     "part_sign": _part_sign,
     "part_done": _part_done,
     "part_waive": _part_waive,
+    "merge": _merge,
 }
 
 

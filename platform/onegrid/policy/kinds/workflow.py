@@ -67,6 +67,7 @@ EFFECTS = {
     "part_sign": "An assistant signs for its own part of the case (协办签收).",
     "part_done": "An assistant records what it did, with the transition's form: its part is done.",
     "part_waive": "The dispatcher waives an assistant's part (form field `unit`), with a reason.",
+    "merge": "Merge the case into the open case the form's `into` field names (并单): the reports are linked, every reporter hears the outcome, the merged one counts once.",
     "choose_route": "The dispatcher keeps the proposed route or, within the `dispatch:` option that applies, changes the lead (form field `lead`) and adds an assistant (`assist`), with an `instruction`; a change needs a `reason`.",
 }
 
@@ -95,6 +96,10 @@ STATE_ITEM = obj(
         "step": {
             "$ref": "#/$defs/ref",
             "description": "The step whose time limit runs while a case is here.",
+        },
+        "counted": {
+            "type": "boolean",
+            "description": "false: a case that ends here is not counted in rates (it was merged into another, 并单).",
         },
     },
     required=["id", "name"],
@@ -229,6 +234,19 @@ KIND = Kind(
             "steps": item_list(STEP_ITEM, "The steps that carry time limits."),
             "states": item_list(STATE_ITEM, "The states a case can be in."),
             "transitions": item_list(TRANSITION_ITEM, "The transitions between states."),
+            "duplicates": obj(
+                {
+                    "window": {
+                        "$ref": "#/$defs/duration",
+                        "description": "How far back an open case of the same matter counts as a likely duplicate (default 3d).",
+                    },
+                    "near": {
+                        "type": "boolean",
+                        "description": "Also at a neighbouring place: the same parent unit, or the unit above (default true).",
+                    },
+                },
+                description="Likely duplicates (并单) offered to the reporting form and the dispatcher.",
+            ),
             "dispatch": item_list(
                 DISPATCH_ITEM,
                 "Dispatch with judgement: the leads and assistants a dispatcher may choose, per matter or level.",
