@@ -87,9 +87,10 @@ def test_actions_offered_follow_party_and_guard(db, version):
     # the grid worker found it, and her grid is where a grid-level matter is
     # accepted, by another hand than hers (separation of duties)
     assert [a.id for a in actions_for(litter, REPORTER)] == ["handle_on_the_spot"]
-    assert [a.id for a in actions_for(litter, staff("g1", "grid_worker"))] == ["accept"]
+    # (and merge it into another open case, 并单)
+    assert [a.id for a in actions_for(litter, staff("g1", "grid_worker"))] == ["accept", "merge"]
     assert [a.id for a in actions_for(building, REPORTER)] == []
-    assert [a.id for a in actions_for(building, DISTRICT)] == ["accept"]
+    assert [a.id for a in actions_for(building, DISTRICT)] == ["accept", "merge"]
     # the pack's own workflow.yaml: only a street officer where it happened may reject
     officer = staff("s1", "officer")
     offered = actions_for(building, officer)
