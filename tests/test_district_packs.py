@@ -231,7 +231,9 @@ def test_cuntan_horse_race_scores_grid_workers_monthly_in_four_tiers(packs):
         s for s in _items(packs["cuntan"], "scoring", "schemes") if s["subject"] == "grid_worker"
     ]
     assert scheme["period"] == "monthly"
-    assert {m["measure"] for m in scheme["metrics"]} == {"completeness", "activity", "closure_rate"}
+    indicators = {i["id"]: i for i in _items(packs["cuntan"], "scoring", "indicators")}
+    formulas = {indicators[m["indicator"]]["formula"] for m in scheme["metrics"]}
+    assert formulas == {"completeness", "activity", "closure_rate"}
     assert len(scheme["tiers"]) == 4
 
 
@@ -343,7 +345,7 @@ def test_jinshui_party_branch_on_every_grid_and_500_grid_workers(packs):
 
 def test_jinshui_ranks_streets_and_communities_on_one_net(packs):
     subjects = {s["subject"] for s in _items(packs["jinshui"], "scoring", "schemes")}
-    assert {"street", "community"} <= subjects
+    assert {"street", "community", "department"} <= subjects
 
 
 # --- admission through the engine -------------------------------------------

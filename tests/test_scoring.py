@@ -10,15 +10,19 @@ ORG = "kind: org\nlevels: [{id: grid, name: 网格, rank: 1}]\nroles: [{id: grid
 
 SCORING = """\
 kind: scoring
+indicators:
+  - {id: i.data, name: 平台数据完整度, formula: completeness, subject: grid_worker, period: monthly, attribution: reporter}
+  - {id: i.active, name: 活跃度, formula: activity, subject: grid_worker, period: monthly, attribution: reporter, target: 10}
+  - {id: i.closed, name: 结案率, formula: closure_rate, subject: grid_worker, period: monthly, attribution: area}
 schemes:
   - id: sc.gw
     name: 网格员月度赛马比拼
     subject: grid_worker
     period: monthly
     metrics:
-      - {id: data, name: 平台数据完整度, measure: completeness, weight: 40}
-      - {id: active, name: 活跃度, measure: activity, weight: 30}
-      - {id: closed, name: 结案率, measure: closure_rate, weight: 30}
+      - {id: data, indicator: i.data, weight: 40}
+      - {id: active, indicator: i.active, weight: 30}
+      - {id: closed, indicator: i.closed, weight: 30}
     tiers:
       - {id: t1, name: 第一档, min: 90}
       - {id: t2, name: 第二档, min: 75}
@@ -71,28 +75,46 @@ def test_bad_measures(scheme, measures, code):
         (
             "{id: t2, name: 第二档, min: 75}",
             "{id: t2, name: 第二档, min: 95}",
-            "scoring.yaml:13:34: error[scoring-tier-order]: tier 't2' has min 95, not below the tier before it (90); list tiers best first",
+            "scoring.yaml:17:34: error[scoring-tier-order]: tier 't2' has min 95, not below the tier before it (90); list tiers best first",
         ),
         (
             "min: 0, consequence",
             "min: 10, consequence",
-            "scoring.yaml:15:34: error[scoring-no-floor]: the last tier 't4' should have min 0, or a score below 10 falls in no tier",
+            "scoring.yaml:19:34: error[scoring-no-floor]: the last tier 't4' should have min 0, or a score below 10 falls in no tier",
         ),
         (
-            "{id: active, name: 活跃度",
-            "{id: data, name: 活跃度",
-            "scoring.yaml:9:14: error[scoring-duplicate]: 'data' appears twice in the scheme",
+            "{id: active, indicator",
+            "{id: data, indicator",
+            "scoring.yaml:13:14: error[scoring-duplicate]: 'data' appears twice in the scheme",
         ),
         (
-            "measure: activity",
-            "measure: speed",
-            "scoring.yaml:9:42: error[schema-enum]: 'schemes[0].metrics[1].measure' is \"speed\", which is not one of:"
-            ' "completeness", "activity", "closure_rate", "on_time_rate", "satisfaction", "duty_completion", "reports"',
+            "formula: activity",
+            "formula: speed",
+            "scoring.yaml:4:40: error[schema-enum]: 'indicators[1].formula' is \"speed\", which is not one of:"
+            ' "closure_rate", "on_time_closure_rate", "rework_rate", "timely_step", "satisfaction_rate", "activity", "completeness"',
         ),
         (
-            "subject: grid_worker",
-            "subject: grid_workr",
-            "scoring.yaml:5:14: error[unknown-ref]: unknown role 'grid_workr'; did you mean 'grid_worker'?",
+            "subject: grid_worker\n    period",
+            "subject: grid_workr\n    period",
+            "scoring.yaml:9:14: error[scoring-unknown-subject]: the subject 'grid_workr' of 'sc.gw' is neither a role nor a level of this pack, nor department or enterprise; did you mean 'grid_worker'?\n"
+            "scoring.yaml:12:31: error[scoring-metric-mismatch]: scheme 'sc.gw' weighs 'i.data', which is taken for grid_worker monthly; the scheme is for grid_workr monthly\n"
+            "scoring.yaml:13:33: error[scoring-metric-mismatch]: scheme 'sc.gw' weighs 'i.active', which is taken for grid_worker monthly; the scheme is for grid_workr monthly\n"
+            "scoring.yaml:14:33: error[scoring-metric-mismatch]: scheme 'sc.gw' weighs 'i.closed', which is taken for grid_worker monthly; the scheme is for grid_workr monthly",
+        ),
+        (
+            "attribution: reporter, target: 10",
+            "attribution: holder, target: 10",
+            "scoring.yaml:4:102: error[scoring-attribution]: indicator 'i.active': formula activity cannot be attributed by 'holder'; use one of reporter, area",
+        ),
+        (
+            ", target: 10",
+            "",
+            "scoring.yaml:4:5: error[scoring-missing-param]: indicator 'i.active': formula activity needs 'target'",
+        ),
+        (
+            "attribution: area}",
+            "attribution: area, target: 3}",
+            "scoring.yaml:5:112: error[scoring-stray-param]: indicator 'i.closed': formula closure_rate does not use 'target'",
         ),
     ],
 )

@@ -13,6 +13,7 @@ from onegrid.cli import options
 from onegrid.cli.db import database, url_option
 from onegrid.cli.serve import stop_on_sigterm
 from onegrid.workflow import Scheduler
+from onegrid.scoring.run import close_periods
 from onegrid.workflow import sweep as sweep_cases
 
 messages.register(
@@ -20,6 +21,10 @@ messages.register(
         "sweep-done": {
             "zh": "提醒 {warned} 件，升级 {escalated} 件，督办 {supervised} 件",
             "en": "{warned} warned, {escalated} escalated, {supervised} put under supervision",
+        },
+        "sweep-scores": {
+            "zh": "已冻结考评结果 {count} 份：{runs}",
+            "en": "{count} scoring result(s) frozen: {runs}",
         },
         "sweep-failed": {
             "zh": "{count} 件案件无法处理（详见日志）：{cases}",
@@ -38,15 +43,22 @@ def sweep(
         return sweep_forever(url, every)
     with database(url) as db:
         report = sweep_cases(db, now)
+        # the monthly scoring run: each ended period is frozen once
+        frozen = [f"{r.scheme} {r.period}" for r in close_periods(db, now)]
     counts = {
         "warned": len(report.warned),
         "escalated": len(report.escalated),
         "supervised": len(report.supervised),
     }
     if fmt == "json":
-        click.echo(json.dumps({**counts, "cases": report.__dict__}, ensure_ascii=False))
+        click.echo(
+            json.dumps({**counts, "cases": report.__dict__, "scores": frozen}, ensure_ascii=False)
+        )
     else:
         click.echo(messages.text("sweep-done", counts, lang))
+        if frozen:
+            args = {"count": len(frozen), "runs": ", ".join(frozen)}
+            click.echo(messages.text("sweep-scores", args, lang))
         if report.failed:
             cases = ", ".join(str(i) for i in report.failed)
             click.echo(

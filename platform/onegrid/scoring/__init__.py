@@ -3,8 +3,14 @@
 `rank(scheme, values)` takes each subject's measures (ratios from 0 to 1,
 keyed by metric id), weighs them into a score out of 100, sorts the
 subjects best first and puts each into the first tier whose `min` it
-reaches. Where the measures come from (cases closed, duties ticked off) is
-the caller's business.
+reaches. A measure given as None (nothing to measure: no case was due) is
+left out and the other weights renormalised; a subject with nothing to
+measure at all has no score, no rank and no tier, and is listed last.
+
+`standings(session, book, scheme, record)` computes the measures from the
+record: each metric's indicator (`kinds.scoring.FORMULAS`, implemented in
+`formulas.py`) over the period's `record.Record`, for the scheme's
+`subjects`. `run.py` freezes a period's standings (`store/scores.py`).
 """
 
 from __future__ import annotations
@@ -44,29 +50,39 @@ messages.register(
 @dataclass(frozen=True)
 class Ranked:
     subject: str
-    score: float
-    rank: int
-    tier: str
+    score: float | None
+    rank: int | None
+    tier: str | None
 
 
-def score(scheme: Mapping, measures: Mapping[str, float], subject: str = "?") -> float:
-    """The weighted score out of 100; a missing measure counts 0."""
+def score(
+    scheme: Mapping, measures: Mapping[str, float | None], subject: str = "?"
+) -> float | None:
+    """The weighted score out of 100; a missing measure counts 0, a None one
+    is left out (None if every one is)."""
     metrics = {m["id"]: m for m in scheme["metrics"]}
     for metric, value in measures.items():
         if metric not in metrics:
             raise UsageError(
                 Problem("scoring-unknown-metric", {"subject": subject, "metric": metric})
             )
+        if value is None:
+            continue
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise UsageError(
                 Problem("scoring-bad-value", {"subject": subject, "metric": metric, "value": value})
             )
-    total = sum(m["weight"] for m in metrics.values())
-    weighted = sum(m["weight"] * measures.get(mid, 0) for mid, m in metrics.items())
+    counted = {mid: m for mid, m in metrics.items() if measures.get(mid, 0) is not None}
+    total = sum(m["weight"] for m in counted.values())
+    if not total:
+        return None
+    weighted = sum(m["weight"] * measures.get(mid, 0) for mid, m in counted.items())
     return round(100 * weighted / total, 2)
 
 
-def tier_of(scheme: Mapping, value: float) -> str:
+def tier_of(scheme: Mapping, value: float | None) -> str | None:
+    if value is None:
+        return None
     for tier in scheme["tiers"]:
         if value >= tier["min"]:
             return tier["id"]
@@ -75,11 +91,101 @@ def tier_of(scheme: Mapping, value: float) -> str:
 
 def rank(scheme: Mapping, values: Mapping[str, Mapping[str, float]]) -> list[Ranked]:
     """Subjects best first; equal scores share a rank (1, 2, 2, 4)."""
-    scored = sorted(
-        ((score(scheme, m, s), s) for s, m in values.items()), key=lambda p: (-p[0], p[1])
-    )
+    scores = [(score(scheme, m, s), s) for s, m in values.items()]
+    scored = sorted((p for p in scores if p[0] is not None), key=lambda p: (-p[0], p[1]))
     out: list[Ranked] = []
     for i, (value, subject) in enumerate(scored):
         place = out[-1].rank if out and out[-1].score == value else i + 1
         out.append(Ranked(subject, value, place, tier_of(scheme, value)))
+    out += [Ranked(s, None, None, None) for v, s in sorted(scores, key=lambda p: p[1]) if v is None]
     return out
+
+
+@dataclass
+class Standing:
+    """One subject's result for one period: its score, rank and tier, each
+    metric's value with the number of items behind it, and the items."""
+
+    subject: str
+    name: object
+    units: tuple[str, ...]
+    score: float | None
+    rank: int | None
+    tier: str | None
+    values: dict[str, dict]
+    evidence: dict[str, list[dict]]
+
+
+def indicators_of(book) -> dict[str, dict]:
+    section = book.resolved.get("scoring") or {}
+    return {i["id"]: i for i in section.get("indicators") or ()}
+
+
+def schemes_of(book) -> list[dict]:
+    return list((book.resolved.get("scoring") or {}).get("schemes") or ())
+
+
+def measure(indicator: Mapping, record, subject_list) -> dict[str, tuple[float | None, list]]:
+    """One indicator for every subject: (value, items)."""
+    from onegrid.scoring.formulas import IMPLEMENTATIONS
+
+    impl = IMPLEMENTATIONS[indicator["formula"]]
+    index: dict[tuple[str, str], list[str]] = {}
+    for subject in subject_list:
+        for key in subject.keys:
+            index.setdefault(key, []).append(subject.key)
+    items: dict[str, list[dict]] = {s.key: [] for s in subject_list}
+    seen: dict[str, set] = {s.key: set() for s in subject_list}
+    for keys, item in impl.items(indicator, record):
+        targets = {s for key in keys for s in index.get(key, ())}
+        for target in targets:
+            mark = (item["case"], item.get("note", ""))
+            if mark not in seen[target]:
+                seen[target].add(mark)
+                items[target].append(item)
+    return {key: (impl.value(indicator, found), found) for key, found in items.items()}
+
+
+def points(indicator: Mapping, value: float | None) -> float | None:
+    """The value as it enters a score: 1 - value where lower is better."""
+    from onegrid.policy.kinds.scoring import FORMULAS
+
+    if value is None or FORMULAS[indicator["formula"]].higher_is_better:
+        return value
+    return round(1 - value, 4)
+
+
+def standings(session, book, scheme: Mapping, record) -> list[Standing]:
+    """The scheme applied to the period's record, best first."""
+    from onegrid.scoring.subjects import subjects
+
+    subject_list = subjects(session, book, scheme)
+    indicators = indicators_of(book)
+    values: dict[str, dict[str, dict]] = {s.key: {} for s in subject_list}
+    evidence: dict[str, dict[str, list]] = {s.key: {} for s in subject_list}
+    for metric in scheme["metrics"]:
+        indicator = indicators[metric["indicator"]]
+        for key, (value, found) in measure(indicator, record, subject_list).items():
+            values[key][metric["id"]] = {
+                "indicator": indicator["id"],
+                "value": value,
+                "points": points(indicator, value),
+                "items": len(found),
+                "hits": round(sum(i["ok"] for i in found), 4),
+            }
+            evidence[key][metric["id"]] = found
+    ranked = rank(scheme, {k: {m: v["points"] for m, v in vs.items()} for k, vs in values.items()})
+    by_key = {s.key: s for s in subject_list}
+    return [
+        Standing(
+            r.subject,
+            by_key[r.subject].name,
+            by_key[r.subject].units,
+            r.score,
+            r.rank,
+            r.tier,
+            values[r.subject],
+            evidence[r.subject],
+        )
+        for r in ranked
+    ]

@@ -379,10 +379,23 @@ def trail(session, case_id: int) -> list[Step]:
     rows = session.scalars(
         select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq)
     ).all()
-    out = []
-    for row in rows:
-        data = json.loads(row.payload)["data"]
-        out.append(
-            Step(row.seq, row.at, row.action, row.actor, data.get("from"), data.get("to"), data)
-        )
+    return [_step(row) for row in rows]
+
+
+def trails(session, case_ids, before: dt.datetime | None = None) -> dict[int, list[Step]]:
+    """The trails of many cases at once (oldest step first), optionally only
+    the steps before a moment: what the monthly scoring run reads."""
+    out: dict[int, list[Step]] = {i: [] for i in case_ids}
+    ids = list(out)
+    for start in range(0, len(ids), 500):
+        stmt = select(AuditEntry).where(AuditEntry.case_id.in_(ids[start : start + 500]))
+        if before is not None:
+            stmt = stmt.where(AuditEntry.at < before)
+        for row in session.scalars(stmt.order_by(AuditEntry.case_id, AuditEntry.seq)):
+            out[row.case_id].append(_step(row))
     return out
+
+
+def _step(row: AuditEntry) -> Step:
+    data = json.loads(row.payload)["data"]
+    return Step(row.seq, row.at, row.action, row.actor, data.get("from"), data.get("to"), data)

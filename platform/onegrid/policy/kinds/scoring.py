@@ -1,43 +1,193 @@
-"""`kind: scoring`: how staff and units are scored and ranked (绩效、赛马比拼).
+"""`kind: scoring`: indicators computed from the record, and the schemes
+that weigh them into scores and tiers (绩效、赛马比拼).
 
-A scheme scores the holders of a role, or the units of a level, each period:
-a weighted sum of measures (each a ratio from 0 to 1) scaled to 100, then
-sorted into tiers, best first (Cuntan's four monthly tiers).
-`onegrid.scoring.rank` applies it.
+An **indicator** is a named formula over the record (cases, their audit
+trails, and any other item a formula reads), with the period it is taken
+over, the kind of subject it is taken for and the attribution rule that
+says which subject each case or step counts for. The formulas are the
+registry `FORMULAS` below (the schema's enum is built from it);
+`onegrid.scoring.formulas` implements each one and a test asserts the two
+registries agree, so a new formula (the duty rounds' completion, say) is
+one entry here and one function there.
+
+A **scheme** scores the subjects of one kind each period: a weighted sum of
+its indicators (each a ratio from 0 to 1) scaled to 100, then sorted into
+tiers, best first (Cuntan's four monthly tiers). `onegrid.scoring.rank`
+applies it; the monthly run freezes each period's results.
+
+Subjects are generic, from the pack's own org file: a role id (the staff
+who hold it), a level id (the org units at that level), `department`
+(optionally only the department `types` listed, e.g. `[post]`) or
+`enterprise`.
 """
+
+from dataclasses import dataclass, field
 
 from onegrid.policy.kinds.base import IdSpec, Kind, Namespace, RefSpec
 from onegrid.policy.kinds.defs import file_schema, item_list, obj
 
 SCHEME = Namespace("scoring_scheme", "考评方案", "scoring scheme")
+INDICATOR = Namespace("scoring_indicator", "考评指标", "indicator")
 
-MEASURES = (
-    "completeness",
-    "activity",
-    "closure_rate",
-    "on_time_rate",
-    "satisfaction",
-    "duty_completion",
-    "reports",
-)
 PERIODS = ("monthly", "quarterly", "yearly")
+# subjects that are not a role or a level of the pack
+SUBJECT_KEYWORDS = ("department", "enterprise")
+
+
+@dataclass(frozen=True)
+class Attribution:
+    zh: str
+    en: str
+
+
+ATTRIBUTIONS = {
+    "lead": Attribution(
+        "计入办结时（未结的计入期末）牵头的单位",
+        "counts for the unit leading the case when it closed (if open: at the end of the period)",
+    ),
+    "holder": Attribution(
+        "计入每个环节到期时持有案件的单位：超期的环节记在它名下，不论后来由谁办结",
+        "counts for the unit that held each step at its deadline: an overdue step counts against it, whoever closes the case later",
+    ),
+    "area": Attribution(
+        "计入案件发生地所在的单位（及其上级）",
+        "counts for the unit where the case happened (and each unit above it)",
+    ),
+    "reporter": Attribution(
+        "计入上报人本人（仅用于人员）",
+        "counts for the person who reported it (people only)",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Formula:
+    """One entry of the formula registry: what it computes, which
+    attributions it takes, its parameters and whether higher is better."""
+
+    zh: str
+    en: str
+    attributions: tuple[str, ...]
+    params: dict = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    higher_is_better: bool = True
+
+
+_STEP = {"$ref": "#/$defs/ref", "description": "The workflow step whose deadlines are counted."}
+_TRANSITIONS = {
+    "$ref": "#/$defs/refs",
+    "description": "Transition ids.",
+}
+
+FORMULAS = {
+    "closure_rate": Formula(
+        "结案率 = 本期办结的 ÷ 本期应办结的（本期办结的，加上期末仍未办结且已超期的）",
+        "closure rate = closed in the period / due to close (closed in the period, plus open at its end past a deadline)",
+        ("lead", "holder", "area", "reporter"),
+    ),
+    "on_time_closure_rate": Formula(
+        "按期结案率 = 本期按期办结的 ÷ 本期应办结的；超期的环节只记在到期时持有它的单位名下",
+        "on-time closure rate = closed on time / due to close; an overdue step makes the case late only for the unit that held it at its deadline",
+        ("lead", "holder", "area", "reporter"),
+    ),
+    "rework_rate": Formula(
+        "返工率 = 本期办结的案件中评价不满意被退回重办过的 ÷ 本期办结的（越低越好）",
+        "rework rate = cases closed in the period that were sent back after an evaluation / closed (lower is better)",
+        ("lead", "holder", "area", "reporter"),
+        higher_is_better=False,
+    ),
+    "timely_step": Formula(
+        "环节及时率（及时受理率、及时签收率……）= 按时完成的环节 ÷ 本期到点的环节；按时的计入完成之月，超期的计入到期之月",
+        "step timeliness (timely acceptance, timely sign-for, …) = steps done by their deadline / steps due; on-time ones count in the month they end, late ones in the month their deadline passed",
+        ("holder", "area", "reporter"),
+        {"step": _STEP},
+        ("step",),
+    ),
+    "satisfaction_rate": Formula(
+        "满意率 = 满意的评价（含回访）÷ 全部评价，按本期作出的评价计",
+        "satisfaction rate = satisfied evaluations (and return calls) / all evaluations made in the period",
+        ("lead", "area", "reporter"),
+        {
+            "satisfied": {
+                **_TRANSITIONS,
+                "description": "Transitions that record a satisfied evaluation.",
+            },
+            "dissatisfied": {
+                **_TRANSITIONS,
+                "description": "Transitions that record a dissatisfied evaluation.",
+            },
+        },
+        ("satisfied", "dissatisfied"),
+    ),
+    "activity": Formula(
+        "活跃度 = 本期上报的案件数 ÷ 目标数（target），最高为 1",
+        "activity = cases reported in the period / target, at most 1",
+        ("reporter", "area"),
+        {
+            "target": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "Reports a month that count as fully active.",
+            }
+        },
+        ("target",),
+    ),
+    "completeness": Formula(
+        "信息完整度 = 本期上报的案件表单中已填写的字段 ÷ 表单声明的字段，逐件平均",
+        "data completeness = fields filled / fields the form declares, on each case reported in the period, averaged",
+        ("reporter", "area"),
+    ),
+}
+
+INDICATOR_ITEM = obj(
+    {
+        "id": {"$ref": "#/$defs/id", "description": "The indicator's id."},
+        "name": {"$ref": "#/$defs/text", "description": "Display name, e.g. 按期结案率."},
+        "formula": {
+            "enum": list(FORMULAS),
+            "description": "The formula, from the registry: "
+            + "; ".join(f"`{k}`: {f.en}" for k, f in FORMULAS.items())
+            + ".",
+        },
+        "subject": {
+            "$ref": "#/$defs/ref",
+            "description": "Who it is taken for: a role id, a level id, `department` or `enterprise`.",
+        },
+        "types": {
+            "$ref": "#/$defs/refs",
+            "description": "With subject `department`: only departments of these types (e.g. post).",
+        },
+        "period": {"enum": list(PERIODS), "description": "monthly, quarterly or yearly."},
+        "attribution": {
+            "enum": list(ATTRIBUTIONS),
+            "description": "Which subject a case or step counts for: "
+            + "; ".join(f"`{k}`: {a.en}" for k, a in ATTRIBUTIONS.items())
+            + ".",
+        },
+        **{
+            name: schema for formula in FORMULAS.values() for name, schema in formula.params.items()
+        },
+        "description": {
+            "$ref": "#/$defs/text",
+            "description": "The indicator in the district's own words.",
+        },
+    },
+    required=["id", "name", "formula", "subject", "period", "attribution"],
+)
 
 METRIC = obj(
     {
         "id": {"$ref": "#/$defs/id", "description": "The metric's id within the scheme."},
-        "name": {"$ref": "#/$defs/text", "description": "Display name."},
-        "measure": {
-            "enum": list(MEASURES),
-            "description": "What is measured, as a ratio from 0 to 1: completeness (of platform data), activity, closure_rate, on_time_rate, satisfaction, duty_completion (duties ticked off) or reports (against a quota).",
-        },
+        "name": {"$ref": "#/$defs/text", "description": "Display name (default: the indicator's)."},
+        "indicator": {"$ref": "#/$defs/ref", "description": "The indicator weighed."},
         "weight": {
             "type": "number",
             "exclusiveMinimum": 0,
             "maximum": 100,
-            "description": "The metric's weight; weights are normalised to sum to 1.",
+            "description": "The metric's weight; weights are normalised to sum to 1 over the metrics a subject has a value for.",
         },
     },
-    required=["id", "measure", "weight"],
+    required=["id", "indicator", "weight"],
 )
 
 TIER = obj(
@@ -64,14 +214,21 @@ SCHEME_ITEM = obj(
         "name": {"$ref": "#/$defs/text", "description": "Display name."},
         "subject": {
             "$ref": "#/$defs/ref",
-            "description": "Who is scored: a role id (its holders) or a level id (its units).",
+            "description": "Who is scored: a role id (its holders), a level id (its units), `department` or `enterprise`; every metric's indicator must be taken for the same subject.",
         },
-        "period": {"enum": list(PERIODS), "description": "monthly, quarterly or yearly."},
+        "types": {
+            "$ref": "#/$defs/refs",
+            "description": "With subject `department`: only departments of these types.",
+        },
+        "period": {
+            "enum": list(PERIODS),
+            "description": "monthly, quarterly or yearly; every metric's indicator must have the same period.",
+        },
         "metrics": {
             "type": "array",
             "items": METRIC,
             "minItems": 1,
-            "description": "The weighted metrics.",
+            "description": "The weighted indicators.",
         },
         "tiers": {
             "type": "array",
@@ -91,15 +248,25 @@ KIND = Kind(
     name="scoring",
     title={"zh": "绩效考评", "en": "Scoring"},
     description={
-        "zh": "网格员和单位的考评方案：指标、权重、周期和分档（赛马比拼）。",
-        "en": "How grid workers and units are scored: metrics, weights, period and tiers (the horse race).",
+        "zh": "从记录计算的考评指标，以及按权重计分、分档的考评方案（赛马比拼）。",
+        "en": "Indicators computed from the record, and the schemes that weigh them into scores and tiers (the horse race).",
     },
     schema=file_schema(
         "scoring",
         "onegrid scoring",
-        "Scoring schemes for staff and units.",
-        {"schemes": item_list(SCHEME_ITEM, "The scoring schemes.")},
+        "Indicators and scoring schemes for staff and units.",
+        {
+            "indicators": item_list(
+                INDICATOR_ITEM, "The indicators, each a formula over the record."
+            ),
+            "schemes": item_list(SCHEME_ITEM, "The scoring schemes."),
+        },
     ),
-    ids=(IdSpec(("schemes", "*"), SCHEME),),
-    refs=(RefSpec(("schemes", "*", "subject"), ("role", "level")),),
+    ids=(IdSpec(("indicators", "*"), INDICATOR), IdSpec(("schemes", "*"), SCHEME)),
+    refs=(
+        RefSpec(("schemes", "*", "metrics", "*", "indicator"), (INDICATOR.name,)),
+        RefSpec(("indicators", "*", "step"), ("step",)),
+        RefSpec(("indicators", "*", "satisfied"), ("transition",)),
+        RefSpec(("indicators", "*", "dissatisfied"), ("transition",)),
+    ),
 )

@@ -1,0 +1,184 @@
+"""The formulas of `kind: scoring` indicators, one function each.
+
+Their names, parameters and attributions are declared in
+`onegrid.policy.kinds.scoring.FORMULAS` (which feeds the schema and the
+docs); this module implements them and a test asserts the two agree. A
+formula reads the period's `Record` and yields `(keys, item)` pairs: the
+subjects the item counts for (by attribution) and the item itself, the
+case (or other record) behind the number with `ok` from 0 to 1. The
+indicator's value for a subject is the mean `ok` of its items (a rate), or
+for `activity` the count of its items against the target.
+
+Keys are `("unit", id)` for an org unit, department or enterprise and
+`("person", username)` for a member of staff; a person also answers to the
+units she is bound to in that role (see `subjects`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from onegrid.scoring.record import CaseRecord, Record
+
+Keys = frozenset[tuple[str, str]]
+Item = dict[str, Any]
+
+
+def unit_keys(*units: str | None) -> Keys:
+    return frozenset(("unit", u) for u in units if u)
+
+
+def keys_of(case: CaseRecord, attribution: str, unit: str | None = None) -> Keys:
+    """Who a case-level fact counts for, except `holder` (per formula)."""
+    if attribution == "reporter":
+        return frozenset({("person", case.reporter)})
+    if attribution == "area":
+        return unit_keys(*case.area)
+    if attribution == "lead":
+        return unit_keys(unit if unit is not None else case.lead)
+    raise ValueError(attribution)
+
+
+def item(case: CaseRecord, ok: float, note: str = "") -> Item:
+    out: Item = {"case": case.id, "ok": round(float(ok), 4)}
+    if note:
+        out["note"] = note
+    return out
+
+
+def due_to_close(record: Record, case: CaseRecord) -> bool:
+    """Closed in the period, or open at its end with a deadline passed."""
+    if case.closed_at is not None:
+        return record.within(case.closed_at)
+    return any(e.late and e.due < record.end for e in case.episodes)
+
+
+def _late(case: CaseRecord, closed: bool) -> str:
+    late = sorted(case.late_units())
+    return ("late at " + ", ".join(late)) if late and closed else ("open" if not closed else "")
+
+
+def closure_rate(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
+    for case in record.cases:
+        if not due_to_close(record, case):
+            continue
+        ok = case.closed_at is not None
+        if ind["attribution"] == "holder":
+            for unit in sorted(case.holders()):
+                yield unit_keys(unit), item(case, ok)
+        else:
+            yield keys_of(case, ind["attribution"]), item(case, ok)
+
+
+def on_time_closure_rate(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
+    for case in record.cases:
+        if not due_to_close(record, case):
+            continue
+        closed = case.closed_at is not None
+        late = case.late_units()
+        if ind["attribution"] in ("holder", "lead"):
+            # late only for the units that held an overdue step at its deadline
+            units = sorted(case.holders()) if ind["attribution"] == "holder" else [case.lead]
+            for unit in units:
+                on_time = closed and unit not in late
+                yield unit_keys(unit), item(case, on_time, "" if on_time else _late(case, closed))
+        elif ind["attribution"] == "area":
+            # an area answers for the steps that went overdue inside it, not for others'
+            for unit in case.area:
+                on_time = closed and unit not in case.late_areas
+                yield unit_keys(unit), item(case, on_time, "" if on_time else _late(case, closed))
+        else:
+            on_time = closed and not late
+            yield (
+                keys_of(case, "reporter"),
+                item(case, on_time, "" if on_time else _late(case, closed)),
+            )
+
+
+def rework_rate(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
+    for case in record.cases:
+        if case.closed_at is None or not record.within(case.closed_at):
+            continue
+        if ind["attribution"] == "holder":
+            for unit in sorted(case.holders()):
+                yield unit_keys(unit), item(case, case.reworked)
+        else:
+            yield keys_of(case, ind["attribution"]), item(case, case.reworked)
+
+
+def timely_step(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
+    for case in record.cases:
+        for episode in case.episodes:
+            if episode.step != ind["step"]:
+                continue
+            if episode.end is None and not episode.late:
+                continue  # still running, deadline not reached
+            if not record.within(episode.moment):
+                continue
+            note = f"{episode.step} {'late' if episode.late else 'on time'}"
+            ok = not episode.late
+            if ind["attribution"] == "holder":
+                who = episode.late_unit if episode.late else episode.unit
+                yield unit_keys(who), item(case, ok, note)
+            else:
+                yield keys_of(case, ind["attribution"]), item(case, ok, note)
+
+
+def satisfaction_rate(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
+    good, bad = set(ind.get("satisfied") or ()), set(ind.get("dissatisfied") or ())
+    for case in record.cases:
+        for event in case.events:
+            if event.action in good | bad and record.within(event.at):
+                keys = keys_of(case, ind["attribution"], event.unit)
+                yield keys, item(case, event.action in good, event.action)
+
+
+def _reported(record: Record):
+    return (c for c in record.cases if record.within(c.created_at))
+
+
+def activity(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
+    for case in _reported(record):
+        yield keys_of(case, ind["attribution"]), item(case, 1)
+
+
+def completeness(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
+    for case in _reported(record):
+        if not case.form_fields:
+            continue
+        filled = sum(1 for f in case.form_fields if case.submission.get(f) not in (None, "", []))
+        note = f"{filled}/{len(case.form_fields)}"
+        yield keys_of(case, ind["attribution"]), item(case, filled / len(case.form_fields), note)
+
+
+@dataclass(frozen=True)
+class Implementation:
+    items: Callable[[Any, Record], Iterator[tuple[Keys, Item]]]
+    # how a subject's items become its value: the mean of `ok`, or a count against a target
+    value: Callable[[Any, list[Item]], float | None]
+
+
+def mean(_ind, items: list[Item]) -> float | None:
+    return round(sum(i["ok"] for i in items) / len(items), 4) if items else None
+
+
+def against_target(ind, items: list[Item]) -> float | None:
+    return round(min(1.0, len(items) / ind["target"]), 4)
+
+
+IMPLEMENTATIONS: dict[str, Implementation] = {
+    "closure_rate": Implementation(closure_rate, mean),
+    "on_time_closure_rate": Implementation(on_time_closure_rate, mean),
+    "rework_rate": Implementation(rework_rate, mean),
+    "timely_step": Implementation(timely_step, mean),
+    "satisfaction_rate": Implementation(satisfaction_rate, mean),
+    "activity": Implementation(activity, against_target),
+    "completeness": Implementation(completeness, mean),
+}
+
+
+def register(name: str, implementation: Implementation) -> None:
+    """Plug in a formula (declare it in `kinds.scoring.FORMULAS` too)."""
+    IMPLEMENTATIONS[name] = implementation

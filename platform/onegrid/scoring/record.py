@@ -1,0 +1,198 @@
+"""The record a period is scored on: its cases, each read from its audit trail.
+
+Every figure comes from the trail (`workflow.case.trails`), never from the
+case row's current columns, so a month can be recomputed later exactly as
+it stood at its end, and the unit that missed a deadline is known even
+after the case moved on.
+
+A case's trail is cut into **episodes**: one step of the workflow held by
+one unit against one deadline. An episode starts when the case enters a
+state whose step has a time limit (the row's `due_at`) or changes hands,
+and ends at the next row that changes its state or its holder. A later
+deadline on a row that changes neither (an extension) moves the episode's
+deadline. The sweep's overdue rows (`escalate` and `supervise` with
+`overdue_since`) record the unit that held the step when its deadline
+passed (`unit: [holder, next]`): that episode is **late and counts against
+that unit**, whoever takes the case on. An episode that ended after its
+deadline without a sweep row is late for its holder too; one still running
+at the end of the period past its deadline is late as well.
+
+An on-time episode counts in the period it ended in; a late one in the
+period its deadline passed (so each counts once).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from onegrid.errors import OnegridError
+from onegrid.forms import forms_of
+from onegrid.store.models import Case
+from onegrid.workflow.case import trails
+from onegrid.workflow.rulebook import rulebook
+
+
+@dataclass
+class Episode:
+    step: str
+    unit: str | None
+    start: dt.datetime
+    due: dt.datetime
+    end: dt.datetime | None = None
+    late: bool = False
+    late_unit: str | None = None
+
+    @property
+    def moment(self) -> dt.datetime:
+        """When it counts: its end if on time, its deadline if late."""
+        return self.due if self.late else (self.end or self.due)
+
+
+@dataclass
+class Event:
+    """A transition taken on the case: who held it, and when."""
+
+    action: str
+    at: dt.datetime
+    unit: str | None
+    data: dict[str, Any]
+
+
+@dataclass
+class CaseRecord:
+    id: int
+    matter: str
+    place: str | None
+    area: list[str]
+    reporter: str
+    created_at: dt.datetime
+    closed_at: dt.datetime | None  # only if closed before the end of the period
+    lead: str | None  # at closing, or at the end of the period
+    submission: dict[str, Any]
+    form_fields: list[str]
+    episodes: list[Episode] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    reworked: bool = False
+    # the late units and every unit above them: an area answers for what is late inside it
+    late_areas: set[str] = field(default_factory=set)
+
+    def holders(self) -> set[str]:
+        return {u for e in self.episodes for u in (e.unit, e.late_unit) if u}
+
+    def late_units(self) -> set[str]:
+        return {e.late_unit for e in self.episodes if e.late and e.late_unit}
+
+
+@dataclass
+class Record:
+    start: dt.datetime
+    end: dt.datetime
+    cases: list[CaseRecord]
+
+    def within(self, moment: dt.datetime | None) -> bool:
+        return moment is not None and self.start <= moment < self.end
+
+
+def _at(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+def form_fields(book, matter: str) -> list[str]:
+    """The names of the fields the matter's report form declares."""
+    form = (book.matters.get(matter) or {}).get("form")
+    if not form:
+        return []
+    try:
+        return [f.name for f in forms_of(book.policy).form(form).spec.fields]
+    except OnegridError:  # a version whose form no longer compiles: nothing to measure
+        return []
+
+
+def load(session, pack: str, start: dt.datetime, end: dt.datetime) -> Record:
+    """The cases of `pack` alive during [start, end), read as they stood at `end`."""
+    cases = session.scalars(
+        select(Case)
+        .where(
+            Case.pack == pack,
+            Case.created_at < end,
+            or_(Case.closed_at.is_(None), Case.closed_at >= start),
+        )
+        .order_by(Case.id)
+    ).all()
+    steps = trails(session, [c.id for c in cases], before=end)
+    return Record(start, end, [read_case(c, steps[c.id], end) for c in cases])
+
+
+def read_case(case: Case, steps, end: dt.datetime) -> CaseRecord:
+    book = rulebook(case.policy_version)
+    fields = form_fields(book, case.matter)
+    reopening = {t for t, spec in book.transitions.items() if spec.get("effect") == "reopen"}
+    rec = CaseRecord(
+        id=case.id,
+        matter=case.matter,
+        place=case.place,
+        area=book.ancestors(case.place) if case.place else [],
+        reporter=case.reporter,
+        created_at=case.created_at,
+        closed_at=None,
+        lead=case.unit,
+        submission=case.submission or {},
+        form_fields=fields,
+    )
+    state: str | None = None
+    unit: str | None = None
+    current: Episode | None = None
+
+    def begin(at: dt.datetime, due_text: str | None) -> Episode | None:
+        spec = book.states.get(state) or {}
+        due = _at(due_text)
+        if spec.get("final") or not spec.get("step") or due is None:
+            return None
+        episode = Episode(spec["step"], unit, at, due)
+        rec.episodes.append(episode)
+        return episode
+
+    def finish(episode: Episode | None, at: dt.datetime) -> None:
+        if episode is not None and episode.end is None:
+            episode.end = at
+            if at > episode.due:
+                episode.late, episode.late_unit = True, episode.unit
+
+    for step in steps:
+        data = step.data
+        if step.action == "open":
+            state, unit = step.to_state, (data.get("route") or {}).get("lead")
+            current = begin(step.at, data.get("due_at"))
+            continue
+        if "overdue_since" in data:
+            # the sweep: the step went overdue while `unit[0]` held it
+            held = (data.get("unit") or [unit, unit])[0]
+            if current is not None:
+                current.end, current.late, current.late_unit = step.at, True, held
+            unit = (data.get("unit") or [unit, unit])[1]
+            current = begin(step.at, data.get("due_at"))
+            continue
+        if "to" not in data:
+            continue  # a warning, a note: nothing changes hands
+        rec.events.append(Event(step.action, step.at, unit, data))
+        if step.action in reopening:
+            rec.reworked = True
+        after = data["unit"][1] if data.get("unit") else unit
+        if data.get("to") != state or after != unit:
+            finish(current, step.at)
+            state, unit = data.get("to"), after
+            current = begin(step.at, data.get("due_at"))
+            if (book.states.get(state) or {}).get("final"):
+                rec.closed_at = step.at
+        elif current is not None and _at(data.get("due_at")) not in (None, current.due):
+            current.due = _at(data["due_at"])  # an extension moves the deadline
+    if current is not None and current.end is None and current.due < end:
+        current.late, current.late_unit = True, current.unit
+    rec.lead = unit
+    for late in rec.late_units():
+        rec.late_areas |= {late, *book.ancestors(late)}
+    return rec

@@ -1,0 +1,197 @@
+"""The scoring run: compute a period's standings and freeze them.
+
+`freeze(sessions, version, scheme, period)` computes the scheme's standings
+on the record as it stood at the period's end and stores them as a run
+(`store/scores.py`): the first run is revision 1; running again stores
+nothing when the results are the same (idempotent) and a new revision when
+they differ (a correction), leaving the earlier one as it was.
+
+`close_periods(sessions, now)` is what the sweep calls: for every pack's
+newest version and every scheme, the latest period that has ended by
+`now` is frozen once (a period already frozen is left alone; corrections
+are asked for with `onegrid scores PACK --period P --recompute`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from onegrid.scoring import Standing, schemes_of, standings
+from onegrid.scoring import periods as periods_mod
+from onegrid.scoring import record as record_mod
+from onegrid.store.base import utcnow
+from onegrid.store.models import PolicyVersion
+from onegrid.store.scores import ScoreRow, ScoreRun
+from onegrid.workflow.rulebook import rulebook
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Frozen:
+    run: ScoreRun
+    created: bool  # False: the same results were frozen already
+
+
+def compute(session, version, scheme, period) -> list[Standing]:
+    book = rulebook(version)
+    start, end = period.bounds(book.calendar.tz)
+    return standings(session, book, scheme, record_mod.load(session, book.pack, start, end))
+
+
+def as_json(rows: list[Standing]) -> list[dict]:
+    return [
+        {
+            "subject": r.subject,
+            "name": r.name,
+            "units": list(r.units),
+            "score": r.score,
+            "rank": r.rank,
+            "tier": r.tier,
+            "values": r.values,
+            "evidence": r.evidence,
+        }
+        for r in rows
+    ]
+
+
+def digest(rows: list[dict]) -> str:
+    blob = json.dumps(rows, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
+
+
+def latest(session, pack: str, scheme: str, period: str) -> ScoreRun | None:
+    return session.scalars(
+        select(ScoreRun)
+        .where(ScoreRun.pack == pack, ScoreRun.scheme == scheme, ScoreRun.period == period)
+        .order_by(ScoreRun.revision.desc())
+        .limit(1)
+    ).first()
+
+
+def revisions(session, pack: str, scheme: str, period: str) -> list[ScoreRun]:
+    return list(
+        session.scalars(
+            select(ScoreRun)
+            .where(ScoreRun.pack == pack, ScoreRun.scheme == scheme, ScoreRun.period == period)
+            .order_by(ScoreRun.revision)
+        )
+    )
+
+
+def freeze(session, version, scheme, period, by: str | None = None) -> Frozen:
+    """Freeze the period's standings; a new revision only if they changed."""
+    rows = as_json(compute(session, version, scheme, period))
+    sealed = digest(rows)
+    pack = rulebook(version).pack
+    before = latest(session, pack, scheme["id"], period.key)
+    if before is not None and before.digest == sealed:
+        session.commit()
+        return Frozen(before, False)
+    run = ScoreRun(
+        pack=pack,
+        scheme=scheme["id"],
+        period=period.key,
+        revision=(before.revision + 1) if before else 1,
+        policy_version_id=version.id,
+        computed_at=utcnow(),
+        computed_by=by,
+        digest=sealed,
+    )
+    session.add(run)
+    session.flush()
+    for position, row in enumerate(rows):
+        session.add(ScoreRow(run_id=run.id, position=position, **row))
+    session.commit()
+    session.refresh(run)
+    return Frozen(run, True)
+
+
+def newest_versions(session) -> list[PolicyVersion]:
+    newest = select(func.max(PolicyVersion.id)).group_by(PolicyVersion.pack)
+    return list(session.scalars(select(PolicyVersion).where(PolicyVersion.id.in_(newest))))
+
+
+def close_periods(sessions, now: dt.datetime | None = None) -> list[ScoreRun]:
+    """Freeze every scheme's latest ended period not frozen yet (the sweep's
+    monthly run); returns the runs stored. One scheme's failure is logged
+    and the others go on."""
+    now = now or utcnow()
+    stored: list[ScoreRun] = []
+    with sessions() as session:
+        versions = newest_versions(session)  # closing (not expiring) keeps them loaded
+    for version in versions:
+        book = rulebook(version)
+        for scheme in schemes_of(book):
+            period = periods_mod.last_closed(scheme["period"], now, book.calendar.tz)
+            with sessions() as session:
+                try:
+                    if latest(session, book.pack, scheme["id"], period.key) is not None:
+                        session.rollback()
+                        continue
+                    done = freeze(session, version, scheme, period, by="system:sweep")
+                    if done.created:
+                        stored.append(done.run)
+                except Exception:
+                    session.rollback()
+                    log.exception("scores: cannot freeze %s %s", scheme["id"], period.key)
+    return stored
+
+
+@dataclass
+class View:
+    """What a page or `onegrid scores` shows for one scheme and period."""
+
+    scheme: dict
+    period: periods_mod.Period
+    rows: list[dict]
+    run: ScoreRun | None  # the newest frozen revision, or None: computed live
+    revisions: int
+
+    @property
+    def provisional(self) -> bool:
+        return self.run is None
+
+
+def view(session, version, scheme, period) -> View:
+    """The newest frozen revision of the period, else the standings computed now."""
+    pack = rulebook(version).pack
+    run = latest(session, pack, scheme["id"], period.key)
+    if run is not None:
+        rows = [
+            {
+                "subject": r.subject,
+                "name": r.name,
+                "units": r.units,
+                "score": r.score,
+                "rank": r.rank,
+                "tier": r.tier,
+                "values": r.values,
+                "evidence": r.evidence,
+            }
+            for r in run.rows
+        ]
+        return View(scheme, period, rows, run, run.revision)
+    return View(scheme, period, as_json(compute(session, version, scheme, period)), None, 0)
+
+
+def trend(session, pack: str, scheme: str, keys: list[str], subject: str | None = None):
+    """Per period key (oldest first): the subject's score, or the mean score,
+    from the newest frozen revision of each period (None where not frozen)."""
+    out = []
+    for key in keys:
+        run = latest(session, pack, scheme, key)
+        value = None
+        if run is not None:
+            scores = [
+                r.score for r in run.rows if r.score is not None and subject in (None, r.subject)
+            ]
+            value = round(sum(scores) / len(scores), 2) if scores else None
+        out.append((key, value))
+    return out
