@@ -18,6 +18,8 @@ MATTER = "m.gas_safety_hazards"  # led by post.worksafety, ladder post → ct.co
 DISPATCHER = Actor("disp", (Binding("dispatcher", "ct.command"),))
 HANDLER = Actor("ws", (Binding("post_staff", "post.worksafety"),))
 COMMAND = Actor("cmd", (Binding("dispatcher", "ct.command"),))
+# feeds back at street level: never the unit that handled (separation of duties)
+STREET = Actor("street", (Binding("dispatcher", "cuntan"),))
 # optional fields left out of some reports, so completeness differs between workers
 OPTIONAL = ("photos", "occurred_at", "urgency", "spot_result")
 # what happens to each worker's cases, in turn
@@ -66,12 +68,12 @@ def run_case(db, version, reporter: Actor, place: str, plan: str, at: dt.datetim
         handler, done = HANDLER, at + dt.timedelta(days=1)
     with db() as s:
         step(s, cid, "handle", handler, {"result": "已处置"}, done)
-        step(s, cid, "feed_back", COMMAND, {"message": "已反馈"}, done + dt.timedelta(hours=1))
+        step(s, cid, "feed_back", STREET, {"message": "已反馈"}, done + dt.timedelta(hours=1))
         if plan == "reworked":
             step(s, cid, "reopen", reporter, {"reason": "没修好"}, done + dt.timedelta(hours=2))
             done += dt.timedelta(hours=4)
             step(s, cid, "handle", HANDLER, {"result": "返工"}, done)
-            step(s, cid, "feed_back", COMMAND, {"message": "已反馈"}, done + dt.timedelta(hours=1))
+            step(s, cid, "feed_back", STREET, {"message": "已反馈"}, done + dt.timedelta(hours=1))
         step(s, cid, "approve", reporter, {}, done + dt.timedelta(hours=2))
     return cid
 

@@ -14,7 +14,7 @@ from onegrid.scoring.periods import parse
 from onegrid.store.scores import ScoreRow, ScoreRun
 from onegrid.workflow.case import act, get_case
 from onegrid.workflow.rulebook import rulebook
-from scoring.month import COMMAND
+from scoring.month import COMMAND, STREET
 
 DEC = dt.datetime(2026, 12, 1, 2, tzinfo=dt.UTC)  # 10:00 on 1 December in Chongqing
 
@@ -44,8 +44,8 @@ def test_the_sweep_freezes_november_once_and_a_correction_is_a_revision(
         case = get_case(s, missing[0])
         at = dt.datetime(2026, 11, 29, 3, tzinfo=dt.UTC)
         case = act(s, case.id, "handle", COMMAND, {"result": "补录"}, case.version, now=at)
-        case = act(s, case.id, "feed_back", COMMAND, {"message": "补录"}, case.version, now=at)
-        act(s, case.id, "approve", COMMAND, {}, case.version, now=at)
+        case = act(s, case.id, "feed_back", STREET, {"message": "补录"}, case.version, now=at)
+        act(s, case.id, "approve", STREET, {}, case.version, now=at)
     with db() as s:
         revised = scoring_run.freeze(s, cuntan, scheme, parse("2026-11"), by="test")
         assert revised.created and revised.run.revision == 2
