@@ -9,7 +9,7 @@ from onegrid.forms import forms_of
 from onegrid.forms.example import valid_example
 from onegrid.store import accounts
 from onegrid.workflow import Actor, Binding
-from onegrid.workflow.case import act, get_case, open_case
+from onegrid.workflow.case import act, actions_for, get_case, open_case
 from onegrid.workflow.rulebook import rulebook
 from onegrid.workflow.sweep import sweep
 
@@ -78,7 +78,7 @@ def run_case(db, version, reporter: Actor, place: str, plan: str, at: dt.datetim
     return cid
 
 
-def generate(db, version, workers: int = 6) -> dict[str, list[int]]:
+def generate(db, version, workers: int = 4) -> dict[str, list[int]]:
     """Grid workers gw01… (accounts bound to the first grids of the
     registry), each reporting a different number of cases with a different
     share of optional fields; returns each worker's case ids."""
@@ -105,4 +105,83 @@ def generate(db, version, workers: int = 6) -> dict[str, list[int]]:
             made[reporter.id].append(run_case(db, version, reporter, grid, plan, at, (i + n) % 3))
     # the sweep runs on at the end of the month (and would freeze October)
     sweep(db, now=dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC))
+    return made
+
+
+# --- any pack: the closed loop driven by whoever may take each step --------
+
+
+def _candidates(book, case, reporter: Actor):
+    yield reporter
+    if case.unit:
+        yield Actor(f"lead@{case.unit}", (Binding("staff", case.unit),))
+    around = book.ancestors(case.place) if case.place else []
+    # desks at the case's level first (dispatchers), then the levels above (superiors)
+    desks = [u for u in [*book.units, *book.departments] if book.home(u) in around]
+    desks.sort(key=lambda u: (book.level_of(u) != case.level, -book.rank(book.level_of(u))))
+    for uid in desks:
+        yield Actor(f"desk@{uid}", (Binding("staff", uid),))
+
+
+def take(db, case_id: int, transition: str, reporter: Actor, at: dt.datetime) -> None:
+    """Take `transition` as the first actor the pack lets take it now."""
+    with db() as s:
+        case = get_case(s, case_id)
+        book = rulebook(case.policy_version)
+        spec = book.transitions[transition]
+        data = {}
+        if spec.get("form"):
+            data = valid_example(forms_of(book.policy).form(spec["form"]))
+        for actor in _candidates(book, case, reporter):
+            if any(a.id == transition for a in actions_for(case, actor)):
+                act(s, case_id, transition, actor, data, case.version, now=at)
+                return
+    raise AssertionError(f"nobody may take {transition} on case {case_id}")
+
+
+def loop_case(db, version, matter: str, place: str, reporter: Actor, plan: str, at: dt.datetime):
+    """One case of `matter` at `place` round the closed loop, as `plan` says."""
+    book = rulebook(version)
+    form = book.matters[matter].get("form")
+    data = valid_example(forms_of(book.policy).form(form)) if form else {}
+    data.pop("photos", None)  # the example names a photo that is not in the store
+    with db() as s:
+        cid = open_case(
+            s, version, {"matter": matter, "place": place}, data, reporter, "grid", now=at
+        ).id
+    take(db, cid, "accept", reporter, at + dt.timedelta(minutes=5))
+    take(db, cid, "dispatch", reporter, at + dt.timedelta(minutes=10))
+    done = at + dt.timedelta(hours=1)
+    if plan in ("late", "open_overdue"):
+        sweep(db, now=at + dt.timedelta(days=12))  # past most handling limits
+        done = at + dt.timedelta(days=12, hours=1)
+        if plan == "open_overdue":
+            return cid
+        with db() as s:
+            if get_case(s, cid).state != "dispatched":
+                take(db, cid, "dispatch", reporter, done - dt.timedelta(minutes=30))
+    take(db, cid, "handle", reporter, done)
+    take(db, cid, "feed_back", reporter, done + dt.timedelta(minutes=30))
+    if plan == "reworked":
+        take(db, cid, "reopen", reporter, done + dt.timedelta(hours=1))
+        take(db, cid, "handle", reporter, done + dt.timedelta(hours=2))
+        take(db, cid, "feed_back", reporter, done + dt.timedelta(hours=3))
+    take(db, cid, "approve", reporter, done + dt.timedelta(hours=4))
+    return cid
+
+
+def jinshui_month(db, version) -> list[int]:
+    """One case in each street of Jinshui (at its first community), the
+    matters taken in turn so that every department with a matter leads one."""
+    book = rulebook(version)
+    streets = [u for u, spec in book.units.items() if spec.get("level") == "street"]
+    matters = list(book.matters)
+    made = []
+    for i, street in enumerate(streets):
+        community = next(u for u, spec in book.units.items() if spec.get("parent") == street)
+        reporter = Actor(f"reporter{i:02d}", (Binding("grid_worker", community),))
+        for j in range(2 if i < len(matters) - len(streets) else 1):
+            matter = matters[(i + j * len(streets)) % len(matters)]
+            at = NOV + dt.timedelta(days=i, hours=j)
+            made.append(loop_case(db, version, matter, community, reporter, PLANS[i % 7], at))
     return made

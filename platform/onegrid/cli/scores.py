@@ -14,6 +14,7 @@ from onegrid.errors import Problem, UsageError
 from onegrid.messages import localized
 from onegrid.scoring import indicators_of, periods, schemes_of
 from onegrid.scoring import run as scoring_run
+from onegrid.scoring.table import table
 from onegrid.store import utcnow
 from onegrid.workflow.rulebook import rulebook
 from onegrid.workflow.version import newest_version
@@ -62,29 +63,9 @@ KIND_WORDS = {
 }
 
 
-def percent(value) -> str:
-    return "–" if value is None else f"{value:.0%}"
-
-
-def table(view: scoring_run.View, indicators: dict, lang: str) -> list[str]:
-    metrics = view.scheme["metrics"]
-    tiers = {t["id"]: localized(t["name"], lang) for t in view.scheme["tiers"]}
-    head = ["名次" if lang == "zh" else "rank", "对象" if lang == "zh" else "subject"]
-    head += ["得分" if lang == "zh" else "score", "档次" if lang == "zh" else "tier"]
-    head += [localized(m.get("name") or indicators[m["indicator"]]["name"], lang) for m in metrics]
-    lines = ["\t".join(head)]
-    for row in view.rows:
-        cells = [
-            str(row["rank"] or "–"),
-            f"{localized(row['name'], lang)} ({row['subject']})",
-            "–" if row["score"] is None else f"{row['score']:.2f}",
-            tiers.get(row["tier"], "–"),
-        ]
-        for m in metrics:
-            v = row["values"].get(m["id"]) or {}
-            cells.append(f"{percent(v.get('value'))} ({v.get('items', 0)})")
-        lines.append("\t".join(cells))
-    return lines
+def lines(view: scoring_run.View, indicators: dict, lang: str) -> list[str]:
+    header, rows = table(view, indicators, lang)
+    return ["\t".join(header), *("\t".join(str(c) for c in row) for row in rows)]
 
 
 def scores(
@@ -155,7 +136,7 @@ def scores(
                 "state": state,
             }
             click.echo(messages.text("scores-heading", heading, lang))
-            for line in table(view, indicators, lang):
+            for line in lines(view, indicators, lang):
                 click.echo(line)
             click.echo("")
     if fmt == "json":

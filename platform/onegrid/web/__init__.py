@@ -2,7 +2,8 @@
 
 Areas: `auth` (login, logout, language), `cases` (inbox, new report, case
 page, actions), `admin` (pack, checks, versions, registry, dashboard),
-`api` (JSON under /api/v1/), `open311` (GeoReport v2 under /open311/v2/).
+`api` (JSON under /api/v1/), `open311` (GeoReport v2 under /open311/v2/),
+`scores` (rankings, breakdowns and exports under /scores/).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         people,
         proxy,
         redaction,
+        scores,
         security,
     )
 
@@ -66,4 +68,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     people.init_app(app)
     proxy.init_app(app)
     clients.init_app(app)
+    scores.init_app(app)
     return app

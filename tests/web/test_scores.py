@@ -1,0 +1,162 @@
+"""The scoring pages on Cuntan and Jinshui, with a generated month frozen by the monthly run."""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+
+import pytest
+from openpyxl import load_workbook
+from werkzeug.serving import make_server
+
+from onegrid.scoring import record
+from onegrid.workflow.rulebook import rulebook
+from scoring.month import generate, jinshui_month
+from scoring.test_indicators import END, START
+from web.scoresapp import build, dispose
+from web.webapp import PASSWORD, AuthActions
+
+GRID_WORKERS = "/scores/sc.grid_worker/2026-11"
+
+
+@pytest.fixture(scope="module")
+def cuntan(tmp_path_factory):
+    app, made = build(
+        tmp_path_factory.mktemp("cuntan"),
+        "cuntan",
+        generate,
+        {"street_officer": ("community_worker", "cuntan"), "centre": ("dispatcher", "ct.command")},
+    )
+    yield app, made
+    dispose(app)
+
+
+def client_as(app, username):
+    client = app.test_client()
+    assert AuthActions(client).login(username, PASSWORD).status_code == 302
+    return client
+
+
+def test_every_grid_worker_is_ranked_in_one_of_four_tiers(cuntan):
+    app, made = cuntan
+    page = client_as(app, "admin").get(GRID_WORKERS).get_data(as_text=True)
+    rows = re.findall(r'<tr data-subject="([^"]+)">(.*?)</tr>', page, re.S)
+    assert {s for s, _ in rows} == set(made)
+    tiers = ("第一档", "第二档", "第三档", "第四档（不合格）")
+    assert all(sum(t in body for t in tiers) == 1 for _, body in rows)
+    assert "已冻结" in page and "第1 版" in page
+
+
+def test_exports_hold_the_same_standings(cuntan):
+    app, made = cuntan
+    client = client_as(app, "admin")
+    text = client.get(GRID_WORKERS + "/export.csv").get_data(as_text=True)
+    assert text.startswith("\ufeff名次,对象,编号,得分,档次,平台信息完整度")
+    assert len(text.strip().splitlines()) == len(made) + 1
+    data = client.get(GRID_WORKERS + "/export.xlsx?lang=en").get_data()
+    sheet = load_workbook(io.BytesIO(data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("Rank", "Subject", "Id", "Score", "Tier")
+    assert {r[2] for r in rows[1:]} == set(made)
+    assert all(isinstance(r[3], int | float) for r in rows[1:])
+
+
+def test_a_grid_worker_sees_her_own_standing_and_the_street_sees_all(cuntan):
+    app, made = cuntan
+    own = client_as(app, "gw02").get(GRID_WORKERS).get_data(as_text=True)
+    assert re.findall(r'data-subject="([^"]+)"', own) == ["gw02"]
+    assert client_as(app, "gw02").get(GRID_WORKERS + "/gw03").status_code == 404
+    street = client_as(app, "street_officer").get(GRID_WORKERS).get_data(as_text=True)
+    assert set(re.findall(r'data-subject="([^"]+)"', street)) == set(made)
+
+
+def test_a_breakdown_names_every_case_behind_its_numbers(cuntan):
+    app, made = cuntan
+    client = client_as(app, "admin")
+    page = client.get(GRID_WORKERS + "/gw03").get_data(as_text=True)
+    linked = {int(i) for i in re.findall(r'href="/cases/(\d+)"', page)}
+    assert set(made["gw03"]) <= linked
+    assert client.get(f"/cases/{made['gw03'][0]}").status_code == 200
+    assert "平台活跃度" in page and "<svg" in page
+
+
+def test_unknown_schemes_and_periods_are_404_not_500(cuntan):
+    app, _ = cuntan
+    client = client_as(app, "admin")
+    for url in (
+        "/scores/nope/2026-11",
+        "/scores/sc.grid_worker/2026-13",
+        "/scores/sc.grid_worker/2026-Q4",
+        "/scores/sc.grid_worker/2026-11/nobody",
+        "/scores/sc.grid_worker/2026-11/export.pdf",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert app.test_client().get(GRID_WORKERS).status_code == 302  # log in first
+
+
+# --- Jinshui in a real browser -------------------------------------------------
+
+
+def with_holders(db, version):
+    """The month, and the departments (of type department) that held a case in it."""
+    jinshui_month(db, version)
+    book = rulebook(version)
+    with db() as session:
+        rec = record.load(session, "jinshui", START, END)
+    held = {u for case in rec.cases for u in case.holders()}
+    return {u for u in held if (book.departments.get(u) or {}).get("type") == "department"}
+
+
+@pytest.fixture(scope="module")
+def jinshui(tmp_path_factory):
+    app, made = build(tmp_path_factory.mktemp("jinshui"), "jinshui", with_holders, {})
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}", made
+    httpd.shutdown()
+    thread.join()
+    httpd.server_close()
+    dispose(app)
+
+
+@pytest.fixture
+def jpage(browser, jinshui):
+    context = browser.new_context(base_url=jinshui[0], locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto("/auth/login")
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+    yield page
+    context.close()
+    assert not errors, errors  # a CSP refusal (an inline style, say) fails too
+
+
+def test_jinshui_ranks_every_street_and_department_with_the_cases_one_click_away(jpage, jinshui):
+    page, held = jpage, jinshui[1]
+    assert len(held) >= 7
+    page.goto("/scores/sc.street/2026-11")
+    streets = page.locator("#ranking tr[data-subject]")
+    assert streets.count() == 14
+    assert page.locator("#ranking tr[data-subject] .tier").count() == 14  # all in a tier
+    page.goto("/scores/sc.department/2026-11")
+    ranked = page.locator("#ranking tr[data-subject]:has(.tier)")
+    # every department that held a case this month is ranked; the others say "no data"
+    assert {ranked.nth(i).get_attribute("data-subject") for i in range(ranked.count())} == held
+    assert page.locator("#ranking tr[data-subject]").count() == len(held)
+    assert "本期无数据" in page.inner_text("#no-data")
+    assert page.locator("#no-data a[data-subject]").count() > 0
+    ranked.first.locator("a").click()
+    page.wait_for_selector("#score")
+    case_link = page.locator("section.card a[href^='/cases/']").first
+    number = case_link.inner_text().lstrip("#")
+    case_link.click()
+    page.wait_for_url(re.compile(rf"/cases/{number}$"))
+    assert number in page.content()
