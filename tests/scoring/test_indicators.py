@@ -100,5 +100,5 @@ def test_a_step_overdue_at_a_department_is_late_for_it_not_for_whoever_closes(db
     worksafety = next(r for r in posts if r.subject == "post.worksafety")
     assert worksafety.values["on_time"]["value"] == 0.0
     assert worksafety.evidence["on_time"] == [
-        {"case": late, "ok": 0.0, "note": "late at post.worksafety"}
+        {"case": late, "ok": 0.0, "late_at": ["post.worksafety"]}
     ]

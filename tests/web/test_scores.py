@@ -79,6 +79,9 @@ def test_a_breakdown_names_every_case_behind_its_numbers(cuntan):
     assert set(made["gw03"]) <= linked
     assert client.get(f"/cases/{made['gw03'][0]}").status_code == 200
     assert "平台活跃度" in page and "<svg" in page
+    post = client.get("/scores/sc.post/2026-11/post.worksafety").get_data(as_text=True)
+    assert "超期于安全生产岗" in post and "受理" in post  # why, in words, with names
+    assert "late at" not in post and "post.worksafety</td>" not in post
 
 
 def test_unknown_schemes_and_periods_are_404_not_500(cuntan):
@@ -93,6 +96,28 @@ def test_unknown_schemes_and_periods_are_404_not_500(cuntan):
     ):
         assert client.get(url).status_code == 404, url
     assert app.test_client().get(GRID_WORKERS).status_code == 302  # log in first
+
+
+def test_the_dashboard_reads_the_frozen_month_by_area_on_the_same_formulas(cuntan):
+    app, _ = cuntan
+    client = client_as(app, "admin")
+    page = client.get("/admin/dashboard?period=2026-11&area=cuntan").get_data(as_text=True)
+    assert page.count("<svg") == 2 and "第 1 版" in page
+    rows = {r["unit"]: r for r in client.get("/api/v1/dashboard?period=2026-11").get_json()}
+    # the post let deadlines pass: late for it, not for the centre that closed them
+    post, centre = rows["post.worksafety"], rows["ct.command"]
+    assert post["on_time"] < post["closed"] and post["ontime_rate"] < 1
+    assert centre["on_time"] == centre["closed"] > 0
+    with app.app_context():
+        from onegrid.scoring import run as scoring_run
+        from onegrid.scoring.dashboard import SCHEME_ID
+        from onegrid.web import db as web_db
+
+        run = scoring_run.latest(web_db.session(), "cuntan", SCHEME_ID, "2026-11")
+        frozen = {r.subject: r.values["on_time"]["hits"] for r in run.rows}
+    assert frozen["post.worksafety"] == post["on_time"]  # read from the rollup
+    elsewhere = client.get("/api/v1/dashboard?period=2026-11&area=comm.lanxi").get_json()
+    assert "post.worksafety" not in {r["unit"] for r in elsewhere}
 
 
 # --- Jinshui in a real browser -------------------------------------------------

@@ -113,7 +113,7 @@ def scores(
                 click.echo(messages.text(code, args, lang), err=fmt == "json")
         indicators = indicators_of(book)
         for s in chosen:
-            view = scoring_run.view(session, version, s, wanted)
+            view = scoring_run.view(session, version, s, wanted, now=utcnow())
             if fmt == "json":
                 out.append(
                     {

@@ -139,7 +139,7 @@ def measure(indicator: Mapping, record, subject_list) -> dict[str, tuple[float |
     for keys, item in impl.items(indicator, record):
         targets = {s for key in keys for s in index.get(key, ())}
         for target in targets:
-            mark = (item["case"], item.get("note", ""))
+            mark = (item["case"], item.get("step"), item.get("action"), item.get("at"))
             if mark not in seen[target]:
                 seen[target].add(mark)
                 items[target].append(item)
@@ -157,10 +157,11 @@ def points(indicator: Mapping, value: float | None) -> float | None:
 
 def standings(session, book, scheme: Mapping, record) -> list[Standing]:
     """The scheme applied to the period's record, best first."""
-    from onegrid.scoring.subjects import subjects
+    from onegrid.scoring.subjects import every_unit, subjects
 
-    subject_list = subjects(session, book, scheme)
-    indicators = indicators_of(book)
+    # a platform rollup (the dashboard) names no subject and brings its own indicators
+    subject_list = subjects(session, book, scheme) if scheme["subject"] else every_unit(book)
+    indicators = {**indicators_of(book), **(scheme.get("indicators") or {})}
     values: dict[str, dict[str, dict]] = {s.key: {} for s in subject_list}
     evidence: dict[str, dict[str, list]] = {s.key: {} for s in subject_list}
     for metric in scheme["metrics"]:

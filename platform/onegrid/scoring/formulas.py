@@ -41,10 +41,14 @@ def keys_of(case: CaseRecord, attribution: str, unit: str | None = None) -> Keys
     raise ValueError(attribution)
 
 
-def item(case: CaseRecord, ok: float, note: str = "") -> Item:
+def item(case: CaseRecord, ok: float, **why) -> Item:
+    """The case behind a number, with why it counts as it does, in ids
+    (the pages name them in the reader's language): `late_at` (units that
+    held a step past its deadline), `open`, `step`, `filled`/`fields`,
+    `action` (the transition), `at` (when the step began or the action
+    was taken: one case may count twice, for two episodes)."""
     out: Item = {"case": case.id, "ok": round(float(ok), 4)}
-    if note:
-        out["note"] = note
+    out.update({k: v for k, v in why.items() if v not in (None, [], False)})
     return out
 
 
@@ -55,9 +59,10 @@ def due_to_close(record: Record, case: CaseRecord) -> bool:
     return any(e.late and e.due < record.end for e in case.episodes)
 
 
-def _late(case: CaseRecord, closed: bool) -> str:
-    late = sorted(case.late_units())
-    return ("late at " + ", ".join(late)) if late and closed else ("open" if not closed else "")
+def _why(case: CaseRecord, closed: bool, on_time: bool) -> dict:
+    if on_time:
+        return {}
+    return {"late_at": sorted(case.late_units()), "open": not closed}
 
 
 def closure_rate(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
@@ -83,17 +88,17 @@ def on_time_closure_rate(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
             units = sorted(case.holders()) if ind["attribution"] == "holder" else [case.lead]
             for unit in units:
                 on_time = closed and unit not in late
-                yield unit_keys(unit), item(case, on_time, "" if on_time else _late(case, closed))
+                yield unit_keys(unit), item(case, on_time, **_why(case, closed, on_time))
         elif ind["attribution"] == "area":
             # an area answers for the steps that went overdue inside it, not for others'
             for unit in case.area:
                 on_time = closed and unit not in case.late_areas
-                yield unit_keys(unit), item(case, on_time, "" if on_time else _late(case, closed))
+                yield unit_keys(unit), item(case, on_time, **_why(case, closed, on_time))
         else:
             on_time = closed and not late
             yield (
                 keys_of(case, "reporter"),
-                item(case, on_time, "" if on_time else _late(case, closed)),
+                item(case, on_time, **_why(case, closed, on_time)),
             )
 
 
@@ -117,13 +122,17 @@ def timely_step(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
                 continue  # still running, deadline not reached
             if not record.within(episode.moment):
                 continue
-            note = f"{episode.step} {'late' if episode.late else 'on time'}"
             ok = not episode.late
+            why = {
+                "step": episode.step,
+                "at": episode.start.isoformat(),
+                "late_at": [episode.late_unit] if episode.late else [],
+            }
             if ind["attribution"] == "holder":
                 who = episode.late_unit if episode.late else episode.unit
-                yield unit_keys(who), item(case, ok, note)
+                yield unit_keys(who), item(case, ok, **why)
             else:
-                yield keys_of(case, ind["attribution"]), item(case, ok, note)
+                yield keys_of(case, ind["attribution"]), item(case, ok, **why)
 
 
 def satisfaction_rate(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
@@ -132,7 +141,8 @@ def satisfaction_rate(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
         for event in case.events:
             if event.action in good | bad and record.within(event.at):
                 keys = keys_of(case, ind["attribution"], event.unit)
-                yield keys, item(case, event.action in good, event.action)
+                why = {"action": event.action, "at": event.at.isoformat()}
+                yield keys, item(case, event.action in good, **why)
 
 
 def _reported(record: Record):
@@ -149,8 +159,9 @@ def completeness(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
         if not case.form_fields:
             continue
         filled = sum(1 for f in case.form_fields if case.submission.get(f) not in (None, "", []))
-        note = f"{filled}/{len(case.form_fields)}"
-        yield keys_of(case, ind["attribution"]), item(case, filled / len(case.form_fields), note)
+        share = filled / len(case.form_fields)
+        why = {"filled": filled, "fields": len(case.form_fields)}
+        yield keys_of(case, ind["attribution"]), item(case, share, **why)
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,7 @@ class CaseRecord:
 @dataclass
 class Record:
     start: dt.datetime
-    end: dt.datetime
+    end: dt.datetime  # the end of the period, or now while it runs
     cases: list[CaseRecord]
 
     def within(self, moment: dt.datetime | None) -> bool:
@@ -112,8 +112,12 @@ def form_fields(book, matter: str) -> list[str]:
         return []
 
 
-def load(session, pack: str, start: dt.datetime, end: dt.datetime) -> Record:
-    """The cases of `pack` alive during [start, end), read as they stood at `end`."""
+def load(
+    session, pack: str, start: dt.datetime, end: dt.datetime, as_of: dt.datetime | None = None
+) -> Record:
+    """The cases of `pack` alive during [start, end), read as they stood at
+    `end`, or at `as_of` for a period still running (a deadline counts as
+    passed only once it has)."""
     cases = session.scalars(
         select(Case)
         .where(
@@ -123,8 +127,15 @@ def load(session, pack: str, start: dt.datetime, end: dt.datetime) -> Record:
         )
         .order_by(Case.id)
     ).all()
+    # a case merged into another (并单, a state with counted: false) counts once, there
+    cases = [
+        c
+        for c in cases
+        if (rulebook(c.policy_version).states.get(c.state) or {}).get("counted") is not False
+    ]
     steps = trails(session, [c.id for c in cases], before=end)
-    return Record(start, end, [read_case(c, steps[c.id], end) for c in cases])
+    cut = min(end, as_of) if as_of is not None else end
+    return Record(start, cut, [read_case(c, steps[c.id], cut) for c in cases])
 
 
 def read_case(case: Case, steps, end: dt.datetime) -> CaseRecord:

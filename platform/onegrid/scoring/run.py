@@ -7,7 +7,8 @@ nothing when the results are the same (idempotent) and a new revision when
 they differ (a correction), leaving the earlier one as it was.
 
 `close_periods(sessions, now)` is what the sweep calls: for every pack's
-newest version and every scheme, the latest period that has ended by
+newest version, every scheme and the dashboard's rollup
+(`dashboard.SCHEME`), the latest period that has ended by
 `now` is frozen once (a period already frozen is left alone; corrections
 are asked for with `onegrid scores PACK --period P --recompute`).
 """
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from onegrid.scoring import Standing, schemes_of, standings
+from onegrid.scoring import Standing, dashboard, schemes_of, standings
 from onegrid.scoring import periods as periods_mod
 from onegrid.scoring import record as record_mod
 from onegrid.store.base import utcnow
@@ -39,10 +40,12 @@ class Frozen:
     created: bool  # False: the same results were frozen already
 
 
-def compute(session, version, scheme, period) -> list[Standing]:
+def compute(session, version, scheme, period, now: dt.datetime | None = None) -> list[Standing]:
+    """The standings on the record of the period (up to `now` while it runs)."""
     book = rulebook(version)
     start, end = period.bounds(book.calendar.tz)
-    return standings(session, book, scheme, record_mod.load(session, book.pack, start, end))
+    rec = record_mod.load(session, book.pack, start, end, as_of=now)
+    return standings(session, book, scheme, rec)
 
 
 def as_json(rows: list[Standing]) -> list[dict]:
@@ -128,7 +131,7 @@ def close_periods(sessions, now: dt.datetime | None = None) -> list[ScoreRun]:
         versions = newest_versions(session)  # closing (not expiring) keeps them loaded
     for version in versions:
         book = rulebook(version)
-        for scheme in schemes_of(book):
+        for scheme in [*schemes_of(book), dashboard.SCHEME]:
             period = periods_mod.last_closed(scheme["period"], now, book.calendar.tz)
             with sessions() as session:
                 try:
@@ -159,8 +162,9 @@ class View:
         return self.run is None
 
 
-def view(session, version, scheme, period) -> View:
-    """The newest frozen revision of the period, else the standings computed now."""
+def view(session, version, scheme, period, now: dt.datetime | None = None) -> View:
+    """The newest frozen revision of the period, else the standings computed
+    on the record up to `now`."""
     pack = rulebook(version).pack
     run = latest(session, pack, scheme["id"], period.key)
     if run is not None:
@@ -178,7 +182,8 @@ def view(session, version, scheme, period) -> View:
             for r in run.rows
         ]
         return View(scheme, period, rows, run, run.revision)
-    return View(scheme, period, as_json(compute(session, version, scheme, period)), None, 0)
+    rows = as_json(compute(session, version, scheme, period, now))
+    return View(scheme, period, rows, None, 0)
 
 
 def trend(session, pack: str, scheme: str, keys: list[str], subject: str | None = None):

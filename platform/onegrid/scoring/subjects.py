@@ -69,3 +69,12 @@ def _staff(session, role: str) -> list[Subject]:
         )
         for username, (name, units) in people.items()
     ]
+
+
+def every_unit(book) -> list[Subject]:
+    """Every org unit, department and enterprise (the dashboard's rollup)."""
+    items = [*book.units.values(), *book.departments.values(), *book.enterprises.values()]
+    return [
+        Subject(i["id"], i.get("name", i["id"]), (i["id"],), frozenset({("unit", i["id"])}))
+        for i in items
+    ]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 
 from onegrid import messages
 from onegrid.messages import display_path
 from onegrid.policy.kinds import NAMESPACES
 from onegrid.web import caseview, casework, charts, db, policyview
+from onegrid.web import scores as scoring_pages
 from onegrid.web.auth import admin_required
 from onegrid.web.i18n import current_lang, t
 
@@ -136,12 +137,17 @@ def registry():
 @bp.route("/dashboard")
 @admin_required
 def dashboard():
-    rows = casework.rates_by_unit(db.session(), policyview.load())
+    """Closure and on-time rates per unit for a month and an area, from the
+    monthly rollup (the same indicator code as the scores pages)."""
+    found = scoring_pages.dashboard_view(request.args.get("period"), request.args.get("area"))
+    rows = found["rows"]
     return render_template(
         "admin/dashboard.html",
-        rows=rows,
+        **found,
         closure_chart=charts.bars(rows, "closure_rate", t("结案率", "Closure rate")),
-        ontime_chart=charts.bars(rows, "ontime_rate", t("按时率", "On-time rate"), "ontime"),
+        ontime_chart=charts.bars(
+            rows, "ontime_rate", t("按期结案率", "On-time closure rate"), "ontime"
+        ),
     )
 
 

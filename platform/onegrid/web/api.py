@@ -26,6 +26,7 @@ from onegrid.web import (
     policyview,
     scope,
     throttles,
+    scores,
 )
 from onegrid.web.admin import origin
 from onegrid.web.errorpages import with_headers
@@ -379,7 +380,8 @@ def checks():
 @bp.route("/dashboard")
 def dashboard():
     need_admin()
-    rows = casework.rates_by_unit(db.session(), policyview.load())
+    args = request.args
+    rows = scores.dashboard_view(args.get("period"), args.get("area"))["rows"]
     lang = current_lang()
     return jsonify([{**r, "name": text_of(r["name"], lang)} for r in rows])
 

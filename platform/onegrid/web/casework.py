@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, abort
-from sqlalchemy import case as when
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid import messages
@@ -27,7 +26,7 @@ from onegrid.grids.report import build as grids_report
 from onegrid.grids.text import as_text
 from onegrid.store import AuditEntry, Case, PolicyVersion, utcnow
 from onegrid.store.accounts import User
-from onegrid.web import caseview, db, formview, policyview, scope
+from onegrid.web import db, formview, policyview, scope
 from onegrid.web.i18n import current_lang
 from onegrid.workflow import actor as wf_actor
 from onegrid.workflow import case as wf_case
@@ -251,33 +250,3 @@ def duplicates_for_report(
     # shown as number, place and time only (never a description), in scope or not:
     # the reporter should know the problem is already being handled
     return duplicates.likely(session, rulebook(current_version(session)), matter, place)
-
-
-def rates_by_unit(session: Session, loaded) -> list[dict[str, Any]]:
-    """Closure and on-time rates per lead unit, over every case."""
-    rows = session.execute(
-        select(
-            Case.unit,
-            func.count(Case.id),
-            func.count(Case.closed_at),
-            func.sum(when((Case.closed_at.is_not(None) & ~Case.overdue, 1), else_=0)),
-        )
-        .where(Case.state.not_in(uncounted_states(loaded)))
-        .group_by(Case.unit)
-    ).all()
-    out = []
-    for unit, total, closed, ontime in rows:
-        ontime = int(ontime or 0)
-        out.append(
-            {
-                "unit": unit,
-                "name": caseview.name_of("unit", unit),
-                "total": total,
-                "closed": closed,
-                "ontime": ontime,
-                "closure_rate": closed / total if total else None,
-                "ontime_rate": ontime / closed if closed else None,
-            }
-        )
-    out.sort(key=lambda r: (-r["total"], r["unit"] or ""))
-    return out

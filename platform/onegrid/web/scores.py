@@ -19,7 +19,7 @@ from flask import Blueprint, Flask, Response, abort, g, redirect, render_templat
 
 from onegrid.errors import UsageError
 from onegrid.policy.kinds.scoring import FORMULAS
-from onegrid.scoring import indicators_of, periods, schemes_of
+from onegrid.scoring import dashboard, indicators_of, periods, schemes_of
 from onegrid.scoring import run as scoring_run
 from onegrid.scoring.table import metric_name, table
 from onegrid.store import utcnow
@@ -71,7 +71,7 @@ def _view(scheme_id: str, period_text: str):
     book = rulebook(version)
     scheme = _scheme(book, scheme_id)
     period = _period(scheme, period_text)
-    view = scoring_run.view(db.session(), version, scheme, period)
+    view = scoring_run.view(db.session(), version, scheme, period, now=utcnow())
     return version, book, view
 
 
@@ -217,7 +217,67 @@ def subject(scheme_id, period, subject):
         total=len(view.rows),
         trend=charts.line(points, t("得分走势", "Score over time")),
         text_of=text_of,
+        why=lambda item: why(book, item),
     )
+
+
+def why(book, item: dict) -> str:
+    """Why an item counts as it does, in the reader's language, with names."""
+    lang = current_lang()
+    parts = []
+    if item.get("step"):
+        parts.append(book.name(book.steps.get(item["step"]), lang, item["step"]))
+    if item.get("late_at"):
+        units = [book.units.get(u) or book.departments.get(u) for u in item["late_at"]]
+        names = [book.name(u, lang, i) for u, i in zip(units, item["late_at"], strict=True)]
+        parts.append(t("超期于", "late at ") + t("、", ", ").join(names))
+    if item.get("open"):
+        parts.append(t("期末未办结", "still open at the end"))
+    if item.get("action"):
+        transition = book.transitions.get(item["action"])
+        parts.append(book.name(transition, lang, item["action"]))
+    if item.get("fields"):
+        parts.append(
+            t(
+                f"填写 {item['filled']}/{item['fields']} 项",
+                f"{item['filled']}/{item['fields']} fields filled",
+            )
+        )
+    return t("；", "; ").join(parts)
+
+
+def dashboard_view(period_text: str | None, area: str | None) -> dict:
+    """The administrators' dashboard for a month (default: this one) and an
+    area (default: the whole pack): the frozen rollup of a closed month, the
+    record up to now for the running one."""
+    version = _version()
+    book = rulebook(version)
+    now = utcnow()
+    current = periods.of("monthly", now.astimezone(book.calendar.tz).date())
+    try:
+        period = periods.parse(period_text) if period_text else current
+    except UsageError:
+        abort(404)
+    if period.kind != "monthly":
+        abort(404)
+    area = area or book.top_unit
+    if area not in book.units:
+        abort(404)
+    view = scoring_run.view(db.session(), version, dashboard.SCHEME, period, now=now)
+    parents = {u.get("parent") for u in book.units.values()}
+    areas = sorted(
+        (u for u in book.units.values() if u["id"] in parents),
+        key=lambda u: (book.rank(u.get("level")), u["id"]),
+    )
+    return {
+        "view": view,
+        "period": period,
+        "area": area,
+        "rows": dashboard.rows(book, view, area),
+        "months": periods.recent(current, 12)[::-1],
+        "areas": areas,
+        "lang": current_lang(),
+    }
 
 
 def init_app(app: Flask) -> None:

@@ -120,7 +120,7 @@ FORMULAS = {
         ("satisfied", "dissatisfied"),
     ),
     "activity": Formula(
-        "活跃度 = 本期上报的案件数 ÷ 目标数（target），最高为 1",
+        "活跃度 = 本期上报的案件数 ÷ 目标数，最高为 1",
         "activity = cases reported in the period / target, at most 1",
         ("reporter", "area"),
         {
