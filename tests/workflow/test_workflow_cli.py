@@ -81,7 +81,10 @@ def test_sweep_and_verify_on_the_command_line(onegrid, db_url, pack, tmp_path):
     source.write_text(json.dumps([{"id": "7", "facts": {"matter": "m.litter", "place": "g1"}}]))
     assert onegrid("intake", "import", source, "--pack", pack, "--url", db_url).code == 0
     r = onegrid("sweep", "--url", db_url, "--now", "2099-01-01T00:00+08:00", "--lang", "en")
-    assert (r.code, r.out.strip()) == (0, "0 warned, 1 escalated, 0 put under supervision")
+    lines = r.out.strip().splitlines()
+    assert (r.code, lines[0]) == (0, "0 warned, 1 escalated, 0 put under supervision")
+    # then the monthly run: the last month ended is frozen (the dashboard's rollup)
+    assert lines[1:] == ["1 scoring result(s) frozen: onegrid.dashboard 2098-12"]
     assert onegrid("audit", "verify", "--url", db_url).code == 0
     engine = make_engine(db_url)
     with engine.begin() as conn:
