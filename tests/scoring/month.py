@@ -115,6 +115,8 @@ def _candidates(book, case, reporter: Actor):
     yield reporter
     if case.unit:
         yield Actor(f"lead@{case.unit}", (Binding("staff", case.unit),))
+    for unit in case.assistants or ():
+        yield Actor(f"assist@{unit}", (Binding("staff", unit),))
     around = book.ancestors(case.place) if case.place else []
     # desks at the case's level first (dispatchers), then the levels above (superiors)
     desks = [u for u in [*book.units, *book.departments] if book.home(u) in around]
@@ -123,20 +125,31 @@ def _candidates(book, case, reporter: Actor):
         yield Actor(f"desk@{uid}", (Binding("staff", uid),))
 
 
-def take(db, case_id: int, transition: str, reporter: Actor, at: dt.datetime) -> None:
-    """Take `transition` as the first actor the pack lets take it now."""
+def take(db, case_id: int, transition: str, reporter: Actor, at: dt.datetime, data=None) -> bool:
+    """Take `transition` as the first actor the pack lets take it now
+    (False if nobody may)."""
     with db() as s:
         case = get_case(s, case_id)
         book = rulebook(case.policy_version)
-        spec = book.transitions[transition]
-        data = {}
-        if spec.get("form"):
+        spec = book.transitions.get(transition)
+        if spec is None:
+            return False
+        if data is None and spec.get("form"):
             data = valid_example(forms_of(book.policy).form(spec["form"]))
         for actor in _candidates(book, case, reporter):
             if any(a.id == transition for a in actions_for(case, actor)):
-                act(s, case_id, transition, actor, data, case.version, now=at)
-                return
-    raise AssertionError(f"nobody may take {transition} on case {case_id}")
+                act(s, case_id, transition, actor, data or {}, case.version, now=at)
+                return True
+    return False
+
+
+def close(db, case_id: int, reporter: Actor, at: dt.datetime, rating: str) -> None:
+    """Approve; where the pack calls the reporter back first (Jinshui), do that."""
+    if take(db, case_id, "approve", reporter, at):
+        return
+    callback = {"reached": True, "satisfaction": rating}
+    assert take(db, case_id, "revisit", reporter, at - dt.timedelta(minutes=30), callback)
+    assert take(db, case_id, "approve", reporter, at), f"nobody may approve case {case_id}"
 
 
 def loop_case(db, version, matter: str, place: str, reporter: Actor, plan: str, at: dt.datetime):
@@ -149,8 +162,8 @@ def loop_case(db, version, matter: str, place: str, reporter: Actor, plan: str, 
         cid = open_case(
             s, version, {"matter": matter, "place": place}, data, reporter, "grid", now=at
         ).id
-    take(db, cid, "accept", reporter, at + dt.timedelta(minutes=5))
-    take(db, cid, "dispatch", reporter, at + dt.timedelta(minutes=10))
+    assert take(db, cid, "accept", reporter, at + dt.timedelta(minutes=5))
+    assert take(db, cid, "dispatch", reporter, at + dt.timedelta(minutes=10))
     done = at + dt.timedelta(hours=1)
     if plan in ("late", "open_overdue"):
         sweep(db, now=at + dt.timedelta(days=12))  # past most handling limits
@@ -159,14 +172,20 @@ def loop_case(db, version, matter: str, place: str, reporter: Actor, plan: str, 
             return cid
         with db() as s:
             if get_case(s, cid).state != "dispatched":
-                take(db, cid, "dispatch", reporter, done - dt.timedelta(minutes=30))
-    take(db, cid, "handle", reporter, done)
-    take(db, cid, "feed_back", reporter, done + dt.timedelta(minutes=30))
+                assert take(db, cid, "dispatch", reporter, done - dt.timedelta(minutes=30))
+    # assisting units (吹哨报到) report their parts before the lead may close its handling
+    while take(db, cid, "assist_report", reporter, done - dt.timedelta(minutes=20)):
+        pass
+    assert take(db, cid, "handle", reporter, done)
+    assert take(db, cid, "feed_back", reporter, done + dt.timedelta(minutes=30))
     if plan == "reworked":
-        take(db, cid, "reopen", reporter, done + dt.timedelta(hours=1))
-        take(db, cid, "handle", reporter, done + dt.timedelta(hours=2))
-        take(db, cid, "feed_back", reporter, done + dt.timedelta(hours=3))
-    take(db, cid, "approve", reporter, done + dt.timedelta(hours=4))
+        assert take(db, cid, "reopen", reporter, done + dt.timedelta(hours=1))
+        while take(db, cid, "assist_report", reporter, done + dt.timedelta(minutes=90)):
+            pass
+        assert take(db, cid, "handle", reporter, done + dt.timedelta(hours=2))
+        assert take(db, cid, "feed_back", reporter, done + dt.timedelta(hours=3))
+    rating = "unsatisfied" if plan == "late" else "satisfied"
+    close(db, cid, reporter, done + dt.timedelta(hours=4), rating)
     return cid
 
 
