@@ -29,6 +29,7 @@ import click
 
 from onegrid import messages, store
 from onegrid.errors import PolicyError, Problem, UsageError
+from onegrid.scoring.run import close_periods
 from onegrid.web import casework, create_app, db, demo, policyview, proxy
 from onegrid.workflow import Scheduler
 
@@ -146,7 +147,9 @@ def serve(
         argv = _worker_argv(app, threads, sweep_every, proxies, listener.fileno())
         return _watch(argv, workers, listener)
     # deadlines: warnings, supervision and escalation while the app runs
-    scheduler = Scheduler(store.sessions(db.engine(app)), interval=sweep_every or 60)
+    scheduler = Scheduler(
+        store.sessions(db.engine(app)), interval=sweep_every or 60, after=(close_periods,)
+    )
     scheduler.start()
     try:
         app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
@@ -179,7 +182,9 @@ def _serve_worker(app, listener: socket.socket, threads: int, sweep_every: float
     )
     scheduler = None
     if sweep_every > 0:
-        scheduler = Scheduler(store.sessions(db.engine(app)), interval=sweep_every).start()
+        scheduler = Scheduler(
+            store.sessions(db.engine(app)), interval=sweep_every, after=(close_periods,)
+        ).start()
     stop_on_sigterm()
     try:
         server.run()

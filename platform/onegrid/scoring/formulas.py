@@ -135,6 +135,39 @@ def timely_step(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
                 yield keys_of(case, ind["attribution"]), item(case, ok, **why)
 
 
+def timely_action(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
+    """Was `action` taken within `within` of the start of each `step` episode?"""
+    for case in record.cases:
+        for episode in case.episodes:
+            if episode.step != ind["step"]:
+                continue
+            limit = case.calendar.add(episode.start, ind["within"])
+            stop = episode.end or record.end
+            done = next(
+                (
+                    e.at
+                    for e in case.events
+                    if e.action == ind["action"] and episode.start <= e.at <= stop
+                ),
+                None,
+            )
+            if done is not None and done <= limit:
+                ok, moment = True, done
+            elif limit < record.end or episode.end is not None:
+                ok, moment = False, min(limit, stop) if done is None else limit
+            else:
+                continue  # not done yet, and there is still time
+            if not record.within(moment):
+                continue
+            why = {"step": episode.step, "action": ind["action"], "at": episode.start.isoformat()}
+            if not ok:
+                why["late_at"] = [episode.unit]
+            if ind["attribution"] == "holder":
+                yield unit_keys(episode.unit), item(case, ok, **why)
+            else:
+                yield keys_of(case, ind["attribution"]), item(case, ok, **why)
+
+
 def satisfaction_rate(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
     good, bad = set(ind.get("satisfied") or ()), set(ind.get("dissatisfied") or ())
     for case in record.cases:
@@ -184,6 +217,7 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
     "on_time_closure_rate": Implementation(on_time_closure_rate, mean),
     "rework_rate": Implementation(rework_rate, mean),
     "timely_step": Implementation(timely_step, mean),
+    "timely_action": Implementation(timely_action, mean),
     "satisfaction_rate": Implementation(satisfaction_rate, mean),
     "activity": Implementation(activity, against_target),
     "completeness": Implementation(completeness, mean),

@@ -77,6 +77,7 @@ class CaseRecord:
     episodes: list[Episode] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     reworked: bool = False
+    calendar: Any = None  # the version's business calendar, for formulas' own limits
     # the late units and every unit above them: an area answers for what is late inside it
     late_areas: set[str] = field(default_factory=set)
 
@@ -153,6 +154,7 @@ def read_case(case: Case, steps, end: dt.datetime) -> CaseRecord:
         lead=case.unit,
         submission=case.submission or {},
         form_fields=fields,
+        calendar=book.calendar,
     )
     state: str | None = None
     unit: str | None = None

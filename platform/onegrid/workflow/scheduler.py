@@ -48,11 +48,14 @@ def elected(engine):
 
 class Scheduler:
     """`Scheduler(sessions, interval=60).start()`; `.stop()` at shutdown.
-    `.run()` sweeps in the calling thread until `.stop()`."""
+    `.run()` sweeps in the calling thread until `.stop()`. `after`: more
+    jobs, each called with the sessionmaker after every round's sweep (the
+    monthly scoring run), each failure logged on its own."""
 
-    def __init__(self, sessions, interval: float = 60.0):
+    def __init__(self, sessions, interval: float = 60.0, after=()):
         self.sessions = sessions
         self.interval = interval
+        self.after = tuple(after)
         self.runs = 0  # rounds this process swept
         self.skipped = 0  # rounds another process swept
         self._stop = threading.Event()
@@ -97,6 +100,11 @@ class Scheduler:
             notify.deliver(self.sessions)
         except Exception:  # undelivered notifications stay due for the next run
             log.exception("notification delivery failed")
+        for job in self.after:
+            try:
+                job(self.sessions)
+            except Exception:  # the next round tries again
+                log.exception("scheduled job %s failed", getattr(job, "__name__", job))
         self.runs += 1
 
     def stop(self, timeout: float = 10.0) -> None:

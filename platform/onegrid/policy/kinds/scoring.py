@@ -103,6 +103,23 @@ FORMULAS = {
         {"step": _STEP},
         ("step",),
     ),
+    "timely_action": Formula(
+        "操作及时率（及时签收率……）= 环节开始后规定时间（within）内做了该操作（action）的环节 ÷ 本期到点的环节",
+        "action timeliness (timely sign-for, …) = episodes of the step in which the action was taken within `within` of its start / episodes due",
+        ("holder", "area", "reporter"),
+        {
+            "step": _STEP,
+            "action": {
+                "$ref": "#/$defs/ref",
+                "description": "The transition to be taken in time (e.g. sign).",
+            },
+            "within": {
+                "$ref": "#/$defs/duration",
+                "description": "How soon after the step starts, on the business calendar.",
+            },
+        },
+        ("step", "action", "within"),
+    ),
     "satisfaction_rate": Formula(
         "满意率 = 满意的评价（含回访）÷ 全部评价，按本期作出的评价计",
         "satisfaction rate = satisfied evaluations (and return calls) / all evaluations made in the period",
@@ -266,6 +283,7 @@ KIND = Kind(
     refs=(
         RefSpec(("schemes", "*", "metrics", "*", "indicator"), (INDICATOR.name,)),
         RefSpec(("indicators", "*", "step"), ("step",)),
+        RefSpec(("indicators", "*", "action"), ("transition",)),
         RefSpec(("indicators", "*", "satisfied"), ("transition",)),
         RefSpec(("indicators", "*", "dissatisfied"), ("transition",)),
     ),
