@@ -104,7 +104,7 @@ FORMULAS = {
         ("step",),
     ),
     "timely_action": Formula(
-        "操作及时率（及时签收率……）= 环节开始后规定时间（within）内做了该操作（action）的环节 ÷ 本期到点的环节",
+        "操作及时率（及时签收率……）= 环节开始后规定时间内做了该操作的环节 ÷ 本期到点的环节",
         "action timeliness (timely sign-for, …) = episodes of the step in which the action was taken within `within` of its start / episodes due",
         ("holder", "area", "reporter"),
         {
