@@ -25,8 +25,8 @@ from onegrid.web import (
     openapi,
     policyview,
     scope,
-    throttles,
     scores,
+    throttles,
 )
 from onegrid.web.admin import origin
 from onegrid.web.errorpages import with_headers
