@@ -236,53 +236,29 @@ def append(
         body["after"] = after
     payload = canonical(body)
     digest = chain_hash(prev, payload)
-    row = {
+    columns = {
         "seq": seq,
         "subject": subject,
-        "n": n,
+        "subject_seq": n,
         "case_id": case_id,
         "action": action,
         "actor": actor,
         "at": at,
         "payload": payload,
-        "prev": prev,
+        "prev_hash": prev,
         "hash": digest,
     }
     if postgres:
         session.execute(
             text(
-                "SELECT onegrid_audit_append(:seq, :subject, :n, :case_id, :action, :actor,"
-                " :at, :payload, :prev, :hash)"
+                "SELECT onegrid_audit_append(:seq, :subject, :subject_seq, :case_id, :action,"
+                " :actor, :at, :payload, :prev_hash, :hash)"
             ),
-            row,
+            columns,
         )
     else:
-        session.execute(
-            AuditEntry.__table__.insert().values(
-                seq=seq,
-                subject=subject,
-                subject_seq=n,
-                case_id=case_id,
-                action=action,
-                actor=actor,
-                at=at,
-                payload=payload,
-                prev_hash=prev,
-                hash=digest,
-            )
-        )
-    return AuditEntry(
-        seq=seq,
-        subject=subject,
-        subject_seq=n,
-        case_id=case_id,
-        action=action,
-        actor=actor,
-        at=at,
-        payload=payload,
-        prev_hash=prev,
-        hash=digest,
-    )
+        session.execute(AuditEntry.__table__.insert().values(**columns))
+    return AuditEntry(**columns)
 
 
 # -- sealing -----------------------------------------------------------------
