@@ -25,7 +25,7 @@ def test_listed_task_with_its_resources_is_admitted(kunqu):
         {
             "task": "task.census",
             "department": "dept.statistics",
-            "resources": ["funds", "training", "data"],
+            "resources": {"funds": {"yuan": 30000, "per": "year"}, "training": True, "data": True},
         },
     )
     assert (d.outcome, d.task) == ("admitted", "task.census")
@@ -43,7 +43,7 @@ def test_listed_task_found_by_its_chinese_name(kunqu):
         {
             "task": "生活垃圾分类入户宣传",
             "department": "dept.urban",
-            "resources": ["funds", "equipment"],
+            "resources": {"funds": {"yuan": 20000, "per": "year"}, "equipment": True},
         },
     )
     assert (d.outcome, d.task) == ("admitted", "task.garbage")
@@ -64,7 +64,12 @@ def test_listed_task_without_resources_is_refused(kunqu):
 
 def test_listed_task_from_the_wrong_department_is_refused(kunqu):
     d = decide(
-        kunqu, {"task": "task.pension", "department": "dept.civil", "resources": ["funds", "data"]}
+        kunqu,
+        {
+            "task": "task.pension",
+            "department": "dept.civil",
+            "resources": {"funds": {"yuan": 1000, "per": "month"}, "data": True},
+        },
     )
     assert d.outcome == "refused"
     assert reasons(d) == [
@@ -258,16 +263,35 @@ def test_the_admission_command(onegrid, tmp_path):
         encoding="utf-8",
     )
     r = onegrid("admission", "kunqu", "--request", request)
-    assert r.code == 0
+    assert r.code == 1  # refused
     assert r.out.splitlines() == [
         "不予准入",
         "  - '“九小场所”消防安全巡查' 必须随之下沉装备（权随责走、费随事转）",
         "  - '“九小场所”消防安全巡查' 必须随之下沉权限（权随责走、费随事转）",
     ]
     r = onegrid("admission", "kunqu", "--request", request, "--format", "json", "--lang", "en")
+    assert r.code == 1
     decision = json.loads(r.out)
     assert (decision["outcome"], decision["task"]) == ("refused", "task.fire_rounds")
     assert [x["code"] for x in decision["reasons"]] == ["admission-missing-resource"] * 2
+
+
+def test_the_admission_command_exits_0_admitted_and_3_needs_review(onegrid, tmp_path):
+    admitted = tmp_path / "admitted.yaml"
+    admitted.write_text(
+        "task: task.census\ndepartment: dept.statistics\n"
+        "resources: {funds: {yuan: 30000, per: year}, training: true, data: true}\n",
+        encoding="utf-8",
+    )
+    assert onegrid("admission", "kunqu", "--request", admitted).code == 0
+    review = tmp_path / "review.yaml"
+    review.write_text(
+        "task: 小区充电桩安装意愿摸底\ndepartment: dept.housing\nresources: [funds, staff]\n"
+        "basis: 《实施方案》\nattachments: [att.request, att.basis, att.support]\n",
+        encoding="utf-8",
+    )
+    r = onegrid("admission", "kunqu", "--request", review, "--format", "json")
+    assert (r.code, json.loads(r.out)["outcome"]) == (3, "needs_review")
 
 
 def test_the_admission_command_rejects_a_malformed_request(onegrid, tmp_path):

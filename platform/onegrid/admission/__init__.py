@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from onegrid import messages
+from onegrid.admission import resources as amounts
 from onegrid.errors import Problem, UsageError
 from onegrid.policy.suggest import did_you_mean
 
@@ -93,6 +94,8 @@ class AdmissionRequest:
     resources: tuple[str, ...] = ()
     basis: str | None = None
     attachments: tuple[str, ...] = ()
+    # what the request states of each resource ({type: {yuan, per, headcount, hours, names}})
+    amounts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, data: Mapping[str, Any] | AdmissionRequest) -> AdmissionRequest:
@@ -108,16 +111,26 @@ class AdmissionRequest:
         lists = {}
         for key in ("resources", "attachments"):
             value = data.get(key) or []
+            if key == "resources" and isinstance(value, Mapping):
+                continue
             if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
                 raise _bad(f"'{key}' must be a list of ids")
             lists[key] = tuple(value)
+        stated = _amounts(data.get("resources"))
+        lists["resources"] = tuple(stated)
         basis = data.get("basis")
         if basis is not None and not isinstance(basis, str):
             raise _bad("'basis' must be text")
         unknown = set(data) - {"task", "department", "resources", "basis", "attachments"}
         if unknown:
             raise _bad(f"unknown keys {sorted(unknown)}")
-        return cls(data["task"].strip(), data["department"].strip(), basis=basis or None, **lists)
+        return cls(
+            data["task"].strip(),
+            data["department"].strip(),
+            basis=basis or None,
+            amounts=stated,
+            **lists,
+        )
 
 
 @dataclass
@@ -189,6 +202,10 @@ def _listed(policy, task, req: AdmissionRequest) -> AdmissionDecision:
                     {"task": label, "resource": RESOURCE_NAMES[resource]},
                 )
             )
+    names = {kind: RESOURCE_NAMES[kind] for kind in RESOURCE_NAMES}
+    reasons.extend(
+        amounts.shortfalls(label, list(task.get("resources") or ()), dict(req.amounts), names)
+    )
     if reasons:
         return AdmissionDecision("refused", task["id"], reasons)
     ok = Problem(
@@ -241,6 +258,30 @@ def _unlisted(policy, review, req: AdmissionRequest) -> AdmissionDecision:
         hint=near,
     )
     return AdmissionDecision("needs_review", None, [reason], reviewer=reviewer, limit=limit)
+
+
+def _amounts(value) -> dict[str, dict]:
+    """The request's resources, checked: known types, amounts not negative."""
+    from onegrid.policy.kinds.admission import PERIODS
+
+    stated = amounts.offer(value)
+    for kind, spec in stated.items():
+        if kind not in RESOURCE_NAMES:
+            raise _bad(f"unknown resource '{kind}' (known: {', '.join(RESOURCE_NAMES)})")
+        for key in amounts.AMOUNTS:
+            number = spec.get(key)
+            if number is None:
+                continue
+            if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+                raise _bad(f"'resources.{kind}.{key}' must be a number, 0 or more")
+        if spec.get("per") is not None and spec["per"] not in PERIODS:
+            raise _bad(f"'resources.{kind}.per' must be one of {', '.join(PERIODS)}")
+        names = spec.get("names")
+        if names is not None and (
+            not isinstance(names, list | tuple) or not all(isinstance(n, str) for n in names)
+        ):
+            raise _bad(f"'resources.{kind}.names' must be a list of text")
+    return stated
 
 
 def _bad(reason: str) -> UsageError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 
@@ -51,8 +52,13 @@ def sweep(
         "supervised": len(report.supervised),
     }
     if fmt == "json":
+        cases = {k: v for k, v in dataclasses.asdict(report).items() if k != "items"}
+        # admission requests and the other workflow items, swept alike
+        items = dataclasses.asdict(report.items) if report.items else None
         click.echo(
-            json.dumps({**counts, "cases": report.__dict__, "scores": frozen}, ensure_ascii=False)
+            json.dumps(
+                {**counts, "cases": cases, "items": items, "scores": frozen}, ensure_ascii=False
+            )
         )
     else:
         click.echo(messages.text("sweep-done", counts, lang))

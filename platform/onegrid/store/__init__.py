@@ -2,7 +2,8 @@
 
 - `Base` (declarative base; other stages add tables to it in modules of this
   package, e.g. `store/accounts.py`), `PolicyVersion`, `Case`, `AuditEntry`,
-  `AuditSeal` (in `models.py`).
+  `AuditSeal` (in `models.py`); `Item` (`items.py`: admission requests
+  and the other kinds of workflow item).
 - `database_url()`: `ONEGRID_DATABASE_URL` or `instance/onegrid.sqlite`
   (`ONEGRID_INSTANCE_PATH` moves the instance folder).
 - `make_engine(url=None)`: SQLite with WAL, synchronous FULL, BEGIN
@@ -23,6 +24,7 @@ import pkgutil
 from onegrid.store import versions as _versions  # noqa: F401 (a case's version from the cache)
 from onegrid.store.base import Base, UTCDateTime, utcnow
 from onegrid.store.engine import database_url, make_engine, sessions
+from onegrid.store.items import Item
 from onegrid.store.migrate import upgrade
 from onegrid.store.models import AuditEntry, AuditSeal, Case, PolicyVersion
 from onegrid.store.outbox import Delivery, Notification, NotificationRecipient, Webhook
@@ -33,6 +35,7 @@ __all__ = [
     "Base",
     "Case",
     "Delivery",
+    "Item",
     "Notification",
     "NotificationRecipient",
     "PolicyVersion",

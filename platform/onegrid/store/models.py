@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onegrid.store.base import Base, UTCDateTime, utcnow
+from onegrid.store.base import Base, Tracked, UTCDateTime, utcnow
 
 
 class PolicyVersion(Base):
@@ -28,7 +28,7 @@ class PolicyVersion(Base):
     published_by: Mapped[str | None] = mapped_column(String(120))
 
 
-class Case(Base):
+class Case(Tracked, Base):
     """One case (an incident or request) on its way round the closed loop."""
 
     __tablename__ = "cases"
@@ -38,49 +38,13 @@ class Case(Base):
     pack: Mapped[str] = mapped_column(String(80))
     matter: Mapped[str] = mapped_column(String(80), index=True)
     channel: Mapped[str] = mapped_column(String(40), index=True)
-    state: Mapped[str] = mapped_column(String(80), index=True)
-    # where it happened (a grid or other org unit), who leads, at which level
-    place: Mapped[str | None] = mapped_column(String(80), index=True)
-    level: Mapped[str | None] = mapped_column(String(80))
-    unit: Mapped[str | None] = mapped_column(String(80), index=True)
-    assistants: Mapped[list[str]] = mapped_column(JSON, default=list)
-    enterprise: Mapped[str | None] = mapped_column(String(80))
-    reporter: Mapped[str] = mapped_column(String(120), index=True)
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)
     submission: Mapped[dict[str, Any]] = mapped_column(JSON)
     route: Mapped[dict[str, Any]] = mapped_column(JSON)
-    limits: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    supervised: Mapped[bool] = mapped_column(default=False)
-    escalations: Mapped[int] = mapped_column(Integer, default=0)
-    reopened: Mapped[int] = mapped_column(Integer, default=0)
-    # who took each transition and for which unit: [[transition, actor, unit], …] (0600)
-    hands: Mapped[list[list[str | None]] | None] = mapped_column(JSON, default=list)
-    # the hotline moves' state: signed, returns, extension asked, revisited (0601)
-    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
-    # the step whose time limit is running, and its deadline
-    step: Mapped[str | None] = mapped_column(String(80))
-    step_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    warn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
-    due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
-    warned: Mapped[bool] = mapped_column(default=False)
-    overdue: Mapped[bool] = mapped_column(default=False)
-    # when the sweep must next act on the case (revision 0701): the warning
-    # not yet given or the deadline, whichever comes first; NULL when closed
-    # or nothing runs. Kept by `_next_sweep` below on every flush, so no
-    # caller maintains it; a partial index makes the sweep's probe cheap.
-    sweep_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    request_hash: Mapped[str | None] = mapped_column(String(80))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # the workflow columns every kind of item shares: `onegrid.store.base.Tracked`
 
     # lazy: a version already read in this process comes from store/versions.py
     policy_version: Mapped[PolicyVersion] = relationship(lazy="select")
-
-    # optimistic locking: every UPDATE says WHERE version = <the one read>
-    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
 
 
 class AuditEntry(Base):

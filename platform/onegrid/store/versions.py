@@ -17,6 +17,7 @@ import threading
 from sqlalchemy import event
 from sqlalchemy.orm import attributes
 
+from onegrid.store.items import Item
 from onegrid.store.models import Case, PolicyVersion
 
 COLUMNS = tuple(c.key for c in PolicyVersion.__mapper__.column_attrs)
@@ -51,8 +52,9 @@ def _loaded(version: PolicyVersion, context) -> None:
             _cache.setdefault(key, copy)
 
 
+@event.listens_for(Item, "load")
 @event.listens_for(Case, "load")
-def _case_loaded(case: Case, context) -> None:
+def _case_loaded(case: Case | Item, context) -> None:
     version = _cache.get((_database(context), case.policy_version_id))
     if version is not None:
         attributes.set_committed_value(case, "policy_version", version)

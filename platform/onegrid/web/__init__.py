@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from onegrid.web import (
         admin,
+        admission,
         api,
         auth,
         bounds,
@@ -62,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     cases.init_app(app)
     admin.init_app(app)
+    admission.init_app(app)
     api.init_app(app)
     open311.init_app(app)
     notices.init_app(app)

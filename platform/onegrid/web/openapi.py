@@ -362,6 +362,63 @@ def response(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
 
 
+ITEM_ID = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+OBJECT = {"type": "object"}
+# task admission requests (issue 15): workflow items of kind `admission`
+PATHS.update(
+    {
+        "/admission": {
+            "post": {
+                "summary": "File an admission request (the pack's request form in `submission`); "
+                "the gate admits or refuses a listed task at once, an unlisted one goes to review",
+                "requestBody": {"content": {"application/json": {"schema": OBJECT}}},
+                "responses": {"201": ok("The request", OBJECT), **ERRORS},
+            }
+        },
+        "/admission/{item_id}": {
+            "get": {
+                "summary": "One admission request, with the actions open to the caller",
+                "parameters": [ITEM_ID],
+                "responses": {"200": ok("The request", OBJECT), **ERRORS},
+            }
+        },
+        "/admission/{item_id}/trail": {
+            "get": {
+                "summary": "Every step of the request, oldest first",
+                "parameters": [ITEM_ID],
+                "responses": {"200": ok("The trail", {"type": "array", "items": OBJECT}), **ERRORS},
+            }
+        },
+        "/admission/{item_id}/actions/{action_id}": {
+            "post": {
+                "summary": "Take an action (the reviewer's decision) at the version seen",
+                "parameters": [
+                    ITEM_ID,
+                    {
+                        "name": "action_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "requestBody": {"content": {"application/json": {"schema": OBJECT}}},
+                "responses": {"200": ok("The request", OBJECT), **ERRORS},
+            }
+        },
+        "/admission/register": {
+            "get": {
+                "summary": "The register of admitted tasks (of `unit`), and counts per unit for `year` and the year before",
+                "parameters": [
+                    {"name": "unit", "in": "query", "schema": {"type": "string"}},
+                    {"name": "year", "in": "query", "schema": {"type": "integer"}},
+                ],
+                "responses": {"200": ok("Entries and counts", OBJECT), **ERRORS},
+            }
+        },
+    }
+)
+
+
 def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -23,15 +22,17 @@ from onegrid.workflow import (
     duplicates,
     effects,
     guard,
+    idempotency,
     notify,
     party,
     separation,
     submission,
 )
 from onegrid.workflow.actor import Actor
-from onegrid.workflow.errors import CaseNotFound, Conflict, Forbidden, InvalidSubmission
+from onegrid.workflow.errors import CaseNotFound, Conflict, InvalidSubmission
 from onegrid.workflow.route import route, seat
 from onegrid.workflow.rulebook import rulebook
+from onegrid.workflow.transition import Action, acting_for, by_engine, checked, offered
 
 CHANNELS = {
     "grid": {"zh": "网格巡查", "en": "Grid patrol"},
@@ -43,17 +44,6 @@ CHANNELS = {
     "police": {"zh": "110 联动", "en": "Police desk"},
     "import": {"zh": "批量导入", "en": "Import"},
 }
-
-
-@dataclass
-class Action:
-    """A transition an actor may take now."""
-
-    id: str
-    name: str
-    to: str
-    form: str | None
-    fields: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -79,15 +69,6 @@ def request_hash(facts, body, channel, actor: Actor) -> str:
     return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _replay(session, key: str, digest: str) -> Case | None:
-    existing = session.scalars(select(Case).where(Case.idempotency_key == key)).first()
-    if existing is None:
-        return None
-    if existing.request_hash != digest:
-        raise Conflict("idempotency-conflict", {"key": key, "case": existing.id})
-    return existing
-
-
 def open_case(
     session,
     version,
@@ -104,12 +85,8 @@ def open_case(
     idempotency_key = idempotency_key or None  # an empty key is no key, not a shared one
     facts = submission.jsonable(dict(facts or {}))
     digest = request_hash(facts, submission.jsonable(submission_data or {}), channel, actor)
-    try:
-        if idempotency_key:
-            existing = _replay(session, idempotency_key, digest)
-            if existing is not None:
-                session.commit()
-                return existing
+
+    def create() -> Case:
         case = _new_case(session, version, facts, submission_data, actor, channel, now, lang)
         case.idempotency_key = idempotency_key
         case.request_hash = digest
@@ -136,20 +113,9 @@ def open_case(
         )
         # whoever must act next hears of it, in this same transaction
         notify.case_step(session, rulebook(version), case, "open", actor.id, now)
-        session.commit()
         return case
-    except IntegrityError:
-        session.rollback()
-        # a concurrent request with the same key won the race
-        if idempotency_key:
-            existing = _replay(session, idempotency_key, digest)
-            if existing is not None:
-                session.commit()
-                return existing
-        raise
-    except BaseException:
-        session.rollback()
-        raise
+
+    return idempotency.once(session, Case, idempotency_key, digest, create)
 
 
 def _new_case(session, version, facts, submission_data, actor, channel, now, lang) -> Case:
@@ -203,18 +169,7 @@ def get_case(session, case_id: int) -> Case:
 
 def actions_for(case: Case, actor: Actor, lang: str = "zh") -> list[Action]:
     """The transitions `actor` may take on `case` now."""
-    book = rulebook(case.policy_version)
-    out = []
-    for t in book.transitions.values():
-        if t.get("by_sweep") or case.state not in t.get("from", ()):
-            continue
-        if guard.failed(book, case, t) or not _acting_for(book, case, actor, t)[0]:
-            continue
-        form = t.get("form")
-        fields = list((book.forms.get(form) or {}).get("fields") or ()) if form else []
-        to = case.state if t.get("stay") else t["to"]
-        out.append(Action(t["id"], book.name(t, lang, t["id"]), to, form, fields))
-    return out
+    return offered(rulebook(case.policy_version), case, actor, lang)
 
 
 def refused_for(case: Case, actor: Actor, lang: str = "zh") -> list[tuple[Action, str]]:
@@ -223,11 +178,11 @@ def refused_for(case: Case, actor: Actor, lang: str = "zh") -> list[tuple[Action
     book = rulebook(case.policy_version)
     out = []
     for t in book.transitions.values():
-        if t.get("by_sweep") or case.state not in t.get("from", ()):
+        if by_engine(t) or case.state not in t.get("from", ()):
             continue
         if guard.failed(book, case, t):
             continue
-        refusal = _acting_for(book, case, actor, t)[1]
+        refusal = acting_for(book, case, actor, t)[1]
         if refusal is None:
             continue
         label = book.name(t, lang, t["id"])
@@ -274,34 +229,7 @@ def act(
                 {"case": case_id, "expected": expected_version, "current": case.version},
             )
         book = rulebook(case.policy_version)
-        t = book.transitions.get(transition)
-        if t is None:
-            raise InvalidSubmission([Problem("unknown-transition", {"transition": transition})])
-        label = book.name(t, lang, transition)
-        if case.state not in t.get("from", ()):
-            state = book.name(book.states.get(case.state), lang, case.state)
-            raise Conflict(
-                "transition-not-open", {"case": case_id, "state": state, "transition": label}
-            )
-        units, refusal = _acting_for(book, case, actor, t)
-        if refusal is not None:
-            raise Forbidden(refusal.code, separation.params(book, refusal, label, lang))
-        if t.get("by_sweep") or not units:
-            raise Forbidden(
-                "transition-forbidden",
-                {
-                    "actor": actor.id,
-                    "case": case_id,
-                    "transition": label,
-                    "who": party.who_may(book, t, lang),
-                },
-            )
-        failed = guard.failed(book, case, t)
-        if failed == guard.MAX:
-            raise Conflict("transition-max", {"transition": label, "max": t["max"]})
-        if failed:
-            raise Conflict("guard-failed", {"case": case_id, "transition": label, "guard": failed})
-        clean = submission.validate(book, t.get("form"), submission_data or {}, lang)
+        t, clean, units = checked(book, case, transition, actor, submission_data, lang, case_id)
         before = {"state": case.state, "level": case.level, "unit": case.unit}
         said = _apply(
             book,
@@ -347,17 +275,6 @@ def act(
         raise
 
 
-def _acting_for(book, case: Case, actor: Actor, t: dict):
-    """The units `actor` may take `t` for (`None`: as themselves), and why not
-    when a separation-of-duties rule leaves none."""
-    if t.get("by_sweep"):
-        return [], None
-    units = effects.eligible(t, case, party.units_for(book, case, actor, t))
-    if not units:
-        return [], None
-    return separation.check(book, case, actor, t["id"], units)
-
-
 def _apply(book, case: Case, t: dict, now: dt.datetime, taken: effects.Taken) -> dict:
     """Take `t`: its effect (what the trail adds is returned), then the state and clock."""
     said = effects.apply(taken)
@@ -394,6 +311,11 @@ def trails(session, case_ids, before: dt.datetime | None = None) -> dict[int, li
         for row in session.scalars(stmt.order_by(AuditEntry.case_id, AuditEntry.seq)):
             out[row.case_id].append(_step(row))
     return out
+
+
+def steps_of(rows) -> list[Step]:
+    """Audit rows as steps, oldest first (a case's or another item's trail)."""
+    return [_step(row) for row in rows]
 
 
 def _step(row: AuditEntry) -> Step:

@@ -33,6 +33,10 @@ messages.register(
             "zh": "从初始状态无法到达状态 '{state}'",
             "en": "the state '{state}' cannot be reached from the initial state",
         },
+        "workflow-auto-without-decision": {
+            "zh": "操作 '{transition}' 写了 auto，但事项类型 '{kind}' 没有 decision：它永远不会被执行",
+            "en": "the transition '{transition}' is auto, but the kind '{kind}' has no decision: it is never taken",
+        },
         "workflow-final-step": {
             "zh": "终止状态 '{state}' 不应再计时（去掉 step）",
             "en": "the final state '{state}' should not run a time limit (remove its step)",
@@ -118,6 +122,25 @@ def check_workflow(policy) -> list[Problem]:
     section = policy.sections.get("workflow")
     if not section:
         return []
+    problems = check_flow(section)
+    for kind in section.get("items") or ():
+        if isinstance(kind, dict):
+            problems.extend(check_flow(kind))
+            if not kind.get("decision"):
+                for t in kind.get("transitions") or ():
+                    if isinstance(t, dict) and t.get("auto"):
+                        problems.append(
+                            Problem(
+                                "workflow-auto-without-decision",
+                                {"transition": t.get("id", "?"), "kind": kind.get("id", "?")},
+                                t.loc_of("auto"),
+                            )
+                        )
+    return problems + check_limits(policy, section)
+
+
+def check_flow(section) -> list[Problem]:
+    """The states and transitions of the closed loop, or of one kind of item."""
     problems: list[Problem] = []
     states = [s for s in section.get("states") or () if isinstance(s, dict) and "id" in s]
     transitions = [t for t in section.get("transitions") or () if isinstance(t, dict)]
@@ -161,6 +184,11 @@ def check_workflow(policy) -> list[Problem]:
                         severity="warning",
                     )
                 )
+    return problems
+
+
+def check_limits(policy, section) -> list[Problem]:
+    problems: list[Problem] = []
     steps = {s.get("id") for s in section.get("steps") or () if isinstance(s, dict)}
     for matter in policy.items("matter"):
         limits = matter.get("limits")

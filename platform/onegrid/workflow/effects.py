@@ -350,6 +350,15 @@ def _merge(step: Taken) -> dict:
     return {"merged_into": into.id}
 
 
+def _assign(step: Taken) -> dict:
+    """An item goes to the unit its decision named at filing (`result.assign`)."""
+    unit = (getattr(step.case, "result", None) or {}).get("assign")
+    if unit:
+        step.case.unit = unit
+        step.case.level = step.book.level_of(unit)
+    return {"unit": unit}
+
+
 EFFECTS: dict[str, Callable[[Taken], dict]] = {
     "escalate": _escalate,
     "reopen": _reopen,
@@ -366,6 +375,7 @@ EFFECTS: dict[str, Callable[[Taken], dict]] = {
     "part_done": _part_done,
     "part_waive": _part_waive,
     "merge": _merge,
+    "assign": _assign,
 }
 
 

@@ -22,6 +22,8 @@ class Rung:
 
 def next_rung(book, case, trigger: str = "overdue") -> Rung | None:
     """Where the case goes when its level cannot handle it, or None at the top."""
+    if book.kind is not None:  # an item climbs the ladder its kind names
+        return _declared(book, case)
     facts = dict(case.facts or {})
     if case.place and "unit" not in facts:
         facts["unit"] = case.place
@@ -49,3 +51,19 @@ def next_rung(book, case, trigger: str = "overdue") -> Rung | None:
 def _has_ladder(book) -> bool:
     """Whether the pack declares escalation ladders of its own."""
     return bool((book.resolved.get("escalation") or {}).get("ladders"))
+
+
+def _declared(book, item) -> Rung | None:
+    """The rung above the one an item stands on (one per escalation so far)
+    of the ladder its kind declares; None without one or at the top."""
+    wanted = book.kind.get("ladder")
+    ladders = (book.resolved.get("escalation") or {}).get("ladders") or ()
+    ladder = next((lad for lad in ladders if lad.get("id") == wanted), None)
+    rungs = (ladder or {}).get("rungs") or []
+    here = item.escalations or 0
+    if here + 1 >= len(rungs) or rungs[here].get("final"):
+        return None
+    rung = rungs[here + 1]
+    place = item.place or book.home(item.unit)
+    unit = rung.get("lead") or book.above(place, rung["level"]) or item.unit
+    return Rung(rung["level"], unit, rung.get("limit"))

@@ -7,6 +7,7 @@ data once per content hash.
 
 from __future__ import annotations
 
+import copy
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -70,6 +71,30 @@ class Rulebook:
         self.calendar = BusinessCalendar.from_section(resolved.get("calendar"))
         tops = [u["id"] for u in self.units.values() if not u.get("parent")]
         self.top_unit = tops[0] if tops else None
+        # the other kinds of workflow item (`items:`), each its own states
+        self.kinds = _by_id(workflow.get("items"))
+        self.kind: dict | None = None  # set on the rulebook of one kind
+        self._flows: dict[str, Rulebook] = {}
+
+    def for_item(self, kind: str) -> Rulebook | None:
+        """This rulebook with the steps, states and transitions of one kind
+        of item in place of the closed loop's (None for an unknown kind): what
+        party, guard, deadline and the sweep read works on items unchanged."""
+        if kind not in self.kinds:
+            return None
+        flow = self._flows.get(kind)
+        if flow is None:
+            spec = self.kinds[kind]
+            flow = copy.copy(self)
+            flow.kind = spec
+            flow.steps = _by_id(spec.get("steps"))
+            flow.states = _by_id(spec.get("states"))
+            flow.transitions = _by_id(spec.get("transitions"))
+            initial = [s for s in flow.states.values() if s.get("initial")]
+            flow.initial = initial[0]["id"] if len(initial) == 1 else None
+            with _LOCK:
+                flow = self._flows.setdefault(kind, flow)
+        return flow
 
     # -- the org tree --------------------------------------------------
     def rank(self, level: str | None) -> int:

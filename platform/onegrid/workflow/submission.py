@@ -27,7 +27,13 @@ def jsonable(value: Any) -> Any:
 def _as_problems(errors) -> list[Problem]:
     if isinstance(errors, dict):
         return [
-            Problem("field-invalid", {"field": name, "message": str(msg)})
+            Problem(
+                "field-invalid",
+                {
+                    "field": name,
+                    "message": "; ".join(map(str, msg)) if isinstance(msg, list) else str(msg),
+                },
+            )
             for name, msg in errors.items()
         ]
     out = []

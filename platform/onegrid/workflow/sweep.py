@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from onegrid.store.base import utcnow
+from onegrid.store.items import Item
 from onegrid.store.models import Case
-from onegrid.workflow import audit, deadline
+from onegrid.workflow import audit, deadline, item
 from onegrid.workflow.actor import SWEEP
 from onegrid.workflow.case import climb
 from onegrid.workflow.rulebook import rulebook
@@ -41,21 +42,24 @@ class SweepReport:
     supervised: list[int] = field(default_factory=list)
     # cases the sweep could not act on (logged); the others go on regardless
     failed: list[int] = field(default_factory=list)
+    # the same for the other kinds of workflow item (`onegrid.workflow.item`)
+    items: SweepReport | None = None
 
     @property
     def total(self) -> int:
-        return len(self.warned) + len(self.escalated) + len(self.supervised)
+        own = len(self.warned) + len(self.escalated) + len(self.supervised)
+        return own + (self.items.total if self.items else 0)
 
 
-def due(now: dt.datetime, batch: int = 1, skip=()):
-    """The next `batch` due cases nobody else holds, locked."""
-    query = select(Case).where(Case.sweep_at.is_not(None), Case.sweep_at <= now)
+def due(now: dt.datetime, batch: int = 1, skip=(), model=Case):
+    """The next `batch` due cases (or items) nobody else holds, locked."""
+    query = select(model).where(model.sweep_at.is_not(None), model.sweep_at <= now)
     if skip:
-        query = query.where(Case.id.not_in(list(skip)))
+        query = query.where(model.id.not_in(list(skip)))
     return (
-        query.order_by(Case.sweep_at, Case.id)
+        query.order_by(model.sweep_at, model.id)
         .limit(batch)
-        .with_for_update(skip_locked=True, of=Case)
+        .with_for_update(skip_locked=True, of=model)
     )
 
 
@@ -63,13 +67,20 @@ def sweep(
     sessions, now: dt.datetime | None = None, batch: int = BATCH, limit: int | None = None
 ) -> SweepReport:
     """Act on every case due at `now` (default: the current time), one case
-    per transaction; at most `limit` cases (None: all)."""
+    per transaction, then on every due item alike; at most `limit` of each
+    (None: all)."""
     now = now or utcnow()
+    report = _sweep(sessions, now, limit, Case)
+    report.items = _sweep(sessions, now, limit, Item)
+    return report
+
+
+def _sweep(sessions, now: dt.datetime, limit: int | None, model) -> SweepReport:
     report = SweepReport()
     failed: set[int] = set()
     while limit is None or report.total + len(report.failed) < limit:
         with sessions() as session:
-            case = session.scalars(due(now, 1, failed)).first()
+            case = session.scalars(due(now, 1, failed, model)).first()
             if case is None:
                 session.rollback()
                 return report
@@ -86,9 +97,16 @@ def sweep(
     return report
 
 
-def _act_on(session, case: Case, now: dt.datetime, report: SweepReport) -> list[int]:
-    """Act on one due case; the report's list it belongs in once committed."""
-    book = rulebook(case.policy_version)
+def _append(session, case: Case | Item, action: str, at: dt.datetime, data: dict) -> None:
+    if isinstance(case, Item):
+        item.append(session, case, action, SWEEP.id, at, data)
+    else:
+        audit.append(session, case.id, action, SWEEP.id, at, data)
+
+
+def _act_on(session, case: Case | Item, now: dt.datetime, report: SweepReport) -> list[int]:
+    """Act on one due case or item; the report's list it belongs in once committed."""
+    book = item.book_of(case) if isinstance(case, Item) else rulebook(case.policy_version)
     if case.due_at is not None and case.due_at <= now:
         before = {"level": case.level, "unit": case.unit, "step": case.step}
         due_at = case.due_at
@@ -104,11 +122,10 @@ def _act_on(session, case: Case, now: dt.datetime, report: SweepReport) -> list[
             action, bucket = "supervise", report.supervised
         case.updated_at = now
         session.flush()
-        audit.append(
+        _append(
             session,
-            case.id,
+            case,
             action,
-            SWEEP.id,
             now,
             {
                 "state": case.state,
@@ -124,11 +141,10 @@ def _act_on(session, case: Case, now: dt.datetime, report: SweepReport) -> list[
     case.warned = True
     case.updated_at = now
     session.flush()
-    audit.append(
+    _append(
         session,
-        case.id,
+        case,
         "warn",
-        SWEEP.id,
         now,
         {
             "state": case.state,

@@ -13,6 +13,8 @@ TASK = Namespace("task", "准入事项", "admitted task")
 ATTACHMENT = Namespace("attachment", "附件", "attachment")
 
 RESOURCES = ("funds", "staff", "powers", "equipment", "training", "data", "premises")
+# the periods an amount is stated for; `onegrid.admission.resources` converts
+PERIODS = ("month", "quarter", "year", "once")
 
 RESOURCE_ITEM = obj(
     {
@@ -21,6 +23,31 @@ RESOURCE_ITEM = obj(
             "description": "funds, staff, powers, equipment, training, data or premises.",
         },
         "description": {"$ref": "#/$defs/text", "description": "What exactly must be provided."},
+        "yuan": {
+            "type": "number",
+            "minimum": 0,
+            "description": "funds: at least this many yuan, per `per`.",
+        },
+        "per": {
+            "enum": list(PERIODS),
+            "description": "funds or staff hours: the period the amount is for (month, quarter, year, or once for the whole task).",
+        },
+        "headcount": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "staff: at least this many people.",
+        },
+        "hours": {
+            "type": "number",
+            "minimum": 0,
+            "description": "staff: at least this many working hours, per `per`.",
+        },
+        "names": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "maxLength": 200},
+            "uniqueItems": True,
+            "description": "powers, equipment, training, data or premises: each named thing the request must bring (a named authorisation, a terminal, a data set).",
+        },
     },
     required=["type"],
 )
@@ -39,7 +66,7 @@ TASK_ITEM = obj(
         ),
         "levels": {
             "$ref": "#/$defs/refs",
-            "description": "The levels that accept it (default: community).",
+            "description": "The levels that accept it (default: the list's `levels`).",
         },
         "matter": {
             "$ref": "#/$defs/ref",
@@ -80,6 +107,10 @@ REVIEW = obj(
             "description": "Whether an unlisted task must cite a legal basis (default true).",
         },
         "limit": {"$ref": "#/$defs/duration", "description": "How long the review may take."},
+        "report_matter": {
+            "$ref": "#/$defs/ref",
+            "description": "The matter a community reports a task that reached it without admission as (its cases go to the reviewer).",
+        },
         "note": {"$ref": "#/$defs/text", "description": "The rule in the district's own words."},
     },
     required=["unlisted"],
@@ -99,6 +130,10 @@ KIND = Kind(
         "Tasks communities accept, and the review of unlisted tasks.",
         {
             "tasks": item_list(TASK_ITEM, "The listed tasks."),
+            "levels": {
+                "$ref": "#/$defs/refs",
+                "description": "The levels whose units take tasks on and keep a register (台账), e.g. community; a task's own `levels` narrow it.",
+            },
             "review": REVIEW,
         },
     ),
@@ -111,5 +146,7 @@ KIND = Kind(
         RefSpec(("tasks", "*", "levels"), ("level",)),
         RefSpec(("tasks", "*", "matter"), ("matter",)),
         RefSpec(("review", "reviewer"), ("department", "unit")),
+        RefSpec(("levels",), ("level",)),
+        RefSpec(("review", "report_matter"), ("matter",)),
     ),
 )

@@ -1,8 +1,15 @@
-"""`kind: workflow`: the states and transitions of the closed loop.
+"""`kind: workflow`: the states and transitions of the closed loop, and of
+the other kinds of item the same engine runs.
 
 The shared default lives in `rules/closed-loop/`; a district adapts it in
 its own `workflow.yaml` (items merge by id). Who may take a transition is
 said relative to the case (`party`), by role, by level, or all three.
+
+`items:` declares further kinds of workflow item (an admission request, a
+duty round): each with its own steps, states and transitions, run by the
+same engine, audit chain and sweep as cases (`onegrid.workflow.item`). A
+kind may name a `decision` the engine applies when an item is filed; its
+`auto` transitions are taken at once on the decision's outcome.
 """
 
 from onegrid.policy.kinds.base import IdSpec, Kind, Namespace, RefSpec
@@ -21,6 +28,7 @@ SEPARATE = {
     "person": "The same person.",
     "unit": "Anyone acting for the same unit, department or enterprise (a reporter acting as themselves is no unit).",
 }
+ITEM = Namespace("item_kind", "流程事项类型", "kind of workflow item")
 
 # How an actor stands to a case; `onegrid.workflow.party` implements each.
 PARTIES = {
@@ -69,6 +77,12 @@ EFFECTS = {
     "part_waive": "The dispatcher waives an assistant's part (form field `unit`), with a reason.",
     "merge": "Merge the case into the open case the form's `into` field names (并单): the reports are linked, every reporter hears the outcome, the merged one counts once.",
     "choose_route": "The dispatcher keeps the proposed route or, within the `dispatch:` option that applies, changes the lead (form field `lead`) and adds an assistant (`assist`), with an `instruction`; a change needs a `reason`.",
+    "assign": "Hand the item to the unit its decision names (the reviewer of an admission request).",
+}
+# What the engine decides when an item is filed; `onegrid.workflow.decisions`
+# implements each (a test checks both agree).
+DECISIONS = {
+    "admission": "The task admission gate (准入): a listed task is admitted or refused at once; an unlisted one goes to the reviewer the admission list names, for as long as its review.limit.",
 }
 
 STEP_ITEM = obj(
@@ -100,6 +114,10 @@ STATE_ITEM = obj(
         "counted": {
             "type": "boolean",
             "description": "false: a case that ends here is not counted in rates (it was merged into another, 并单).",
+        },
+        "outcome": {
+            "$ref": "#/$defs/id",
+            "description": "What an item resting here counts as (e.g. admitted: an admission request here is in the register).",
         },
     },
     required=["id", "name"],
@@ -152,8 +170,38 @@ TRANSITION_ITEM = obj(
             "maximum": 100,
             "description": "At most this many times on one case (e.g. extensions asked).",
         },
+        "auto": {
+            "$ref": "#/$defs/id",
+            "description": "An outcome of the item's decision: the engine takes this transition at once when the decision has it (not offered to staff).",
+        },
     },
     required=["id", "name", "from", "by"],
+)
+
+FLOW = {
+    "steps": item_list(STEP_ITEM, "The steps that carry time limits."),
+    "states": item_list(STATE_ITEM, "The states an item can be in."),
+    "transitions": item_list(TRANSITION_ITEM, "The transitions between states."),
+}
+
+ITEM_KIND = obj(
+    {
+        "id": {"$ref": "#/$defs/id", "description": "The kind of item, e.g. admission."},
+        "name": {"$ref": "#/$defs/text", "description": "Display name of one item."},
+        "form": {"$ref": "#/$defs/ref", "description": "The form an item is filed with."},
+        "decision": {
+            "enum": sorted(DECISIONS),
+            "description": "What the engine decides when an item is filed: "
+            + "; ".join(f"{k}: {v}" for k, v in DECISIONS.items()),
+        },
+        "ladder": {
+            "$ref": "#/$defs/ref",
+            "description": "The escalation ladder an item climbs when its step's time limit passes.",
+        },
+        **FLOW,
+    },
+    required=["id", "name", "form", "states", "transitions"],
+    description="Another kind of workflow item, run by the same engine as cases.",
 )
 # a transition needs `to` or `stay: true`: `onegrid.workflow.checks` says so
 
@@ -231,9 +279,7 @@ KIND = Kind(
         "onegrid workflow",
         "Steps, states and transitions of the closed loop.",
         {
-            "steps": item_list(STEP_ITEM, "The steps that carry time limits."),
-            "states": item_list(STATE_ITEM, "The states a case can be in."),
-            "transitions": item_list(TRANSITION_ITEM, "The transitions between states."),
+            **FLOW,
             "duplicates": obj(
                 {
                     "window": {
@@ -255,27 +301,43 @@ KIND = Kind(
                 DISTINCT_ITEM,
                 "Separation of duties: pairs of steps one person (or one unit) may not both take on a case.",
             ),
+            "items": item_list(ITEM_KIND, "Other kinds of workflow item (admission requests, …)."),
         },
     ),
     ids=(
-        IdSpec(("steps", "*"), STEP),
-        IdSpec(("states", "*"), STATE),
-        IdSpec(("transitions", "*"), TRANSITION),
+        *(
+            IdSpec((*at, *path), ns)
+            for at in ((), ("items", "*"))
+            for path, ns in (
+                (("steps", "*"), STEP),
+                (("states", "*"), STATE),
+                (("transitions", "*"), TRANSITION),
+            )
+        ),
         IdSpec(("distinct", "*"), DISTINCT),
         IdSpec(("dispatch", "*"), DISPATCH),
+        IdSpec(("items", "*"), ITEM),
     ),
     refs=(
-        RefSpec(("states", "*", "step"), ("step",)),
-        RefSpec(("transitions", "*", "from"), ("state",)),
-        RefSpec(("transitions", "*", "to"), ("state",)),
-        RefSpec(("transitions", "*", "form"), (FORM.name,)),
-        RefSpec(("transitions", "*", "by", "*", "role"), ("role",)),
-        RefSpec(("transitions", "*", "by", "*", "level"), ("level",)),
+        *(
+            RefSpec((*at, *path), spaces)
+            for at in ((), ("items", "*"))
+            for path, spaces in (
+                (("states", "*", "step"), ("step",)),
+                (("transitions", "*", "from"), ("state",)),
+                (("transitions", "*", "to"), ("state",)),
+                (("transitions", "*", "form"), (FORM.name,)),
+                (("transitions", "*", "by", "*", "role"), ("role",)),
+                (("transitions", "*", "by", "*", "level"), ("level",)),
+            )
+        ),
         RefSpec(("distinct", "*", "may_not", "*"), ("transition",)),
         RefSpec(("dispatch", "*", "matters", "*"), ("matter",)),
         RefSpec(("dispatch", "*", "level"), ("level",)),
         RefSpec(("dispatch", "*", "leads", "*"), PLACES),
         RefSpec(("dispatch", "*", "assistants", "*"), PLACES),
         # `took` may also say `open`: onegrid.workflow.checks checks it
+        RefSpec(("items", "*", "form"), (FORM.name,)),
+        RefSpec(("items", "*", "ladder"), ("ladder",)),
     ),
 )

@@ -1,0 +1,264 @@
+"""Workflow items other than cases (`items:` in the pack's workflow):
+filed, decided, moved one audited step at a time, swept like cases.
+
+Everything below takes a SQLAlchemy session and commits itself (one call =
+one transaction), rolling back and raising a `CaseError` on a refusal, as
+`onegrid.workflow.case` does; the steps, states and transitions come from
+the item's kind in the version it was filed under (`Rulebook.for_item`).
+
+- `file_item(session, version, kind, data, actor, idempotency_key=None,
+  now=None, lang="zh") -> Item`: validate `data` with the kind's form,
+  apply its `decision` (field-level `InvalidSubmission` and nothing stored
+  when the request cannot be decided), store and audit it, then take the
+  `auto` transition the decision's outcome names.
+- `act_item(session, item_id, transition, actor, submission,
+  expected_version, now=None, lang="zh") -> Item`; `actions_for_item(item,
+  actor, lang)`; `get_item(session, item_id)`; `item_trail(session,
+  item_id) -> list[Step]`.
+- Audit rows are on the item's own chain, subject "item:<id>", with
+  `{"item": id, "kind": kind}` in their data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+
+from onegrid import messages
+from onegrid.errors import Problem
+from onegrid.store.base import utcnow
+from onegrid.store.items import Item
+from onegrid.store.models import AuditEntry
+from onegrid.workflow import (
+    audit,
+    deadline,
+    decisions,
+    effects,
+    idempotency,
+    separation,
+    submission,
+)
+from onegrid.workflow.actor import Actor
+from onegrid.workflow.case import Step, _apply, request_hash, steps_of
+from onegrid.workflow.errors import CaseNotFound, Conflict, InvalidSubmission
+from onegrid.workflow.rulebook import rulebook
+from onegrid.workflow.transition import Action, checked, offered
+
+DECIDER = Actor("system:decision", (), "onegrid")
+
+messages.register(
+    {
+        "item-not-found": {"zh": "找不到 {item}", "en": "{item} not found"},
+        "unknown-item-kind": {
+            "zh": "流程中没有事项类型 '{kind}'",
+            "en": "the workflow declares no kind of item '{kind}'",
+        },
+    }
+)
+
+
+def book_of(item: Item):
+    return rulebook(item.policy_version).for_item(item.kind)
+
+
+def label(book, item: Item, lang: str = "zh") -> str:
+    return f"{book.name(book.kind, lang, item.kind)} {item.id}"
+
+
+def subject(item_id: int) -> str:
+    return f"item:{int(item_id)}"
+
+
+def append(session, item: Item, action: str, actor: str | None, at: dt.datetime, data: dict):
+    """One audit row on the item's own chain (subject "item:<id>")."""
+    return audit.append(
+        session,
+        None,
+        action,
+        actor,
+        at,
+        {"item": item.id, "kind": item.kind, **data},
+        subject=subject(item.id),
+    )
+
+
+def file_item(
+    session,
+    version,
+    kind: str,
+    data: dict[str, Any],
+    actor: Actor,
+    idempotency_key: str | None = None,
+    now: dt.datetime | None = None,
+    lang: str = "zh",
+) -> Item:
+    """Validate, decide, store and audit a new item (see the module docs)."""
+    now = now or utcnow()
+    idempotency_key = idempotency_key or None
+    digest = request_hash({"kind": kind}, submission.jsonable(data or {}), "item", actor)
+
+    def create() -> Item:
+        book = rulebook(version).for_item(kind)
+        if book is None:
+            raise InvalidSubmission([Problem("unknown-item-kind", {"kind": kind})])
+        clean = submission.validate(book, book.kind.get("form"), data or {}, lang)
+        decided = decisions.decide(book, clean, lang)
+        item = Item(
+            policy_version_id=version.id,
+            pack=book.pack or version.pack,
+            kind=kind,
+            state=book.initial,
+            reporter=actor.id,
+            data=clean,
+            result={
+                **({"decision": submission.jsonable(decided.record)} if decided.record else {}),
+                **({"assign": decided.assign} if decided.assign else {}),
+            },
+            assistants=[],
+            limits={},
+            hands=[],
+            supervised=False,
+            escalations=0,
+            reopened=0,
+            warned=False,
+            overdue=False,
+            idempotency_key=idempotency_key,
+            request_hash=digest,
+            created_at=now,
+            updated_at=now,
+        )
+        deadline.start_step(book, item, now)
+        session.add(item)
+        session.flush()
+        set_committed_value(item, "policy_version", version)
+        append(
+            session,
+            item,
+            "file",
+            actor.id,
+            now,
+            {"to": item.state, "policy_version": version.id, "data": clean, **item.result},
+        )
+        _auto(session, book, item, decided, now)
+        return item
+
+    return idempotency.once(session, Item, idempotency_key, digest, create)
+
+
+def _auto(session, book, item: Item, decided, now: dt.datetime) -> None:
+    """Take the transitions the decision's outcome names, from where the item is."""
+    for _ in range(len(book.transitions)):
+        t = next(
+            (
+                t
+                for t in book.transitions.values()
+                if decided.outcome
+                and t.get("auto") == decided.outcome
+                and item.state in t.get("from", ())
+            ),
+            None,
+        )
+        if t is None:
+            return
+        target = book.states.get(t.get("to"), {})
+        if decided.limit and target.get("step"):
+            item.limits = {**(item.limits or {}), target["step"]: decided.limit}
+        _take(session, book, item, t, DECIDER, {}, now)
+
+
+def _take(session, book, item: Item, t: dict, actor: Actor, clean: dict, now, unit=None) -> None:
+    before = item.state
+    said = _apply(
+        book, item, t, now, effects.Taken(book, item, t, now, clean, actor, unit, session=session)
+    )
+    outcome = book.states.get(item.state, {}).get("outcome")
+    if outcome != item.outcome:
+        item.outcome = outcome
+        if outcome:
+            item.result = {
+                **(item.result or {}),
+                "outcome": {
+                    "state": item.state,
+                    "by": actor.id,
+                    "at": audit.stamp(now),
+                    "transition": t["id"],
+                    "submission": clean,
+                },
+            }
+    session.flush()
+    append(
+        session,
+        item,
+        t["id"],
+        actor.id,
+        now,
+        {
+            "from": before,
+            "to": item.state,
+            "version": item.version,
+            "submission": clean,
+            "unit": item.unit,
+            **said,
+            "due_at": audit.stamp(item.due_at) if item.due_at else None,
+        },
+    )
+
+
+def get_item(session, item_id: int, kind: str | None = None) -> Item:
+    item = session.get(Item, item_id, populate_existing=True)
+    if item is None or (kind is not None and item.kind != kind):
+        raise CaseNotFound("item-not-found", {"item": item_id})
+    return item
+
+
+def actions_for_item(item: Item, actor: Actor, lang: str = "zh") -> list[Action]:
+    return offered(book_of(item), item, actor, lang)
+
+
+def act_item(
+    session,
+    item_id: int,
+    transition: str,
+    actor: Actor,
+    submission_data: dict[str, Any] | None,
+    expected_version: int,
+    now: dt.datetime | None = None,
+    lang: str = "zh",
+) -> Item:
+    """Take one transition, if the item is still at `expected_version`."""
+    now = now or utcnow()
+    try:
+        item = get_item(session, item_id)
+        book = book_of(item)
+        name = label(book, item, lang)
+        if item.version != expected_version:
+            raise Conflict(
+                "case-stale", {"case": name, "expected": expected_version, "current": item.version}
+            )
+        t, clean, units = checked(book, item, transition, actor, submission_data, lang, name)
+        separation.record(item, transition, actor, units[0])
+        _take(session, book, item, t, actor, clean, now, units[0])
+        session.commit()
+        return item
+    except StaleDataError:
+        session.rollback()
+        raise Conflict(
+            "case-stale", {"case": item_id, "expected": expected_version, "current": "?"}
+        ) from None
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def item_trail(session, item_id: int) -> list[Step]:
+    """Every audited step of an item, oldest first."""
+    rows = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.subject == subject(item_id))
+        .order_by(AuditEntry.subject_seq)
+    ).all()
+    return steps_of(rows)
