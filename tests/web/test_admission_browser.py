@@ -9,32 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
 from pathlib import Path
 
-import pytest
-
 from onegrid.store import Item, make_engine, sessions
-from onegrid.web import create_app, db
+from onegrid.web import db
 from onegrid.workflow import sweep
-from web.test_admission_web import USERS, make
+from web import test_admission_web as kunqu
 from web.test_browser import login, logout
-from web.webapp import PROJECT, config
 
 SHOTS = os.environ.get("ONEGRID_SHOTS")
-
-
-@pytest.fixture(scope="module")
-def kunqu_db(tmp_path_factory):
-    return make(tmp_path_factory, "kunqu", USERS)
-
-
-@pytest.fixture
-def app(kunqu_db, tmp_path):
-    shutil.copy(kunqu_db, tmp_path / "onegrid.sqlite")
-    app = create_app(config(PROJECT / "catalogs" / "kunqu", tmp_path))
-    yield app
-    db.engine(app).dispose()
+# the Kunqu app and database of the API tests
+kunqu_db = kunqu.kunqu_db
+app = kunqu.app
 
 
 def shot(page, name):

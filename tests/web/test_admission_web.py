@@ -14,6 +14,8 @@ from onegrid.store import Case, Item, accounts
 from onegrid.web import create_app, db
 from onegrid.workflow import sweep
 from web.webapp import FAST_HASH, PASSWORD, PROJECT, config
+from workflow.test_items_admission import CENSUS as KUNQU_CENSUS
+from workflow.test_items_admission import UNLISTED as KUNQU_UNLISTED
 
 USERS = {
     "kq_stats": ("dept_handler", "dept.statistics"),
@@ -21,29 +23,9 @@ USERS = {
     "kq_review": ("dept_handler", "dept.party_gov"),
     "kq_heping": ("community_officer", "comm.heping"),
 }
-CENSUS = {
-    "task": "task.census",
-    "department": "dept.statistics",
-    "reach": "st.linyin",
-    "period_from": "2026-01-01",
-    "period_to": "2026-12-31",
-    "funds_yuan": 30000,
-    "funds_per": "year",
-    "training": "普查业务培训",
-    "data": "普查区划图",
-}
-UNLISTED = {
-    "name": "小区充电桩安装意愿摸底",
-    "department": "dept.housing",
-    "reach": "comm.heping",
-    "period_from": "2026-03-01",
-    "period_to": "2026-06-30",
-    "basis": "《电动汽车充电基础设施建设实施方案》",
-    "attachments": ["att.request", "att.basis", "att.support"],
-    "funds_yuan": 5000,
-    "funds_per": "once",
-    "staff_headcount": 1,
-}
+# the same requests the engine's tests file
+CENSUS = {**KUNQU_CENSUS, "data": "普查区划图"}
+UNLISTED = KUNQU_UNLISTED
 
 
 def make(tmp_path_factory, pack: str, users: dict):
@@ -169,6 +151,14 @@ def test_api_bad_requests_get_field_errors_and_nothing_is_stored(app, change, fi
     r = file(client, "kq_stats", {**CENSUS, **change})
     assert r.status_code == 422
     assert field in r.get_json()["errors"]
+    assert stored(app) == 0
+
+
+def test_a_department_files_only_for_itself(app):
+    client = app.test_client()
+    r = file(client, "kq_housing", CENSUS)  # the statistics bureau's task, filed by housing
+    assert r.status_code == 422
+    assert "区统计局" in r.get_json()["errors"]["department"][0]
     assert stored(app) == 0
 
 

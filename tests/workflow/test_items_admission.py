@@ -206,3 +206,62 @@ def test_onegrid_admission_file_stores_decides_and_exits_by_outcome(onegrid, db_
     with sessions(engine)() as session:
         assert session.scalar(select(func.count()).select_from(Item)) == 3
     engine.dispose()
+
+
+def test_tasks_admitted_under_a_listing_a_later_version_removed_are_reported(db, kunqu, tmp_path):
+    import shutil
+
+    from onegrid.workflow import register
+
+    admitted = file(db, kunqu, CENSUS)
+    changed = tmp_path / "kunqu"
+    shutil.copytree(CATALOGS / "kunqu", changed)
+    text = (changed / "admission.yaml").read_text(encoding="utf-8")
+    start = text.index("  - id: task.census")
+    end = text.index("  - id: task.pension")
+    (changed / "admission.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    with db() as session:
+        assert register.removed(session, kunqu) == []
+        newer = publish(session, runnable(changed), by="admin")
+        (entry,) = register.removed(session, newer)
+        assert (entry.item, entry.task, entry.title) == (
+            admitted.id,
+            "task.census",
+            "人口普查入户登记协助",
+        )
+
+
+def test_the_declared_decisions_are_the_implemented_ones():
+    from onegrid.policy.kinds.workflow import DECISIONS as DECLARED
+    from onegrid.workflow.decisions import DECISIONS as IMPLEMENTED
+
+    assert set(IMPLEMENTED) == set(DECLARED)
+
+
+def test_every_bundled_pack_runs_the_admission_item_kind():
+    for pack in ("kunqu", "baohe", "cuntan", "luohu", "jinshui"):
+        from onegrid.workflow.rulebook import Rulebook
+
+        policy = runnable(CATALOGS / pack)
+        book = Rulebook(policy.resolved(), policy.content_hash).for_item("admission")
+        assert book.initial == "adm.filed", pack
+        assert book.kind["ladder"] == "admission", pack
+        review = policy.section("admission")["review"]
+        assert policy.get("matter", review["report_matter"]) is not None, pack
+
+
+def test_check_refuses_an_item_only_key_on_a_case_transition(tmp_path):
+    import shutil
+
+    from onegrid.checks import check_pack
+
+    pack = tmp_path / "kunqu"
+    shutil.copytree(CATALOGS / "kunqu", pack)
+    (pack / "more-workflow.yaml").write_text(
+        "kind: workflow\n"
+        "transitions:\n"
+        "  - {id: x.auto, name: X, from: [reported], to: closed, by: [{party: anyone}], auto: admitted}\n",
+        encoding="utf-8",
+    )
+    _, problems = check_pack(pack)
+    assert [p.code for p in problems if p.severity == "error"] == ["workflow-item-only"]

@@ -5,7 +5,7 @@ is stored.
 
 The request form's field names are this stage's contract with the pack
 (the shared `admission-review` pack declares them): `task` (a listed
-task's id) or `name` (an unlisted task), `department`, `reach` (the unit
+task's id or name) or `name` (an unlisted task), `department`, `reach` (the unit
 whose communities take it on), `period_from`, `period_to`, `basis`,
 `attachments`, and the resources: `funds_yuan` with `funds_per`,
 `staff_headcount`, `staff_hours` with `staff_per`, and one named thing a

@@ -33,10 +33,32 @@ from onegrid.web.i18n import current_lang, t, text_of
 from onegrid.workflow import errors as wf_errors
 from onegrid.workflow import item as wf_item
 from onegrid.workflow import register
+from onegrid.workflow.actor import SWEEP
 from onegrid.workflow.rulebook import rulebook
 
 KIND = "admission"
 bp = Blueprint("admission", __name__, url_prefix="/admission")
+
+messages.register(
+    {
+        "admission-not-your-department": {
+            "zh": "您不是“{department}”的工作人员，不能以它的名义提出申请",
+            "en": "you are not staff of '{department}' and cannot file for it",
+        },
+    }
+)
+
+
+def own_department(user, values: dict, lang: str) -> dict:
+    """A department files for itself: {field: [message]} when the user is not its staff."""
+    department = values.get("department")
+    if user.is_admin or not department or department in units_of(user):
+        return {}
+    book = rulebook(casework.current_version(db.session()))
+    name = unit_name(book, department, lang)
+    return {
+        "department": [messages.text("admission-not-your-department", {"department": name}, lang)]
+    }
 
 
 # --- what the pages and the API share ------------------------------------------
@@ -89,6 +111,13 @@ def resources_text(resources, lang) -> list[str]:
     return [amounts.describe(k, v, RESOURCE_NAMES, lang) for k, v in (resources or {}).items()]
 
 
+# the engine's own actors, by name
+SYSTEM = {
+    wf_item.DECIDER.id: ("准入闸口", "the admission gate"),
+    SWEEP.id: ("定时巡检", "the sweep"),
+}
+
+
 def trail_rows(book, steps, lang) -> list[dict]:
     """The trail with the workflow's names for actions and states."""
     filed = book.name(book.kind, lang, "")
@@ -106,7 +135,9 @@ def trail_rows(book, steps, lang) -> list[dict]:
                 "supervise": t("逾期督办", "Supervised (lapsed)"),
             }.get(s.action, s.action)
         state = book.name(book.states.get(s.to_state), lang, s.to_state or "") if s.to_state else ""
-        out.append({"at": s.at, "action": action, "actor": s.actor, "to": state, "id": s.action})
+        actor = SYSTEM.get(s.actor)
+        actor = (actor[1] if lang == "en" else actor[0]) if actor else s.actor
+        out.append({"at": s.at, "action": action, "actor": actor, "to": state, "id": s.action})
     return out
 
 
@@ -215,7 +246,7 @@ def new():
     key = request.args.get("key") or casework.new_idempotency_key()
     if request.method == "POST":
         values = formview.coerce(form_id, request.form)
-        errors = formview.errors(form_id, values, lang)
+        errors = formview.errors(form_id, values, lang) or own_department(g.user, values, lang)
         if not errors:
             try:
                 item = wf_item.file_item(
@@ -355,6 +386,7 @@ def register_page():
     matter = ((book.resolved.get("admission") or {}).get("review") or {}).get("report_matter")
     return render_template(
         "admission/register.html",
+        removed=register_json(register.removed(session, version, lang), book, lang),
         unit=unit,
         unit_name=unit_name(book, unit, lang) if unit else None,
         rows=register_json(entries, book, lang),
@@ -388,8 +420,11 @@ def api_file():
     key = request.headers.get("Idempotency-Key") or body.get("idempotency_key")
     if key is not None and not isinstance(key, str):
         return api.error(400, "bad-request", "'idempotency_key' must be a string")
-    try:
-        item = wf_item.file_item(
+    refused = own_department(user, body.get("submission") or {}, current_lang())
+    if refused:
+        return api.error(422, "invalid-submission", refused["department"][0], errors=refused)
+    return answer(
+        lambda: wf_item.file_item(
             db.session(),
             version,
             KIND,
@@ -397,7 +432,15 @@ def api_file():
             casework.actor_of(user),
             idempotency_key=f"api:{user.id}:{key}" if key else None,
             lang=current_lang(),
-        )
+        ),
+        201,
+    )
+
+
+def answer(call, status: int = 200):
+    """The item `call()` files or moves, as JSON; the engine's refusals as the API's errors."""
+    try:
+        item = call()
     except wf_errors.InvalidSubmission as exc:
         db.session().rollback()
         return api.error(
@@ -406,7 +449,10 @@ def api_file():
     except wf_errors.Conflict as exc:
         db.session().rollback()
         return api.error(409, "conflict", api.problems_text(exc))
-    return jsonify(api_detail(item)), 201
+    except wf_errors.Forbidden as exc:
+        db.session().rollback()
+        return api.error(403, "forbidden", api.problems_text(exc))
+    return jsonify(api_detail(item)), status
 
 
 def api_detail(item: Item) -> dict:
@@ -452,8 +498,8 @@ def api_act(item_id, action_id):
         return api.error(400, "bad-request", "a JSON object with the integer 'version' is required")
     if not isinstance(body.get("submission", {}), dict):
         return api.error(400, "bad-request", "'submission' must be an object")
-    try:
-        item = wf_item.act_item(
+    return answer(
+        lambda: wf_item.act_item(
             db.session(),
             item.id,
             action_id,
@@ -462,18 +508,7 @@ def api_act(item_id, action_id):
             body["version"],
             lang=current_lang(),
         )
-    except wf_errors.InvalidSubmission as exc:
-        db.session().rollback()
-        return api.error(
-            422, "invalid-submission", api.problems_text(exc), errors=field_errors(exc)
-        )
-    except wf_errors.Conflict as exc:
-        db.session().rollback()
-        return api.error(409, "conflict", api.problems_text(exc))
-    except wf_errors.Forbidden as exc:
-        db.session().rollback()
-        return api.error(403, "forbidden", api.problems_text(exc))
-    return jsonify(api_detail(item))
+    )
 
 
 @api.bp.route("/admission/register")

@@ -33,6 +33,10 @@ messages.register(
             "zh": "从初始状态无法到达状态 '{state}'",
             "en": "the state '{state}' cannot be reached from the initial state",
         },
+        "workflow-item-only": {
+            "zh": "案件流程的操作 '{transition}' 不能使用 {key}：它只用于有 decision 的事项类型（items:）",
+            "en": "the case transition '{transition}' cannot use {key}: it is for kinds of item with a decision (items:)",
+        },
         "workflow-auto-without-decision": {
             "zh": "操作 '{transition}' 写了 auto，但事项类型 '{kind}' 没有 decision：它永远不会被执行",
             "en": "the transition '{transition}' is auto, but the kind '{kind}' has no decision: it is never taken",
@@ -123,6 +127,17 @@ def check_workflow(policy) -> list[Problem]:
     if not section:
         return []
     problems = check_flow(section)
+    # a case has no decision to name the unit `assign` hands it to
+    for t in section.get("transitions") or ():
+        if isinstance(t, dict) and (t.get("effect") == "assign" or t.get("auto")):
+            key = "auto" if t.get("auto") else "effect"
+            problems.append(
+                Problem(
+                    "workflow-item-only",
+                    {"transition": t.get("id", "?"), "key": key},
+                    t.loc_of(key),
+                )
+            )
     for kind in section.get("items") or ():
         if isinstance(kind, dict):
             problems.extend(check_flow(kind))

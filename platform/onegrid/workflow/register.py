@@ -135,3 +135,13 @@ def counts(session, version, years: list[int]) -> list[Counts]:
 def change(before: int, after: int) -> float | None:
     """The change from `before` to `after`, as a fraction (-0.6: cut by 60%)."""
     return None if before == 0 else (after - before) / before
+
+
+def removed(session, version, lang: str = "zh") -> list[Entry]:
+    """Tasks admitted as listed under an earlier version whose listing
+    `version` no longer has (they were admitted under the old list, and the
+    new one says nothing about them)."""
+    listed = {
+        t["id"] for t in (rulebook(version).resolved.get("admission") or {}).get("tasks") or ()
+    }
+    return [e for e in entries(session, version.pack, lang) if e.task and e.task not in listed]
