@@ -265,3 +265,22 @@ def test_check_refuses_an_item_only_key_on_a_case_transition(tmp_path):
     )
     _, problems = check_pack(pack)
     assert [p.code for p in problems if p.severity == "error"] == ["workflow-item-only"]
+
+
+def test_the_reviewer_and_the_filer_hear_through_the_outbox(db, kunqu):
+    from onegrid.store import Notification
+
+    filer = staff("dept.housing", "dept_handler")
+    item = file(db, kunqu, UNLISTED, who=filer)
+    reviewer = staff("dept.party_gov", "dept_handler")
+    with db() as session:
+        act_item(session, item.id, "adm.reject", reviewer, {"reasons": "无必要"}, item.version)
+    sweep(db, now=MONDAY + dt.timedelta(days=60))  # nothing due: it is closed
+    with db() as session:
+        notes = session.scalars(select(Notification).order_by(Notification.id)).all()
+        told = [(n.event, n.units, n.users) for n in notes]
+    assert told == [
+        ("admission.file", ["dept.party_gov"], []),
+        ("admission.adm.reject", [], [filer.id]),
+    ]
+    assert notes[1].subject["zh"] == f"准入申请 {item.id}：审核不同意"

@@ -39,6 +39,8 @@ from onegrid.workflow import (
     decisions,
     effects,
     idempotency,
+    notify,
+    party,
     separation,
     submission,
 )
@@ -46,7 +48,7 @@ from onegrid.workflow.actor import Actor
 from onegrid.workflow.case import Step, _apply, request_hash, steps_of
 from onegrid.workflow.errors import CaseNotFound, Conflict, InvalidSubmission
 from onegrid.workflow.rulebook import rulebook
-from onegrid.workflow.transition import Action, checked, offered
+from onegrid.workflow.transition import Action, by_engine, checked, offered
 
 DECIDER = Actor("system:decision", (), "onegrid")
 
@@ -144,6 +146,7 @@ def file_item(
             {"to": item.state, "policy_version": version.id, "data": clean, **item.result},
         )
         _auto(session, book, item, decided, now)
+        tell(session, book, item, "file", actor.id, now)
         return item
 
     return idempotency.once(session, Item, idempotency_key, digest, create)
@@ -208,6 +211,48 @@ def _take(session, book, item: Item, t: dict, actor: Actor, clean: dict, now, un
     )
 
 
+def tell(session, book, item: Item, event: str, actor: str | None, now) -> None:
+    """Through the notification outbox, in the caller's transaction: whoever
+    may act on the item next (the reviewer, once it is in review), or, once
+    it rests in a state with an outcome, whoever filed it."""
+    open_now = [
+        t
+        for t in book.transitions.values()
+        if item.state in t.get("from", ()) and not by_engine(t) and not t.get("stay")
+    ]
+    holders = party.holders(book, item, open_now) if item.closed_at is None else []
+    units = [u for h in holders for u in h.units]
+    users = [u for h in holders for u in h.users]
+    if item.closed_at is not None and item.outcome:
+        users.append(item.reporter)
+    users = [u for u in users if u != actor]  # who acted knows
+    if not units and not users:
+        return
+    subject = {
+        lang: f"{label(book, item, lang)}{'：' if lang == 'zh' else ': '}"
+        + book.name(book.states.get(item.state), lang, item.state)
+        for lang in ("zh", "en")
+    }
+    notify.enqueue(
+        session,
+        f"{item.kind}.{event}",
+        units=units,
+        users=users,
+        subject=subject,
+        exclude=(actor,) if actor else (),
+        payload={
+            "item": item.id,
+            "kind": item.kind,
+            "state": item.state,
+            "outcome": item.outcome,
+            "unit": item.unit,
+            "actions": [t["id"] for t in open_now],
+            "due_at": item.due_at.isoformat() if item.due_at else None,
+        },
+        now=now,
+    )
+
+
 def get_item(session, item_id: int, kind: str | None = None) -> Item:
     item = session.get(Item, item_id, populate_existing=True)
     if item is None or (kind is not None and item.kind != kind):
@@ -242,6 +287,7 @@ def act_item(
         t, clean, units = checked(book, item, transition, actor, submission_data, lang, name)
         separation.record(item, transition, actor, units[0])
         _take(session, book, item, t, actor, clean, now, units[0])
+        tell(session, book, item, transition, actor.id, now)
         session.commit()
         return item
     except StaleDataError:

@@ -100,6 +100,8 @@ def _sweep(sessions, now: dt.datetime, limit: int | None, model) -> SweepReport:
 def _append(session, case: Case | Item, action: str, at: dt.datetime, data: dict) -> None:
     if isinstance(case, Item):
         item.append(session, case, action, SWEEP.id, at, data)
+        # the holder hears of the warning or the escalation, through the outbox
+        item.tell(session, item.book_of(case), case, action, SWEEP.id, at)
     else:
         audit.append(session, case.id, action, SWEEP.id, at, data)
 
