@@ -364,6 +364,12 @@ def response(description: str) -> dict:
 
 ITEM_ID = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 OBJECT = {"type": "object"}
+# what a write on a workflow item may answer besides ERRORS
+REFUSALS = {
+    "403": {"$ref": "#/components/responses/Forbidden"},
+    "409": {"$ref": "#/components/responses/Conflict"},
+    "422": {"$ref": "#/components/responses/Invalid"},
+}
 # task admission requests (issue 15): workflow items of kind `admission`
 PATHS.update(
     {
@@ -372,7 +378,7 @@ PATHS.update(
                 "summary": "File an admission request (the pack's request form in `submission`); "
                 "the gate admits or refuses a listed task at once, an unlisted one goes to review",
                 "requestBody": {"content": {"application/json": {"schema": OBJECT}}},
-                "responses": {"201": ok("The request", OBJECT), **ERRORS},
+                "responses": {"201": ok("The request", OBJECT), **ERRORS, **REFUSALS},
             }
         },
         "/admission/{item_id}": {
@@ -402,7 +408,7 @@ PATHS.update(
                     },
                 ],
                 "requestBody": {"content": {"application/json": {"schema": OBJECT}}},
-                "responses": {"200": ok("The request", OBJECT), **ERRORS},
+                "responses": {"200": ok("The request", OBJECT), **ERRORS, **REFUSALS},
             }
         },
         "/admission/register": {
@@ -412,7 +418,11 @@ PATHS.update(
                     {"name": "unit", "in": "query", "schema": {"type": "string"}},
                     {"name": "year", "in": "query", "schema": {"type": "integer"}},
                 ],
-                "responses": {"200": ok("Entries and counts", OBJECT), **ERRORS},
+                "responses": {
+                    "200": ok("Entries and counts", OBJECT),
+                    **ERRORS,
+                    "422": {"$ref": "#/components/responses/Invalid"},
+                },
             }
         },
     }
