@@ -18,9 +18,9 @@ from flask import (
 )
 
 from onegrid import forms
-from onegrid.web import caseview, casework, db, formview, policyview, scope
+from onegrid.web import caseview, casework, db, formview, listing, policyview, scope
 from onegrid.web import export as export_view
-from onegrid.web.auth import login_required
+from onegrid.web.auth import login_required, safe_next
 from onegrid.web.i18n import current_lang, t, text_of
 from onegrid.workflow import case as wf_case
 from onegrid.workflow import errors as wf_errors
@@ -39,24 +39,95 @@ TAB_NAMES = {
 @bp.route("/")
 @login_required
 def inbox():
+    lang = current_lang()
     tab = request.args.get("tab", "mine")
-    if tab not in casework.INBOX_TABS:
+    if tab not in listing.TABS:
         tab = "mine"
-    matter = request.args.get("matter") or None
-    if matter:  # a search: every case of the matter in the user's scope
-        tab = "all"
-        cases = casework.search(db.session(), g.user, matters=[matter], limit=casework.INBOX_LIMIT)
-    else:
-        cases = casework.inbox(db.session(), g.user, tab)
+    sort = request.args.get("sort", "due")
+    f = listing.Filters.from_args(request.args)
+    if f.matters and "tab" not in request.args:
+        tab = "all"  # a search by matter: every case of it in the user's scope
+    try:
+        page = listing.listing(
+            db.session(), g.user, tab, f, sort, request.args.get("cursor") or None
+        )
+    except listing.BadCursor:
+        abort(400)
+    actor = casework.actor_of(g.user)
+    rows, bulk = [], {}
+    for c in page.cases:
+        acts = wf_case.actions_for(c, actor, lang)
+        for a in acts:
+            if not a.form and not caseview.destructive(c, a):
+                bulk.setdefault(a.id, a.name)
+        rows.append(
+            {"case": c, "title": caseview.title_of(c), "urgency": caseview.urgency_of(c, lang)}
+        )
+    args = f.as_args()
     return render_template(
         "cases/inbox.html",
         tab=tab,
-        matter=matter,
-        matters=policyview.policy().items("matter"),
-        tabs=[(k, t(*TAB_NAMES[k])) for k in casework.INBOX_TABS],
-        cases=cases,
+        sort=sort,
+        filters=f,
+        args=args,
+        page=page,
+        rows=rows,
+        bulk=bulk,
+        groups=listing.matter_groups(lang),
+        states=caseview.state_choices(lang),
+        channels=caseview.channel_choices(db.session(), lang),
+        urgencies=caseview.urgency_choices(lang),
+        tabs=[(k, t(*TAB_NAMES[k])) for k in listing.TABS],
+        sorts=[
+            ("due", t("剩余时间最少优先", "Least time left first")),
+            ("new", t("最新上报优先", "Newest first")),
+            ("old", t("最早上报优先", "Oldest first")),
+        ],
         caseview=caseview,
+        now_cursor=request.args.get("cursor"),
     )
+
+
+@bp.route("/cases/bulk", methods=("POST",))
+@login_required
+def bulk():
+    """Take one form-less action (受理, 转办) on each ticked case that offers it."""
+    lang = current_lang()
+    action_id = request.form.get("action", "")
+    actor = casework.actor_of(g.user)
+    done, skipped = [], []
+    for raw in request.form.getlist("case")[:200]:
+        case_id, _, version = raw.partition(":")
+        if not case_id.isdigit() or not version.isdigit():
+            abort(400)
+        case = scope.case_or_404(g.user, int(case_id))
+        offered = {a.id: a for a in wf_case.actions_for(case, actor, lang)}
+        action = offered.get(action_id)
+        if action is None or action.form or case.version != int(version):
+            skipped.append(case.id)
+            continue
+        try:
+            wf_case.act(db.session(), case.id, action_id, actor, {}, int(version), lang=lang)
+        except (wf_errors.Conflict, wf_errors.Forbidden, wf_errors.InvalidSubmission):
+            db.session().rollback()
+            skipped.append(case.id)
+        else:
+            done.append((case.id, action.name))
+    if done:
+        name = done[0][1]
+        flash(
+            t(f"已{name} {len(done)} 件：", f"{name}: {len(done)} case(s): ")
+            + "、".join(f"#{i}" for i, _ in done)
+        )
+    if skipped:
+        flash(
+            t(
+                f"{len(skipped)} 件未办理（已被他人更新，或此操作不对您开放）：",
+                f"{len(skipped)} case(s) not done (changed meanwhile or not open to you): ",
+            )
+            + "、".join(f"#{i}" for i in skipped)
+        )
+    return redirect(safe_next(request.form.get("next")), code=303)
 
 
 def reportable_places(user) -> list:
@@ -265,18 +336,26 @@ def photo(case_id, name):
     return casework.photo_response(case, name)
 
 
+def filtered_view():
+    """The select of the inbox view the export link came from (tab and filters)."""
+    tab = request.args.get("tab", "all")
+    tab = tab if tab in listing.TABS else "all"
+    f = listing.Filters.from_args(request.args)
+    return listing.view_select(db.session(), g.user, tab, f)
+
+
 @bp.route("/cases/export.csv")
 @login_required
 def export():
-    """Every case in the user's scope as CSV (UTF-8 with BOM), streamed."""
-    return export_view.csv_response(scope.visible(g.user), current_lang())
+    """The filtered view as CSV (UTF-8 with BOM), streamed."""
+    return export_view.csv_response(filtered_view(), current_lang())
 
 
 @bp.route("/cases/export.xlsx")
 @login_required
 def export_xlsx():
-    """Every case in the user's scope as an Excel workbook."""
-    return export_view.xlsx_response(scope.visible(g.user), current_lang())
+    """The filtered view as an Excel workbook."""
+    return export_view.xlsx_response(filtered_view(), current_lang())
 
 
 @bp.route("/forms.css")

@@ -205,6 +205,8 @@ def case_json(case: Case, lang: str = "zh") -> dict[str, Any]:
         "id": case.id,
         "matter": case.matter,
         "matter_name": name_of("matter", case.matter, lang),
+        "title": title_of(case),
+        "urgency": urgency_of(case, lang),
         "state": case.state,
         "state_name": state_name(case, lang),
         "step": case.step,
@@ -256,9 +258,12 @@ def step_json(step, lang: str = "zh") -> dict[str, Any]:
 
 EXPORT_COLUMNS = (
     "id",
+    "title",
     "matter",
     "matter_name",
+    "urgency",
     "state",
+    "state_name",
     "place",
     "place_name",
     "unit",
@@ -270,6 +275,50 @@ EXPORT_COLUMNS = (
     "closed_at",
     "supervised",
 )
+
+
+# the shared field library's report fields (forms/library): a title, an urgency
+TITLE_FIELD, URGENCY_FIELD = "title", "urgency"
+
+
+def title_of(case: Case) -> str:
+    value = (case.submission or {}).get(TITLE_FIELD)
+    if isinstance(value, str) and value:
+        return value
+    description = (case.submission or {}).get("description")
+    return description[:40] if isinstance(description, str) else ""
+
+
+def _urgency_labels() -> dict[str, Any]:
+    policy = policyview.load().policy
+    if policy is None:
+        return {}
+    item = policy.get("field", f"field.{URGENCY_FIELD}") or {}
+    return {c.get("value"): c.get("label") for c in item.get("choices") or ()}
+
+
+def urgency_of(case: Case, lang: str = "zh") -> str:
+    value = (case.submission or {}).get(URGENCY_FIELD)
+    if not value:
+        return ""
+    label = _urgency_labels().get(value)
+    return text_of(label, lang) if label else str(value)
+
+
+def urgency_choices(lang: str = "zh") -> list[tuple[str, str]]:
+    return [(v, text_of(label, lang)) for v, label in _urgency_labels().items()]
+
+
+def state_choices(lang: str = "zh") -> list[tuple[str, str]]:
+    policy = policyview.load().policy
+    states = policy.section("workflow").get("states") or () if policy is not None else ()
+    return [(s["id"], text_of(s.get("name"), lang) or s["id"]) for s in states]
+
+
+def channel_choices(session, lang: str = "zh") -> list[tuple[str, str]]:
+    """The channels cases came through (the pack's and the engine's names)."""
+    used = session.scalars(select(Case.channel).distinct()).all()
+    return [(c, channel_name(c, lang)) for c in sorted(used)]
 
 
 def cell(value) -> str:

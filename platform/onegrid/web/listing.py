@@ -1,0 +1,398 @@
+"""Case lists for real volume: tabs with counts, filters, free-text search,
+sort by time left, keyset pages; one implementation for the inbox page, its
+exports and the JSON API list.
+
+Every query starts from `scope.visible(user)` and only adds WHERE and ORDER
+BY terms, so it stays composable with whatever decides visibility.
+
+The "mine" tab (待我处理) is what the user must act on to move a case on:
+the transitions open to them now, without those that leave the case where it
+is (督办). SQL narrows the candidates from the workflow's `by:` entries
+(party, role, level and the states each transition leaves); the engine's
+own `actions_for` then decides exactly, so guards and separation of duties
+hold as on the case page.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import String, and_, cast, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from onegrid.store import Case, utcnow
+from onegrid.store.accounts import User
+from onegrid.web import policyview, scope
+from onegrid.web.i18n import text_of
+from onegrid.workflow import case as wf_case
+from onegrid.workflow.rulebook import rulebook
+
+TABS = ("mine", "due_soon", "overdue", "supervised", "all")
+SORTS = ("due", "new", "old")
+PAGE_SIZE = 50
+# the "mine" tab checks at most this many candidates exactly (beyond, it says so)
+MINE_SCAN = 20_000
+# the shared field library's names for a report's title and urgency (forms/library)
+TITLE, URGENCY = "title", "urgency"
+FAR = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    matters: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    states: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)
+    urgency: list[str] = field(default_factory=list)
+    overdue: bool = False
+    supervised: bool = False
+    # reported in [start, end] (the JSON API's filters)
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        def many(name):
+            return [v for v in args.getlist(name) if v][:50]
+
+        return cls(
+            q=(args.get("q") or "").strip()[:100],
+            matters=many("matter"),
+            groups=many("group"),
+            states=many("state"),
+            places=many("place"),
+            channels=many("channel"),
+            urgency=many("urgency"),
+            overdue=args.get("overdue") == "1",
+            supervised=args.get("supervised") == "1",
+        )
+
+    def as_args(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.q:
+            out["q"] = self.q
+        for key, name in (
+            ("matters", "matter"),
+            ("groups", "group"),
+            ("states", "state"),
+            ("places", "place"),
+            ("channels", "channel"),
+            ("urgency", "urgency"),
+        ):
+            if getattr(self, key):
+                out[name] = getattr(self, key)
+        if self.overdue:
+            out["overdue"] = "1"
+        if self.supervised:
+            out["supervised"] = "1"
+        return out
+
+
+def overdue_now(now: dt.datetime):
+    # the engine's definitions (onegrid.workflow): flags set by the sweep, or the times
+    return Case.overdue.is_(True) | (Case.due_at <= now)
+
+
+def tab_condition(tab: str, now: dt.datetime):
+    open_ = Case.closed_at.is_(None)
+    if tab == "due_soon":
+        return and_(open_, Case.warned.is_(True) | (Case.warn_at <= now), ~overdue_now(now))
+    if tab == "overdue":
+        return and_(open_, overdue_now(now))
+    if tab == "supervised":
+        return and_(open_, Case.supervised.is_(True))
+    if tab == "mine":
+        return open_
+    return true()
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _named(items, q: str) -> list[str]:
+    """Ids of the items whose name (either language) or id holds `q`."""
+    low = q.lower()
+    out = []
+    for item in items:
+        name = item.get("name")
+        texts = [text_of(name, "zh"), text_of(name, "en"), str(item.get("id", ""))]
+        if any(low in t.lower() for t in texts if t):
+            out.append(item["id"])
+    return out
+
+
+def search_condition(session: Session, q: str):
+    """Free text: the case number, title, description, matter, place, reporter."""
+    loaded = policyview.load()
+    policy = loaded.policy
+    pattern = _like(q)
+    terms = [
+        Case.submission[TITLE].as_string().like(pattern, escape="\\"),
+        Case.submission["description"].as_string().like(pattern, escape="\\"),
+    ]
+    number = q.lstrip("#")
+    if number.isdigit() and len(number) < 12:
+        terms.append(Case.id == int(number))
+    matters = _named(policy.items("matter"), q) if policy is not None else []
+    if matters:
+        terms.append(Case.matter.in_(matters))
+    places = _named(loaded.units.values(), q)[:2000]
+    if places:
+        terms.append(Case.place.in_(places))
+    people = session.scalars(
+        select(User.username).where(
+            or_(User.username.like(pattern, escape="\\"), User.name.like(pattern, escape="\\"))
+        )
+    ).all()
+    if people:
+        terms.append(Case.reporter.in_(list(people)))
+    return or_(*terms)
+
+
+def group_matters(groups: list[str]) -> list[str]:
+    """The matters of the given matter groups or categories (the catalog's)."""
+    policy = policyview.load().policy
+    if policy is None:
+        return []
+    wanted = set(groups)
+    return [
+        m["id"]
+        for m in policy.items("matter")
+        if m.get("group") in wanted or m.get("category") in wanted
+    ]
+
+
+def matter_groups(lang: str) -> list[tuple[str, str, list[dict]]]:
+    """(id, name, matters) of each category (or group, if no categories), in
+    catalog order; matters in no group last under "其他"."""
+    policy = policyview.load().policy
+    if policy is None:
+        return []
+    section = policy.section("matters")
+    key = "category" if section.get("categories") else "group"
+    heads = section.get("categories") or section.get("groups") or []
+    matters = [m for m in policy.items("matter")]
+    out = []
+    for head in heads:
+        inside = [m for m in matters if m.get(key) == head.get("id")]
+        if inside:
+            out.append((head["id"], text_of(head.get("name"), lang), inside))
+    rest = [m for m in matters if m.get(key) not in {h.get("id") for h in heads}]
+    if rest:
+        out.append(("", "其他" if lang == "zh" else "Other", rest))
+    return out
+
+
+def filtered(session: Session, user: User, f: Filters):
+    """SELECT of the user's visible cases matching the filters (no tab, no order)."""
+    stmt = scope.visible(user)
+    now = utcnow()
+    if f.q:
+        stmt = stmt.where(search_condition(session, f.q))
+    if f.matters:
+        stmt = stmt.where(Case.matter.in_(f.matters))
+    if f.groups:
+        stmt = stmt.where(Case.matter.in_(group_matters(f.groups)))
+    if f.states:
+        stmt = stmt.where(Case.state.in_(f.states))
+    if f.places:
+        loaded = policyview.load()
+        inside = set()
+        for place in f.places:
+            inside |= loaded.subtree(place)
+        stmt = stmt.where(Case.place.in_(sorted(inside)))
+    if f.channels:
+        stmt = stmt.where(Case.channel.in_(f.channels))
+    if f.urgency:
+        stmt = stmt.where(Case.submission[URGENCY].as_string().in_(f.urgency))
+    if f.overdue:
+        stmt = stmt.where(overdue_now(now))
+    if f.supervised:
+        stmt = stmt.where(Case.supervised.is_(True))
+    if f.start is not None:
+        stmt = stmt.where(Case.created_at >= f.start)
+    if f.end is not None:
+        stmt = stmt.where(Case.created_at <= f.end)
+    return stmt
+
+
+# --- the "mine" tab ----------------------------------------------------------
+
+
+def _book(session: Session):
+    from onegrid.web import casework  # casework lists through us
+
+    return rulebook(casework.current_version(session))
+
+
+def mine_condition(session: Session, user: User):
+    """A superset of the cases with a transition open to the user (SQL)."""
+    book = _book(session)
+    loaded = policyview.load()
+    terms = []
+    for t in book.transitions.values():
+        if t.get("by_sweep") or t.get("stay"):
+            continue
+        states = Case.state.in_(list(t.get("from") or ()))
+        for entry in t.get("by") or ():
+            party = entry.get("party")
+            if party == "reporter" and entry.get("role") is None and entry.get("level") is None:
+                terms.append(and_(states, Case.reporter == user.username))
+                continue
+            for b in user.bindings:
+                if entry.get("role") is not None and b.role != entry["role"]:
+                    continue
+                level = book.level_of(b.unit)
+                if entry.get("level") is not None and level != entry["level"]:
+                    continue
+                within = Case.place.is_(None) | Case.place.in_(
+                    sorted(loaded.subtree(book.home(b.unit) or ""))
+                )
+                if party == "reporter":
+                    term = Case.reporter == user.username
+                elif party == "dispatcher":
+                    term = and_(Case.level == level, within)
+                elif party == "lead":
+                    term = Case.unit == b.unit
+                elif party == "assistant":
+                    term = cast(Case.assistants, String).like(_like(f'"{b.unit}"'), escape="\\")
+                elif party == "enterprise":
+                    term = Case.enterprise == b.unit
+                elif party == "superior":
+                    rank = book.rank(level)
+                    lower = [lv for lv in book.levels if book.rank(lv) > rank > 0]
+                    term = and_(Case.level.in_(lower), within) if lower else false()
+                elif party == "anyone":
+                    term = true()
+                else:
+                    term = within
+                terms.append(and_(states, term))
+    return or_(*terms) if terms else false()
+
+
+def is_mine(case: Case, actor) -> bool:
+    book = rulebook(case.policy_version)
+    return any(
+        not (book.transitions.get(a.id) or {}).get("stay") for a in wf_case.actions_for(case, actor)
+    )
+
+
+def mine_ids(session: Session, user: User, f: Filters) -> tuple[list[int], bool]:
+    """Ids of the user's "mine" cases, most urgent first; True if cut at MINE_SCAN."""
+    from onegrid.web import casework
+
+    actor = casework.actor_of(user)
+    stmt = (
+        filtered(session, user, f)
+        .where(Case.closed_at.is_(None), mine_condition(session, user))
+        .order_by(func.coalesce(Case.due_at, FAR), Case.id)
+        .limit(MINE_SCAN + 1)
+    )
+    cases = session.scalars(stmt).all()
+    cut = len(cases) > MINE_SCAN
+    return [c.id for c in cases[:MINE_SCAN] if is_mine(c, actor)], cut
+
+
+# --- pages ---------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    cases: list[Case]
+    total: int
+    next_cursor: str | None
+    counts: dict[str, int] = field(default_factory=dict)
+    cut: bool = False
+
+
+def order_of(sort: str):
+    if sort == "new":
+        return (Case.id.desc(),)
+    if sort == "old":
+        return (Case.id.asc(),)
+    return (func.coalesce(Case.due_at, FAR).asc(), Case.id.asc())
+
+
+def encode(case: Case, sort: str) -> str:
+    key = [case.id]
+    if sort == "due":
+        key = [(case.due_at or FAR).isoformat(), case.id]
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def after(cursor: str | None, sort: str):
+    """The keyset condition: rows after the cursor in `sort` order."""
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if sort == "due":
+            due, last = dt.datetime.fromisoformat(key[0]), int(key[1])
+            coalesced = func.coalesce(Case.due_at, FAR)
+            return or_(coalesced > due, and_(coalesced == due, Case.id > last))
+        last = int(key[0])
+    except (ValueError, TypeError, IndexError, KeyError):
+        raise BadCursor(cursor) from None
+    return Case.id < last if sort == "new" else Case.id > last
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def listing(
+    session: Session,
+    user: User,
+    tab: str = "all",
+    f: Filters | None = None,
+    sort: str = "due",
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+    with_counts: bool = True,
+) -> Page:
+    """One page of the user's cases on `tab`, filtered, in `sort` order."""
+    f = f or Filters()
+    sort = sort if sort in SORTS else "due"
+    now = utcnow()
+    base = filtered(session, user, f)
+    counts: dict[str, int] = {}
+    mine, cut = mine_ids(session, user, f) if (tab == "mine" or with_counts) else ([], False)
+    if with_counts:
+        for name in TABS:
+            if name == "mine":
+                counts[name] = len(mine)
+                continue
+            counted = base.where(tab_condition(name, now)).order_by(None)
+            counts[name] = session.scalar(select(func.count()).select_from(counted.subquery()))
+    stmt = base.where(tab_condition(tab, now))
+    if tab == "mine":
+        stmt = stmt.where(Case.id.in_(mine)) if mine else stmt.where(false())
+    total = (
+        counts.get(tab)
+        if with_counts
+        else session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    )
+    keyset = after(cursor, sort)
+    if keyset is not None:
+        stmt = stmt.where(keyset)
+    rows = session.scalars(stmt.order_by(*order_of(sort)).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = list(rows[:limit])
+    return Page(rows, total or 0, encode(rows[-1], sort) if more and rows else None, counts, cut)
+
+
+def view_select(session: Session, user: User, tab: str, f: Filters):
+    """select(Case) of the whole filtered view on `tab` (for exports)."""
+    stmt = filtered(session, user, f).where(tab_condition(tab, utcnow()))
+    if tab == "mine":
+        mine, _cut = mine_ids(session, user, f)
+        stmt = stmt.where(Case.id.in_(mine)) if mine else stmt.where(false())
+    session.commit()  # end the read: the export reads in sessions of its own
+    return stmt
