@@ -6,11 +6,11 @@ Every query starts from `scope.visible(user)` and only adds WHERE and ORDER
 BY terms, so it stays composable with whatever decides visibility.
 
 The "mine" tab (待我处理) is what the user must act on to move a case on:
-the transitions open to them now, without those that leave the case where it
-is (督办). SQL narrows the candidates from the workflow's `by:` entries
+the transitions open to them now. SQL narrows the candidates from the workflow's `by:` entries
 (party, role, level and the states each transition leaves); the engine's
 own `actions_for` then decides exactly, so guards and separation of duties
-hold as on the case page.
+hold as on the case page. Oversight (a stay only superiors take, 督办) is
+left out: it is open on every case below them.
 """
 
 from __future__ import annotations
@@ -238,7 +238,7 @@ def mine_condition(session: Session, user: User):
     loaded = policyview.load()
     terms = []
     for t in book.transitions.values():
-        if t.get("by_sweep") or t.get("stay"):
+        if t.get("by_sweep") or oversight(t):
             continue
         states = Case.state.in_(list(t.get("from") or ()))
         for entry in t.get("by") or ():
@@ -277,10 +277,17 @@ def mine_condition(session: Session, user: User):
     return or_(*terms) if terms else false()
 
 
+def oversight(t: dict) -> bool:
+    """A step that leaves the case where it is and that only those above
+    take (督办): open to every superior on every case below, so not "mine"."""
+    by = t.get("by") or ()
+    return bool(t.get("stay")) and bool(by) and all(e.get("party") == "superior" for e in by)
+
+
 def is_mine(case: Case, actor) -> bool:
     book = rulebook(case.policy_version)
     return any(
-        not (book.transitions.get(a.id) or {}).get("stay") for a in wf_case.actions_for(case, actor)
+        not oversight(book.transitions.get(a.id) or {}) for a in wf_case.actions_for(case, actor)
     )
 
 
