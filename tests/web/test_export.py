@@ -27,7 +27,7 @@ def test_csv_streams_every_case_of_the_scope(app):
     r = login(app, "admin").get("/cases/export.csv")
     assert r.status_code == 200 and r.is_streamed
     body = r.get_data(as_text=True)
-    assert body.startswith("\ufeffid,matter")
+    assert body.startswith("\ufeffid,title,matter")
     with app.app_context():
         total = db.session().scalar(select(func.count(Case.id)))
     ids = ids_of_csv(body)
@@ -52,6 +52,6 @@ def test_excel_holds_the_same_rows_as_csv(app):
     assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(io.BytesIO(r.get_data()), read_only=True)["cases"]
     rows = [[c or "" for c in row] for row in sheet.iter_rows(values_only=True)]
-    assert rows[0][:2] == ["id", "matter"]
+    assert rows[0][:2] == ["id", "title"]
     csv_ids = ids_of_csv(client.get("/cases/export.csv").get_data(as_text=True))
     assert [str(r[0]) for r in rows[1:]] == csv_ids and csv_ids
