@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from onegrid.cli.serve import prepare
 from onegrid.store import Case, accounts
-from onegrid.web import casework, create_app, db
+from onegrid.web import casework, create_app, db, listing, scope
 from web.webapp import CASES, FAST_HASH, USERS, dispatch, token_for
 
 _numbers = itertools.count(1)
@@ -132,3 +132,22 @@ def test_client_keys_throttles_and_retries_on_postgres(pg_app):
         client.post("/api/v1/tokens", json={"username": "gw_b", "password": "pw"}).status_code
         == 429
     )
+
+
+def test_mine_on_postgres(pg_app):
+    """待我处理 on PostgreSQL: the candidates read through a server-side
+    cursor and checked by the engine are exactly what it offers each user."""
+    with pg_app.test_request_context():
+        session = db.session()
+        some = 0
+        for user in session.scalars(select(accounts.User)).all():
+            actor = casework.actor_of(user)
+            open_ = session.scalars(scope.visible(user).where(Case.closed_at.is_(None))).all()
+            exact = sorted(c.id for c in open_ if listing.is_mine(c, actor))
+            client = pg_app.test_client()
+            headers = {"Authorization": f"Bearer {token_for(pg_app, user.username)}"}
+            r = client.get("/api/v1/cases?tab=mine", headers=headers)
+            assert sorted(c["id"] for c in r.get_json()) == exact, user.username
+            assert r.headers["X-Total-Count"] == str(len(exact))
+            some += bool(exact)
+        assert some >= 2

@@ -337,7 +337,8 @@ def photo(case_id, name):
 
 
 def filtered_view():
-    """The select of the inbox view the export link came from (tab and filters)."""
+    """The select of the inbox view the export link came from (tab and
+    filters), and the test each row must also pass (listing.view_select)."""
     tab = request.args.get("tab", "all")
     tab = tab if tab in listing.TABS else "all"
     f = listing.Filters.from_args(request.args)
@@ -348,14 +349,16 @@ def filtered_view():
 @login_required
 def export():
     """The filtered view as CSV (UTF-8 with BOM), streamed."""
-    return export_view.csv_response(filtered_view(), current_lang())
+    stmt, keep = filtered_view()
+    return export_view.csv_response(stmt, current_lang(), keep=keep)
 
 
 @bp.route("/cases/export.xlsx")
 @login_required
 def export_xlsx():
     """The filtered view as an Excel workbook."""
-    return export_view.xlsx_response(filtered_view(), current_lang())
+    stmt, keep = filtered_view()
+    return export_view.xlsx_response(stmt, current_lang(), keep=keep)
 
 
 @bp.route("/forms.css")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from flask import Response, stream_with_context
 from sqlalchemy import Select
@@ -27,10 +27,12 @@ from onegrid.web import caseview, db
 
 CHUNK = 1000
 COLUMNS = caseview.EXPORT_COLUMNS
+# a test each row must also pass, beyond the select (the inbox's "mine": the engine's check)
+Keep = Callable[[Case], bool] | None
 
 
-def rows(stmt: Select, lang: str, chunk: int = CHUNK) -> Iterator[list[str]]:
-    """The export's cells, row by row, newest case first."""
+def rows(stmt: Select, lang: str, chunk: int = CHUNK, keep: Keep = None) -> Iterator[list[str]]:
+    """The export's cells, row by row, newest case first (those `keep` keeps)."""
     last = None
     while True:
         page = stmt.order_by(None).order_by(Case.id.desc()).limit(chunk)
@@ -39,6 +41,8 @@ def rows(stmt: Select, lang: str, chunk: int = CHUNK) -> Iterator[list[str]]:
         with Session(db.engine(), expire_on_commit=False) as session:
             cases = session.scalars(page).all()
             for case in cases:
+                if keep is not None and not keep(case):
+                    continue
                 data = caseview.case_json(case, lang)
                 yield [caseview.cell(data[c]) for c in COLUMNS]
         if len(cases) < chunk:
@@ -46,12 +50,12 @@ def rows(stmt: Select, lang: str, chunk: int = CHUNK) -> Iterator[list[str]]:
         last = cases[-1].id
 
 
-def csv_chunks(stmt: Select, lang: str, chunk: int = CHUNK) -> Iterator[bytes]:
+def csv_chunks(stmt: Select, lang: str, chunk: int = CHUNK, keep: Keep = None) -> Iterator[bytes]:
     out = io.StringIO()
     out.write("\ufeff")  # UTF-8 with BOM, for spreadsheet programs
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    for n, row in enumerate(rows(stmt, lang, chunk), start=1):
+    for n, row in enumerate(rows(stmt, lang, chunk, keep), start=1):
         writer.writerow(row)
         if n % 500 == 0:
             yield out.getvalue().encode()
@@ -60,15 +64,17 @@ def csv_chunks(stmt: Select, lang: str, chunk: int = CHUNK) -> Iterator[bytes]:
     yield out.getvalue().encode()
 
 
-def csv_response(stmt: Select, lang: str, filename: str = "cases.csv") -> Response:
+def csv_response(
+    stmt: Select, lang: str, filename: str = "cases.csv", keep: Keep = None
+) -> Response:
     return Response(
-        stream_with_context(csv_chunks(stmt, lang)),
+        stream_with_context(csv_chunks(stmt, lang, keep=keep)),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
 
 
-def xlsx_file(stmt: Select, lang: str, chunk: int = CHUNK):
+def xlsx_file(stmt: Select, lang: str, chunk: int = CHUNK, keep: Keep = None):
     """A temporary file holding the workbook (openpyxl write-only: rows go
     to disk as they are appended)."""
     from openpyxl import Workbook
@@ -76,7 +82,7 @@ def xlsx_file(stmt: Select, lang: str, chunk: int = CHUNK):
     book = Workbook(write_only=True)
     sheet = book.create_sheet("cases")
     sheet.append(list(COLUMNS))
-    for row in rows(stmt, lang, chunk):
+    for row in rows(stmt, lang, chunk, keep):
         sheet.append(row)
     out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response streaming it)
     book.save(out)
@@ -84,8 +90,10 @@ def xlsx_file(stmt: Select, lang: str, chunk: int = CHUNK):
     return out
 
 
-def xlsx_response(stmt: Select, lang: str, filename: str = "cases.xlsx") -> Response:
-    out = xlsx_file(stmt, lang)
+def xlsx_response(
+    stmt: Select, lang: str, filename: str = "cases.xlsx", keep: Keep = None
+) -> Response:
+    out = xlsx_file(stmt, lang, keep=keep)
 
     def chunks():
         with out:

@@ -6,11 +6,16 @@ Every query starts from `scope.visible(user)` and only adds WHERE and ORDER
 BY terms, so it stays composable with whatever decides visibility.
 
 The "mine" tab (待我处理) is what the user must act on to move a case on:
-the transitions open to them now. SQL narrows the candidates from the workflow's `by:` entries
-(party, role, level and the states each transition leaves); the engine's
-own `actions_for` then decides exactly, so guards and separation of duties
-hold as on the case page. Oversight (a stay only superiors take, 督办) is
-left out: it is open on every case below them.
+the transitions open to them now. SQL narrows the candidates from the
+workflow's `by:` entries (party, role, level and the states each
+transition leaves); the engine's own `actions_for` then decides exactly,
+so guards and separation of duties hold as on the case page. The
+candidates are read in the page's order, in chunks, until the page is
+full: no list of ids goes back into SQL, and where a party sits is a
+semi-join on the stored visible-to set (`case_access`), so the query's
+size depends on the workflow and the user's bindings, never on the
+number of cases or of units in an area. Oversight (a stay only superiors
+take, 督办) is left out: it is open on every case below them.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from onegrid.store.accounts import User
 from onegrid.web import policyview, scope
 from onegrid.web.i18n import text_of
 from onegrid.workflow import case as wf_case
+from onegrid.workflow import visibility
 from onegrid.workflow.rulebook import rulebook
 
 TABS = ("mine", "due_soon", "overdue", "supervised", "all")
@@ -146,13 +152,10 @@ def search_condition(session: Session, q: str):
     places = _named(loaded.units.values(), q)[:2000]
     if places:
         terms.append(Case.place.in_(places))
-    people = session.scalars(
-        select(User.username).where(
-            or_(User.username.like(pattern, escape="\\"), User.name.like(pattern, escape="\\"))
-        )
-    ).all()
-    if people:
-        terms.append(Case.reporter.in_(list(people)))
+    people = select(User.username).where(
+        or_(User.username.like(pattern, escape="\\"), User.name.like(pattern, escape="\\"))
+    )
+    terms.append(Case.reporter.in_(people))  # a subquery: however many people match
     return or_(*terms)
 
 
@@ -203,11 +206,9 @@ def filtered(session: Session, user: User, f: Filters):
     if f.states:
         stmt = stmt.where(Case.state.in_(f.states))
     if f.places:
-        loaded = policyview.load()
-        inside = set()
-        for place in f.places:
-            inside |= loaded.subtree(place)
-        stmt = stmt.where(Case.place.in_(sorted(inside)))
+        # the cases of these areas as scope has it (happened in them or led
+        # from them): the stored visible-to set, not an IN list of their units
+        stmt = stmt.where(visibility.among(visibility.unit_party(p) for p in f.places))
     if f.channels:
         stmt = stmt.where(Case.channel.in_(f.channels))
     if f.urgency:
@@ -232,19 +233,59 @@ def _book(session: Session):
     return rulebook(casework.current_version(session))
 
 
+def _within(book, units):
+    """The case happened where one of the bindings' units sits or below it
+    (or has no place): a semi-join on the stored visible-to set, whose "u:"
+    parties are the units above the case's place and lead, never an IN list
+    of an area's units (a superset of party._within; the engine decides)."""
+    units = set(units)
+    if units & set(book.enterprises):
+        return true()
+    homes = {book.home(u) for u in units} - {None}
+    if not homes:
+        return Case.place.is_(None)
+    return Case.place.is_(None) | visibility.among(visibility.unit_party(h) for h in homes)
+
+
+def _party_term(book, user: User, party: str | None, level: str | None, units: set[str]):
+    """SQL for "one of these bindings (all at `level`) stands to the case as
+    `party`" (a superset of party._relation)."""
+    if party == "reporter":
+        return Case.reporter == user.username
+    if party == "dispatcher":
+        return and_(Case.level == level, _within(book, units))
+    if party == "lead":
+        return Case.unit.in_(sorted(units))
+    if party == "assistant":
+        assisted = cast(Case.assistants, String)
+        return or_(*(assisted.like(_like(f'"{u}"'), escape="\\") for u in sorted(units)))
+    if party == "enterprise":
+        return Case.enterprise.in_(sorted(units))
+    if party == "superior":
+        rank = book.rank(level)
+        lower = [lv for lv in book.levels if book.rank(lv) > rank > 0]
+        return and_(Case.level.in_(lower), _within(book, units)) if lower else false()
+    if party == "anyone":
+        return true()
+    return _within(book, units)
+
+
 def mine_condition(session: Session, user: User):
-    """A superset of the cases with a transition open to the user (SQL)."""
+    """A superset of the cases with a transition open to the user (SQL): one
+    term per party and level the user's bindings may stand as, with the
+    states those transitions leave. Its size is bounded by the workflow and
+    the user's bindings, never by the number of cases or of units in an area."""
     book = _book(session)
-    loaded = policyview.load()
-    terms = []
+    groups: dict[tuple, tuple[set[str], set[str]]] = {}  # (party, level): (units, states)
     for t in book.transitions.values():
         if t.get("by_sweep") or oversight(t):
             continue
-        states = Case.state.in_(list(t.get("from") or ()))
+        states = set(t.get("from") or ())
         for entry in t.get("by") or ():
             party = entry.get("party")
-            if party == "reporter" and entry.get("role") is None and entry.get("level") is None:
-                terms.append(and_(states, Case.reporter == user.username))
+            if party == "reporter":
+                # as themselves (acting_as checks the role, if any, exactly)
+                groups.setdefault(("reporter", None), (set(), set()))[1].update(states)
                 continue
             for b in user.bindings:
                 if entry.get("role") is not None and b.role != entry["role"]:
@@ -252,28 +293,13 @@ def mine_condition(session: Session, user: User):
                 level = book.level_of(b.unit)
                 if entry.get("level") is not None and level != entry["level"]:
                     continue
-                within = Case.place.is_(None) | Case.place.in_(
-                    sorted(loaded.subtree(book.home(b.unit) or ""))
-                )
-                if party == "reporter":
-                    term = Case.reporter == user.username
-                elif party == "dispatcher":
-                    term = and_(Case.level == level, within)
-                elif party == "lead":
-                    term = Case.unit == b.unit
-                elif party == "assistant":
-                    term = cast(Case.assistants, String).like(_like(f'"{b.unit}"'), escape="\\")
-                elif party == "enterprise":
-                    term = Case.enterprise == b.unit
-                elif party == "superior":
-                    rank = book.rank(level)
-                    lower = [lv for lv in book.levels if book.rank(lv) > rank > 0]
-                    term = and_(Case.level.in_(lower), within) if lower else false()
-                elif party == "anyone":
-                    term = true()
-                else:
-                    term = within
-                terms.append(and_(states, term))
+                units, acts_from = groups.setdefault((party, level), (set(), set()))
+                units.add(b.unit)
+                acts_from.update(states)
+    terms = [
+        and_(Case.state.in_(sorted(states)), _party_term(book, user, party, level, units))
+        for (party, level), (units, states) in groups.items()
+    ]
     return or_(*terms) if terms else false()
 
 
@@ -291,20 +317,39 @@ def is_mine(case: Case, actor) -> bool:
     )
 
 
-def mine_ids(session: Session, user: User, f: Filters) -> tuple[list[int], bool]:
-    """Ids of the user's "mine" cases, most urgent first; True if cut at MINE_SCAN."""
+def _candidates(session: Session, user: User, f: Filters):
+    """The filtered open cases the SQL superset says may be the user's."""
+    return filtered(session, user, f).where(Case.closed_at.is_(None), mine_condition(session, user))
+
+
+def _exactly_mine(session: Session, user: User, stmt, want: int | None = None):
+    """The cases of `stmt` (in its order) the engine says are the user's, read
+    in chunks; stop after `want` of them, or after MINE_SCAN candidates.
+    Returns (cases, cut): cut is True when candidates were left unread."""
     from onegrid.web import casework
 
     actor = casework.actor_of(user)
-    stmt = (
-        filtered(session, user, f)
-        .where(Case.closed_at.is_(None), mine_condition(session, user))
-        .order_by(func.coalesce(Case.due_at, FAR), Case.id)
-        .limit(MINE_SCAN + 1)
-    )
-    cases = session.scalars(stmt).all()
-    cut = len(cases) > MINE_SCAN
-    return [c.id for c in cases[:MINE_SCAN] if is_mine(c, actor)], cut
+    out: list[Case] = []
+    read = 0
+    result = session.scalars(stmt.limit(MINE_SCAN + 1).execution_options(yield_per=500))
+    try:
+        for case in result:
+            read += 1
+            if read > MINE_SCAN:
+                return out, True
+            if is_mine(case, actor):
+                out.append(case)
+                if want is not None and len(out) >= want:
+                    break
+    finally:
+        result.close()
+    return out, False
+
+
+def mine_count(session: Session, user: User, f: Filters) -> tuple[int, bool]:
+    """How many cases are the user's to act on (exact, up to MINE_SCAN read)."""
+    cases, cut = _exactly_mine(session, user, _candidates(session, user, f).order_by(Case.id))
+    return len(cases), cut
 
 
 # --- pages ---------------------------------------------------------------------
@@ -370,36 +415,50 @@ def listing(
     now = utcnow()
     base = filtered(session, user, f)
     counts: dict[str, int] = {}
-    mine, cut = mine_ids(session, user, f) if (tab == "mine" or with_counts) else ([], False)
+    cut = False
     if with_counts:
         for name in TABS:
             if name == "mine":
-                counts[name] = len(mine)
+                counts[name], cut = mine_count(session, user, f)
                 continue
             counted = base.where(tab_condition(name, now)).order_by(None)
             counts[name] = session.scalar(select(func.count()).select_from(counted.subquery()))
-    stmt = base.where(tab_condition(tab, now))
-    if tab == "mine":
-        stmt = stmt.where(Case.id.in_(mine)) if mine else stmt.where(false())
-    total = (
-        counts.get(tab)
-        if with_counts
-        else session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    )
     keyset = after(cursor, sort)
-    if keyset is not None:
-        stmt = stmt.where(keyset)
-    rows = session.scalars(stmt.order_by(*order_of(sort)).limit(limit + 1)).all()
+    if tab == "mine":
+        total = counts["mine"] if with_counts else mine_count(session, user, f)[0]
+        stmt = _candidates(session, user, f)
+        if keyset is not None:
+            stmt = stmt.where(keyset)
+        rows, _ = _exactly_mine(session, user, stmt.order_by(*order_of(sort)), limit + 1)
+    else:
+        stmt = base.where(tab_condition(tab, now))
+        total = (
+            counts.get(tab)
+            if with_counts
+            else session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        )
+        if keyset is not None:
+            stmt = stmt.where(keyset)
+        rows = session.scalars(stmt.order_by(*order_of(sort)).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = list(rows[:limit])
     return Page(rows, total or 0, encode(rows[-1], sort) if more and rows else None, counts, cut)
 
 
 def view_select(session: Session, user: User, tab: str, f: Filters):
-    """select(Case) of the whole filtered view on `tab` (for exports)."""
-    stmt = filtered(session, user, f).where(tab_condition(tab, utcnow()))
+    """(select(Case) of the whole filtered view on `tab`, and the test each
+    row must also pass, or None) for exports: "mine" is the SQL superset
+    and the engine's exact check per row, as on the page."""
+    keep = None
     if tab == "mine":
-        mine, _cut = mine_ids(session, user, f)
-        stmt = stmt.where(Case.id.in_(mine)) if mine else stmt.where(false())
+        from onegrid.web import casework
+
+        actor = casework.actor_of(user)
+        stmt = _candidates(session, user, f)
+
+        def keep(case: Case) -> bool:
+            return is_mine(case, actor)
+    else:
+        stmt = filtered(session, user, f).where(tab_condition(tab, utcnow()))
     session.commit()  # end the read: the export reads in sessions of its own
-    return stmt
+    return stmt, keep
