@@ -69,6 +69,9 @@ PACK = {
     """,
     "routing.yaml": """
         kind: routing
+        channels:
+          - {id: web, name: {zh: 网页, en: Web}, doors: [pages, api, open311]}
+          - {id: hotline, name: {zh: 12345 热线, en: 12345 hotline}, doors: [import]}
         tables:
           - id: whistle
             name: {zh: 吹哨报到, en: Whistle}

@@ -60,6 +60,13 @@ MINI = {
             limits: {accept: 2h, handle: 5wd}
             form: f.report
         """,
+    "routing.yaml": """\
+        kind: routing
+        channels:
+          - {id: grid, name: 网格巡查, doors: [pages, api]}
+          - {id: hotline, name: 12345 热线, doors: [import]}
+          - {id: wechat, name: 微信}
+        """,
     "forms.yaml": """\
         kind: forms
         forms:

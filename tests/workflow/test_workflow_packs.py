@@ -11,6 +11,7 @@ from onegrid.forms import forms_of
 from onegrid.forms.example import valid_example
 from onegrid.policy.kinds.workflow import GUARDS, PARTIES
 from onegrid.workflow import (
+    channel_for,
     Actor,
     Binding,
     Rulebook,
@@ -94,7 +95,7 @@ def test_every_bundled_pack_walks_its_closed_loop(db, name):
     report = body(policy, matter.get("form"))
 
     with db() as session:
-        case = open_case(session, version, facts, report, finder, "grid")
+        case = open_case(session, version, facts, report, finder, channel_for(book, "pages"))
     # the moves a pack may ask for first: the lead signs (签收), the centre calls back (回访)
     before = {"handle": "sign", "approve": "revisit"}
     for transition in LOOP:

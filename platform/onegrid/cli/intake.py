@@ -14,7 +14,7 @@ from onegrid.cli.db import database, url_option
 from onegrid.errors import Loc
 from onegrid.paths import DEFAULT_CATALOG, find_pack
 from onegrid.policy.pack import load_policy
-from onegrid.workflow import CHANNELS, Actor, newest_version, publish
+from onegrid.workflow import Actor, channel_for, newest_version, publish, rulebook
 from onegrid.workflow.intake import import_rows, read_rows
 
 messages.register(
@@ -30,7 +30,7 @@ messages.register(
 
 def intake_import(
     path: str,
-    channel: str,
+    channel: str | None,
     pack: str = DEFAULT_CATALOG,
     actor: str | None = None,
     url: str | None = None,
@@ -40,12 +40,13 @@ def intake_import(
     """Open a case per row; print each bad row; 1 if any row failed."""
     rows = read_rows(path)
     policy = load_policy(find_pack(pack))
-    who = Actor(actor or f"{channel}:import", (), None)
     with database(url) as db:
         with db() as session:
             version = newest_version(session, policy.id)
             if version is None:  # the first import publishes the pack
-                version = publish(session, policy, by=who.id)
+                version = publish(session, policy, by=actor or "import")
+        channel = channel_for(rulebook(version), "import", channel)
+        who = Actor(actor or f"{channel}:import", (), None)
         label = messages.text("intake-label", {}, lang)
         with click.progressbar(length=len(rows), label=label, file=sys.stderr) as bar:
             report = import_rows(db, version, rows, channel, who, progress=bar.update)
@@ -82,10 +83,7 @@ def command():
 @click.argument("path", type=click.Path())
 @click.option(
     "--channel",
-    type=click.Choice(sorted(CHANNELS)),
-    default="hotline",
-    show_default=True,
-    help="The channel the cases came in through.",
+    help="The channel the cases came in through: one of the pack's channels (default: the one it marks for import).",
 )
 @click.option("--pack", default=DEFAULT_CATALOG, show_default=True, help="The pack (name or path).")
 @click.option("--actor", help="Who is recorded as the reporter (default CHANNEL:import).")

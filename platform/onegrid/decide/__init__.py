@@ -22,6 +22,10 @@ The public interface of the `decide` stage. durable_rules is wrapped in
   the rule's file and line (pure-Python reference evaluator).
 - `enrich(policy, facts) -> dict`: the facts as the rules see them.
 
+- `facts_of(policy, submission) -> dict`: what a door received (matter,
+  place, channel, the form's answers under `submission`) as routing facts
+  (`decide/submission.py`: the one way from every door to the router).
+
 Facts are a mapping: `matter` (required), `unit` or `grid` (where the case
 happened: any org unit), `severity`, `channel`, `tags` (list), `level` (the
 level the case has reached), `fields` (form values), and anything else a
@@ -47,6 +51,7 @@ __all__ = [
     "enrich",
     "escalate",
     "explain",
+    "facts_of",
     "ladder_path",
 ]
 
@@ -93,3 +98,12 @@ def enrich(policy: Policy, facts: Mapping[str, Any]) -> dict[str, Any]:
 
     # the program holds the org tree built once per policy (decide/program.py)
     return program_for(policy).enrich(facts)
+
+
+def facts_of(policy: Policy, submission: Mapping[str, Any]) -> dict[str, Any]:
+    """A submission as a door receives it → the case's routing facts (stored
+    with the case; `decide`, `explain` and `escalate` read them or a
+    submission alike)."""
+    from onegrid.decide.submission import normalise
+
+    return normalise(policy, submission)

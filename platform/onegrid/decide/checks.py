@@ -53,6 +53,10 @@ messages.register(
             "zh": "'{target}' 在 {level} 层级没有任何角色，无人能办理",
             "en": "'{target}' has no role at the {level} level: nobody could handle the case",
         },
+        "decide-unknown-severity": {
+            "zh": "选项 '{choice}' 代表的严重程度 '{severity}' 未在 severities 中声明",
+            "en": "the choice '{choice}' stands for the severity '{severity}', which severities does not declare",
+        },
         "decide-unknown-unit": {
             "zh": "未知的组织单元或部门 '{id}'",
             "en": "unknown org unit or department '{id}'",
@@ -81,7 +85,45 @@ def check(policy: Policy) -> list[Problem]:
     problems += _unrouted(policy, program, space)
     problems += _staff(policy)
     problems += _test_places(policy, program)
+    problems += _answer_severities(policy)
     return problems
+
+
+def _answer_severities(policy: Policy) -> list[Problem]:
+    """A form field that sets the severity (`fact: severity`) must name known ones."""
+    severities = policy.ids("severity")
+    out = []
+    items = [*policy.items("field")]
+    for form in policy.items("form"):
+        items += [f for f in form.get("fields") or () if isinstance(f, dict)]
+    for item in items:
+        if item.get("fact") != "severity" and not (
+            "choices" in item and _uses_severity(policy, item)
+        ):
+            continue
+        for choice in item.get("choices") or ():
+            if not isinstance(choice, dict):
+                continue
+            meant = choice.get("means", choice.get("value"))
+            if isinstance(meant, str) and meant not in severities:
+                where = choice.loc_of("means") if "means" in choice else choice.loc_of("value")
+                out.append(
+                    Problem(
+                        "decide-unknown-severity",
+                        {"choice": str(choice.get("value")), "severity": meant},
+                        where,
+                        did_you_mean(meant, severities),
+                    )
+                )
+    return out
+
+
+def _uses_severity(policy: Policy, item) -> bool:
+    """A form field that overrides the choices of a library field setting the severity."""
+    if "fact" in item:
+        return False
+    base = policy.get("field", item.get("use")) if isinstance(item.get("use"), str) else None
+    return base is not None and base.get("fact") == "severity"
 
 
 # -- fact names ----------------------------------------------------------
@@ -458,7 +500,7 @@ def _test_places(policy: Policy, program: Program) -> list[Problem]:
     for test in tests_of(policy):
         facts = test.get("facts") or {}
         expect = test.get("expect") or {}
-        spots = [(facts, k) for k in ("unit", "grid") if isinstance(facts.get(k), str)]
+        spots = [(facts, k) for k in ("place", "unit", "grid") if isinstance(facts.get(k), str)]
         spots += [(expect, "lead")] if isinstance(expect.get("lead"), str) else []
         for container, k in spots:
             if container[k] not in known:

@@ -36,6 +36,9 @@ class Decision:
     rung: str | None = None
     on_the_spot: bool = False
     rule_ids: tuple[str, ...] = ()
+    # where each value came from: "matter" (the catalog entry) or "TABLE/RULE";
+    # `assist` and `limits` map each assistant and step to theirs
+    origins: dict[str, Any] = field(default_factory=dict, compare=False)
 
     # the names the workflow stage reads
     @property

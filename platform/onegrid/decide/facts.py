@@ -110,6 +110,9 @@ def _registry_grids(policy: Policy) -> list[dict[str, Any]]:
 
 
 def _enrich(policy: Policy, tree: OrgTree, facts: Any) -> dict[str, Any]:
+    from onegrid.decide.submission import normalise
+
+    facts = normalise(policy, facts) if isinstance(facts, Mapping) else facts
     if not isinstance(facts, Mapping):
         raise FactsError(Problem("facts-not-a-mapping", {"actual": type(facts).__name__}))
     problems: list[Problem] = []
@@ -156,7 +159,7 @@ def _enrich(policy: Policy, tree: OrgTree, facts: Any) -> dict[str, Any]:
             problems.append(Problem("facts-bad-type", {"fact": "fields", "expected": "object"}))
         else:
             for name, value in fields.items():
-                if _scalar(value):
+                if _scalar(value) or _strings(value):
                     out[f"fields.{name}"] = value
     for key, value in facts.items():
         # anything else a rule may name, as given (dotted names included)
@@ -183,6 +186,11 @@ def _place(facts: Mapping[str, Any], tree: OrgTree) -> str | None:
 
 def _scalar(value: Any) -> bool:
     return isinstance(value, str | int | float | bool)
+
+
+def _strings(value: Any) -> bool:
+    """A multiple choice answer: rules test it with `contains`."""
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
 def _unknown(fact: str, value: Any, namespace: str, known) -> Problem:

@@ -12,6 +12,10 @@ from onegrid.decide.program import Program, program_for
 from onegrid.policy.pack import Policy
 
 
+# where a value of the route came from when no rule set it
+MATTER = "matter"
+
+
 def decide(policy: Policy, facts: Mapping[str, Any]) -> Decision:
     program = program_for(policy)
     enriched = program.enrich(facts)
@@ -29,8 +33,15 @@ def resolve(program: Program, enriched: dict[str, Any], fired: list[list[int]]) 
     policy = program.policy
     matter = policy.get("matter", enriched["matter"]) or {}
     merged: dict[str, Any] = {}
+    # the matter catalog's entry is the default route: where each value came from
+    origins: dict[str, Any] = {"assist": {}, "limits": {}}
     assist: list[str] = []
+    for a in matter.get("assist") or ():
+        if a not in assist:
+            assist.append(a)
+            origins["assist"][a] = MATTER
     limits: dict[str, str] = dict(matter.get("limits") or {})
+    origins["limits"] = dict.fromkeys(limits, MATTER)
     supervise = False
     rule_ids: list[str] = []
     for table, indexes in zip(program.tables, fired, strict=True):
@@ -39,10 +50,18 @@ def resolve(program: Program, enriched: dict[str, Any], fired: list[list[int]]) 
             rule_ids.append(rule.qualified)
             single, level_only, more, extra_limits, sup = _outcome(program, rule)
             merged.update(single)
+            origins.update(dict.fromkeys(single, rule.qualified))
             if level_only:
                 merged.pop("lead", None)  # "handle it at this level": the case's own unit
-            assist.extend(a for a in more if a not in assist)
+                origins["lead"] = rule.qualified
+            for a in more:
+                if a not in assist:
+                    assist.append(a)
+                    origins["assist"][a] = rule.qualified
             limits.update(extra_limits)
+            origins["limits"].update(dict.fromkeys(extra_limits, rule.qualified))
+            if sup and not supervise:
+                origins["supervise"] = rule.qualified
             supervise = supervise or sup
     level = merged.get("level")
     lead = merged.get("lead")
@@ -50,16 +69,25 @@ def resolve(program: Program, enriched: dict[str, Any], fired: list[list[int]]) 
         lead = program.tree.at_level(enriched.get("unit"), level)
     if lead is None:
         lead = matter.get("unit")
-        level = level or matter.get("level")
+        origins["lead"] = MATTER
+        if level is None:
+            level = matter.get("level")
+            origins["level"] = MATTER
     if level is None:
         level = level_of(policy, lead) or matter.get("level")
+        origins["level"] = MATTER if level == matter.get("level") else origins.get("lead")
+    enterprise = merged.get("enterprise")
+    if enterprise is None and matter.get("obliged"):
+        enterprise = matter["obliged"][0]  # the first obliged enterprise is pushed the case
+        origins["enterprise"] = MATTER
     ladder = merged.get("ladder") or _default_ladder(program)
     rung = _start_rung(program, ladder, level, lead) if ladder else None
+    origins["assist"] = {a: o for a, o in origins["assist"].items() if a != lead}
     return Decision(
         matter=enriched["matter"],
         lead=lead,
         assist=tuple(a for a in assist if a != lead),
-        enterprise=merged.get("enterprise"),
+        enterprise=enterprise,
         level=level,
         limits=limits,
         supervise=supervise,
@@ -67,6 +95,7 @@ def resolve(program: Program, enriched: dict[str, Any], fired: list[list[int]]) 
         rung=rung,
         on_the_spot=bool(enriched.get("on_the_spot", False)),
         rule_ids=tuple(rule_ids),
+        origins=origins,
     )
 
 

@@ -94,6 +94,7 @@ LABELS = {
     "starting": {"zh": "起点", "en": "starting at"},
     "escalation": {"zh": "逐级升级", "en": "escalation"},
     "final": {"zh": "终局", "en": "final"},
+    "from_matter": {"zh": "事项清单", "en": "matter catalog"},
 }
 
 
@@ -134,23 +135,42 @@ def condition_text(cond: dict[str, Any], lang: str) -> str:
     )
 
 
+def _from(origin: str | None, lang: str) -> str:
+    """Where a value came from: the matter catalog or a rule."""
+    if not origin:
+        return ""
+    said = label("from_matter", lang) if origin == "matter" else origin
+    return f"（{said}）" if lang == "zh" else f" ({said})"
+
+
 def decision_lines(policy: Policy, decision, lang: str) -> list[str]:
     d = decision
+    o = d.origins or {}
     yes, no = label("yes", lang), label("no", lang)
-    limits = ", ".join(f"{k} {v}" for k, v in d.limits.items()) or label("none", lang)
+    limits = ", ".join(
+        f"{k} {v}{_from((o.get('limits') or {}).get(k), lang)}" for k, v in d.limits.items()
+    ) or label("none", lang)
     ladder = label("none", lang)
     if d.ladder:
         ladder = d.ladder + (f" ({label('starting', lang)} {d.rung})" if d.rung else "")
     return [
         f"{label('decision', lang)}:",
         f"  {label('matter', lang)}: {_name(policy, d.matter, lang)}",
-        f"  {label('lead', lang)}: {_name(policy, d.lead, lang)}",
+        f"  {label('lead', lang)}: {_name(policy, d.lead, lang)}{_from(o.get('lead'), lang)}",
         f"  {label('assist', lang)}: "
-        + (", ".join(_name(policy, a, lang) for a in d.assist) or label("none", lang)),
-        f"  {label('enterprise', lang)}: {_name(policy, d.enterprise, lang)}",
-        f"  {label('level', lang)}: {_name(policy, d.level, lang)}",
+        + (
+            ", ".join(
+                _name(policy, a, lang) + _from((o.get("assist") or {}).get(a), lang)
+                for a in d.assist
+            )
+            or label("none", lang)
+        ),
+        f"  {label('enterprise', lang)}: {_name(policy, d.enterprise, lang)}"
+        + (_from(o.get("enterprise"), lang) if d.enterprise else ""),
+        f"  {label('level', lang)}: {_name(policy, d.level, lang)}{_from(o.get('level'), lang)}",
         f"  {label('limits', lang)}: {limits}",
-        f"  {label('supervise', lang)}: {yes if d.supervise else no}",
+        f"  {label('supervise', lang)}: {yes if d.supervise else no}"
+        + (_from(o.get("supervise"), lang) if d.supervise else ""),
         f"  {label('ladder', lang)}: {ladder}",
         f"  {label('rules', lang)}: {', '.join(d.rule_ids) or label('none', lang)}",
     ]

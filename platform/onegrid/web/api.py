@@ -248,6 +248,9 @@ def create_case():
     key = request.headers.get("Idempotency-Key") or body.get("idempotency_key") or None
     if key is not None and len(key) > bounds.MAX_KEY:
         return error(400, "bad-request", f"the idempotency key is longer than {bounds.MAX_KEY}")
+    where = where_of(body)
+    if isinstance(where, str):
+        return error(400, "bad-request", where)
     try:
         case = casework.open_case(
             db.session(),
@@ -256,8 +259,10 @@ def create_case():
             place,
             body.get("submission") or {},
             channel=channel,
+            door="api",
             # a key is the client's own: another user's same key is another request
             idempotency_key=f"api:{user.id}:{key}" if key else None,
+            extra_facts=where,
         )
     except wf_errors.InvalidSubmission as exc:
         db.session().rollback()
@@ -265,7 +270,33 @@ def create_case():
     except wf_errors.Conflict as exc:
         db.session().rollback()
         return error(409, "conflict", problems_text(exc))
+    except wf_errors.Forbidden as exc:
+        db.session().rollback()
+        return error(403, "forbidden", problems_text(exc))
     return jsonify(case_detail(case)), 201
+
+
+def where_of(body: dict) -> dict | str:
+    """`lat`, `long` and `address`: where the case is when no place is given
+    (the router finds the place); a message when malformed."""
+    out: dict = {}
+    for key in ("lat", "long"):
+        value = body.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            return f"'{key}' must be a number"
+        out[key] = float(value)
+    if ("lat" in out) != ("long" in out):
+        return "'lat' and 'long' go together"
+    if out and not (-90 <= out["lat"] <= 90 and -180 <= out["long"] <= 180):
+        return "'lat' must be within ±90 and 'long' within ±180"
+    address = body.get("address")
+    if address is not None:
+        if not isinstance(address, str) or len(address) > 200:
+            return "'address' must be a string of at most 200 characters"
+        out["address"] = address
+    return out
 
 
 def problems_text(exc) -> str:

@@ -172,7 +172,7 @@ def new():
                     matter["id"],
                     place,
                     values,
-                    channel="web",
+                    door="pages",
                     idempotency_key=f"web:{g.user.id}:{key}",
                 )
             except wf_errors.InvalidSubmission as exc:

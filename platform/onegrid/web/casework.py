@@ -30,7 +30,9 @@ from onegrid.web import db, formview, policyview, scope
 from onegrid.web.i18n import current_lang
 from onegrid.workflow import actor as wf_actor
 from onegrid.workflow import case as wf_case
+from onegrid.workflow import channels as wf_channels
 from onegrid.workflow import version as wf_version
+from onegrid.workflow.rulebook import rulebook
 
 INBOX_TABS = ("mine", "due_soon", "overdue", "supervised", "all")
 INBOX_LIMIT = 200
@@ -87,20 +89,25 @@ def open_case(
     matter: str,
     place: str | None,
     submission: dict[str, Any],
-    channel: str = "web",
+    channel: str | None = None,
     idempotency_key: str | None = None,
     extra_facts: dict[str, Any] | None = None,
+    door: str = "pages",
+    allowed: list[str] | None = None,
 ) -> Case:
+    """Open a case from a door (pages, api, open311): the channel asked for,
+    if the pack and the credential (`allowed`) let it, else the door's own."""
     facts: dict[str, Any] = {**(extra_facts or {}), "matter": matter}
     if place:
         facts["place"] = place
+    version = current_version(session)
     return wf_case.open_case(
         session,
-        current_version(session),
+        version,
         facts,
         submission,
         user if isinstance(user, wf_actor.Actor) else actor_of(user),
-        channel,
+        wf_channels.channel_for(rulebook(version), door, channel, allowed),
         idempotency_key=idempotency_key,
         lang=current_lang(),
     )

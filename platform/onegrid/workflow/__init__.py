@@ -45,8 +45,11 @@ Cases (`case.py`)
   oldest first (`Step.seq, .at, .action, .actor, .from_state, .to_state,
   .data`).
 - `get_case(session, case_id) -> Case` (or `CaseNotFound`).
-- `CHANNELS`: the intake channels (grid, hotline, petition, wechat,
-  open311, web, import).
+- Channels (`channels.py`): the pack's `channels:` are the one vocabulary;
+  `channel_for(book, door, requested=None, allowed=None)` is the channel a
+  case enters by at a door (pages, api, open311, import): the one
+  requested, if the pack (and the credential's `allowed`) has it, else
+  the door's default (`doors:` on a channel), else the first channel.
 
 Deadlines (`deadline.py`, `calendar.py`, `sweep.py`)
 - Each state names the `step` whose time limit runs in it; `case.due_at`
@@ -127,8 +130,8 @@ Errors (`errors.py`, all `OnegridError`s carrying `Problem`s)
 
 from onegrid.workflow.actor import SWEEP, Actor, Binding
 from onegrid.workflow.audit import verify
+from onegrid.workflow.channels import channel_for
 from onegrid.workflow.case import (
-    CHANNELS,
     Action,
     Step,
     act,
@@ -150,7 +153,6 @@ from onegrid.workflow.sweep import SweepReport, sweep
 from onegrid.workflow.version import newest_version, publish
 
 __all__ = [
-    "CHANNELS",
     "SWEEP",
     "Action",
     "Actor",
@@ -165,6 +167,7 @@ __all__ = [
     "Step",
     "SweepReport",
     "act",
+    "channel_for",
     "actions_for",
     "get_case",
     "newest_version",

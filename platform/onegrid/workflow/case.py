@@ -18,6 +18,7 @@ from onegrid.store.base import utcnow
 from onegrid.store.models import AuditEntry, Case
 from onegrid.workflow import (
     audit,
+    channels,
     deadline,
     duplicates,
     effects,
@@ -33,18 +34,6 @@ from onegrid.workflow.errors import CaseNotFound, Conflict, InvalidSubmission
 from onegrid.workflow.route import route, seat
 from onegrid.workflow.rulebook import rulebook
 from onegrid.workflow.transition import Action, acting_for, by_engine, checked, offered
-
-CHANNELS = {
-    "grid": {"zh": "网格巡查", "en": "Grid patrol"},
-    "hotline": {"zh": "12345 热线", "en": "12345 hotline"},
-    "petition": {"zh": "信访", "en": "Petition"},
-    "wechat": {"zh": "微信", "en": "WeChat"},
-    "open311": {"zh": "Open311 接口", "en": "Open311"},
-    "web": {"zh": "网页", "en": "Web"},
-    "police": {"zh": "110 联动", "en": "Police desk"},
-    "import": {"zh": "批量导入", "en": "Import"},
-}
-
 
 @dataclass
 class Step:
@@ -120,10 +109,7 @@ def open_case(
 
 def _new_case(session, version, facts, submission_data, actor, channel, now, lang) -> Case:
     book = rulebook(version)
-    if channel not in CHANNELS:
-        raise InvalidSubmission(
-            [Problem("unknown-channel", {"channel": channel, "channels": ", ".join(CHANNELS)})]
-        )
+    channels.check_channel(book, channel)
     matter_id = facts.get("matter")
     if not matter_id:
         raise InvalidSubmission([Problem("missing-fact", {"fact": "matter"})])
@@ -133,6 +119,8 @@ def _new_case(session, version, facts, submission_data, actor, channel, now, lan
     if place is not None and place not in book.units and place not in book.departments:
         raise InvalidSubmission([Problem("unknown-place", {"place": place})])
     clean = submission.validate(book, book.matters[matter_id].get("form"), submission_data, lang)
+    # what the router sees: the one function every door and `explain` use
+    facts = routing_facts(book, {**facts, "channel": channel, "submission": clean})
     decided = route(book, facts)
     return Case(
         policy_version_id=version.id,
@@ -158,6 +146,13 @@ def _new_case(session, version, facts, submission_data, actor, channel, now, lan
         created_at=now,
         updated_at=now,
     )
+
+
+def routing_facts(book, given: dict[str, Any]) -> dict[str, Any]:
+    """A submission → the facts the case stores and the router reads (`onegrid.decide`)."""
+    from onegrid.decide import facts_of
+
+    return submission.jsonable(facts_of(book.policy, given))
 
 
 def get_case(session, case_id: int) -> Case:

@@ -24,8 +24,8 @@ FIELD_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "number": ("A number, decimals allowed.", ("minimum", "maximum")),
     "date": ("A calendar date (YYYY-MM-DD).", ()),
     "datetime": ("A date and time (RFC 3339; local time is China Standard Time).", ()),
-    "choice": ("One of `choices`.", ("choices",)),
-    "multichoice": ("Several of `choices`.", ("choices", "min_items", "max_items")),
+    "choice": ("One of `choices`.", ("choices", "fact")),
+    "multichoice": ("Several of `choices`.", ("choices", "min_items", "max_items", "fact")),
     "yesno": ("Yes or no.", ()),
     "phone": ("A mainland phone number: mobile, landline or both (`phone`).", ("phone",)),
     "address": (
@@ -82,9 +82,19 @@ CHOICE = obj(
             "description": "The value submitted (letters, digits, '.', '_' or '-').",
         },
         "label": {"$ref": "#/$defs/text", "description": "What the person sees."},
+        "means": {
+            "$ref": "#/$defs/id",
+            "description": "With the field's `fact`: the fact's value this choice stands for (a severity id, a tag); default the choice's value.",
+        },
     },
     required=["value", "label"],
 )
+
+# Routing facts a form's answer may set (`fact:` on a choice field).
+ANSWER_FACTS = {
+    "severity": "The answer is the case's severity (the highest of several such answers).",
+    "tags": "Each answer chosen is a tag of the case.",
+}
 
 RANGE = {
     "type": "array",
@@ -144,6 +154,11 @@ FIELD_PROPERTIES = {
         "minItems": 1,
         "items": CHOICE,
         "description": "The choices, in order: {value, label}.",
+    },
+    "fact": {
+        "enum": list(ANSWER_FACTS),
+        "description": "The routing fact the answer sets, through each choice's `means`: "
+        + "; ".join(f"{k}: {v}" for k, v in ANSWER_FACTS.items()),
     },
     "min_items": {"type": "integer", "minimum": 0, "description": "Fewest choices or photos."},
     "max_items": {"type": "integer", "minimum": 1, "description": "Most choices or photos."},

@@ -163,6 +163,30 @@ RANKED_ITEM = obj(
     required=["id", "name"],
 )
 
+# The doors a case comes in by; each enters by one of the pack's channels.
+DOORS = {
+    "pages": "The staff web pages (report form).",
+    "api": "The JSON API (`POST /api/v1/cases`).",
+    "open311": "Open311 GeoReport v2 (`POST /open311/v2/requests`).",
+    "import": "`onegrid intake import` (hotline and petition exports).",
+}
+
+CHANNEL_ITEM = obj(
+    {
+        "id": {"$ref": "#/$defs/id", "description": "The channel's id."},
+        "name": {"$ref": "#/$defs/text", "description": "Display name."},
+        "doors": {
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"enum": list(DOORS)},
+            "description": "The doors whose cases enter by this channel unless they ask for another: "
+            + "; ".join(f"{k}: {v}" for k, v in DOORS.items())
+            + " A door no channel names enters by the first channel.",
+        },
+    },
+    required=["id", "name"],
+)
+
 # Facts whose values are ids in a namespace, so conditions on them are
 # checked like any other reference.
 REF_FACTS = {
@@ -201,7 +225,10 @@ KIND = Kind(
         "Severities, intake channels and routing rule tables.",
         {
             "severities": item_list(RANKED_ITEM, "Severity values, least severe first."),
-            "channels": item_list(RANKED_ITEM, "Intake channels (grid patrol, 12345 hotline, …)."),
+            "channels": item_list(
+                CHANNEL_ITEM,
+                "Intake channels (grid patrol, 12345 hotline, …): the only channels a case may enter by.",
+            ),
             "tables": item_list(TABLE_ITEM, "Rule tables, applied in order."),
         },
     ),

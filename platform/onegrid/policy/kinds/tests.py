@@ -68,7 +68,7 @@ TEST_ITEM = obj(
         "name": {"$ref": "#/$defs/text", "description": "What the test shows."},
         "facts": {
             "type": "object",
-            "description": "The case's facts, as `onegrid explain --facts` takes them.",
+            "description": "The case as a door submits it (matter, place, channel, submission: the form's answers, …), or its facts, as `onegrid explain --facts` takes them.",
         },
         "expect": EXPECT,
     },
@@ -93,6 +93,8 @@ KIND = Kind(
     # `onegrid.decide.checks` checks them against the whole org tree
     refs=(
         RefSpec(("tests", "*", "facts", "matter"), ("matter",)),
+        RefSpec(("tests", "*", "facts", "channel"), ("channel",)),
+        RefSpec(("tests", "*", "facts", "severity"), ("severity",)),
         RefSpec(("tests", "*", "expect", "enterprise"), ("enterprise",)),
         RefSpec(("tests", "*", "expect", "level"), ("level",)),
         RefSpec(("tests", "*", "expect", "ladder"), ("ladder",)),
