@@ -62,6 +62,7 @@ def test_a_good_registry(policy, tmp_path):
         "name": "第一网格",
         "level": "grid",
         "parent": "comm.heping",
+        "attributes": {"households": 450, "party_branch": True},
     }
 
 
@@ -215,6 +216,7 @@ def test_the_packs_grids_as_units():
         "name": "和平社区第1网格",
         "level": "grid",
         "parent": "comm.heping",
+        "attributes": {"households": 430, "party_branch": False},
     }
     assert len({u["parent"] for u in units}) == 78
 

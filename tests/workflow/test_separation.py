@@ -49,7 +49,7 @@ def test_one_community_officer_cannot_close_a_case_alone(db, kunqu):
     with db() as session:
         case = open_case(
             session, version, {"matter": matter["id"], "place": "comm.heping"},
-            report(policy, matter), officer, "grid",
+            report(policy, matter), officer, "patrol",
         )  # fmt: skip
     assert (case.level, case.unit) == ("community", "comm.heping")
     err = refusal(db, case, "accept", officer)
@@ -98,7 +98,7 @@ def test_a_lead_department_neither_feeds_back_nor_approves_its_own_case(db, kunq
     with db() as session:
         case = open_case(
             session, version, {"matter": matter["id"], "place": "comm.heping"},
-            report(policy, matter), finder, "grid",
+            report(policy, matter), finder, "patrol",
         )  # fmt: skip
     lead = case.unit
     assert book.level_of(lead) == case.level == "district"
@@ -152,6 +152,10 @@ def test_a_district_may_drop_a_rule(db, make_pack):
             "matters.yaml": """\
                 kind: matters
                 matters: [{id: m.x, name: 事, unit: g, level: grid}]
+                """,
+            "routing.yaml": """\
+                kind: routing
+                channels: [{id: grid, name: 网格巡查}]
                 """,
         }
     )

@@ -11,12 +11,12 @@ from onegrid.forms import forms_of
 from onegrid.forms.example import valid_example
 from onegrid.policy.kinds.workflow import GUARDS, PARTIES
 from onegrid.workflow import (
-    channel_for,
     Actor,
     Binding,
     Rulebook,
     act,
     actions_for,
+    channel_for,
     get_case,
     open_case,
     publish,

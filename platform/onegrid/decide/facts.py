@@ -96,17 +96,10 @@ class OrgTree:
 
 
 def _registry_grids(policy: Policy) -> list[dict[str, Any]]:
-    """Grids of the pack's registry CSV as units, with their counts as attributes."""
-    from onegrid.grids.registry import pack_registry
+    """Grids of the pack's registry (or of its published version) as units."""
+    from onegrid.grids.registry import grid_units
 
-    registry = pack_registry(policy, partial=True)  # `check` reports its problems
-    if registry is None:
-        return []
-    units = []
-    for grid, row in zip(registry.units(), registry.grids, strict=True):
-        attributes = {"households": row.households, "party_branch": row.party_branch}
-        units.append({**grid, "attributes": {k: v for k, v in attributes.items() if v is not None}})
-    return units
+    return grid_units(policy, partial=True)  # `check` reports the registry's problems
 
 
 def _enrich(policy: Policy, tree: OrgTree, facts: Any) -> dict[str, Any]:

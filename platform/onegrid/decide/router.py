@@ -11,7 +11,6 @@ from onegrid.decide.ladder import default_ladder, start_rung
 from onegrid.decide.program import Program, program_for
 from onegrid.policy.pack import Policy
 
-
 # where a value of the route came from when no rule set it
 MATTER = "matter"
 
@@ -26,9 +25,12 @@ def decide(policy: Policy, facts: Mapping[str, Any]) -> Decision:
 def resolve(program: Program, enriched: dict[str, Any], fired: list[list[int]]) -> Decision:
     """The outcome of the rules that hit, over the matter catalog's defaults.
 
-    Tables apply in order and rules in the order they hit: a later rule's
-    single values (lead, level, enterprise, ladder) override earlier ones,
-    assistants add up, time limits merge step by step, supervision sticks.
+    The matter catalog's entry is the default route (unit, level, assist,
+    the first obliged enterprise, limits). Tables apply in order and rules
+    in the order they hit: a later rule's single values (lead, level,
+    enterprise, ladder) override earlier ones, the assistants of a rule in
+    a first/unique table replace the catalog's and those of collect tables
+    add up, time limits merge step by step, supervision sticks.
     """
     policy = program.policy
     matter = policy.get("matter", enriched["matter"]) or {}
@@ -54,6 +56,10 @@ def resolve(program: Program, enriched: dict[str, Any], fired: list[list[int]]) 
             if level_only:
                 merged.pop("lead", None)  # "handle it at this level": the case's own unit
                 origins["lead"] = rule.qualified
+            if more and table.hit != "collect":
+                # the deciding rule's assistants replace the catalog's; collect tables add
+                assist = [a for a in assist if origins["assist"].get(a) != MATTER]
+                origins["assist"] = {a: o for a, o in origins["assist"].items() if o != MATTER}
             for a in more:
                 if a not in assist:
                     assist.append(a)

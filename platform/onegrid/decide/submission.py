@@ -109,9 +109,9 @@ def answer_facts(policy: Policy) -> dict[str, tuple[tuple[str, str, dict[str, st
             if spec is None or not isinstance(spec.get("fact"), str):
                 continue
             means = {
-                str(c.get("value")): str(c["means"])
+                str(c.get("value")): str(c.get("means", c.get("value")))
                 for c in spec.get("choices") or ()
-                if isinstance(c, Mapping) and c.get("means") is not None
+                if isinstance(c, Mapping)
             }
             fields.append((spec.name, spec["fact"], means))
         if fields:

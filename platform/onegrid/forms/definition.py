@@ -97,6 +97,8 @@ def registry_grids(policy) -> list[dict]:
     Read once per policy object and file version."""
     from onegrid.grids.registry import grid_units, registry_path  # a peer stage, read only here
 
+    if getattr(policy, "grids", None) is not None:  # rebuilt from a published version
+        return grid_units(policy)
     full, _problem = registry_path(policy)
     if full is None:
         return []

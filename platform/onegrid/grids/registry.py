@@ -163,11 +163,15 @@ class Registry:
         return [own, *rows] if own else list(rows)
 
     def units(self) -> list[dict]:
-        """The grids as org units under their communities."""
-        return [
-            {"id": g.id, "name": g.name or g.id, "level": GRID_LEVEL, "parent": g.community}
-            for g in self.grids
-        ]
+        """The grids as org units under their communities, with the figures
+        routing rules may test as attributes (`grid.households`)."""
+        out = []
+        for g in self.grids:
+            attributes = {"households": g.households, "party_branch": g.party_branch}
+            unit = {"id": g.id, "name": g.name or g.id, "level": GRID_LEVEL, "parent": g.community}
+            unit["attributes"] = {k: v for k, v in attributes.items() if v is not None}
+            out.append(unit)
+        return out
 
 
 def read_registry(policy, path: str | Path) -> tuple[Registry | None, list[Problem]]:
@@ -306,7 +310,10 @@ def pack_registry(policy, partial: bool = False) -> Registry | None:
 
 
 def grid_units(policy, partial: bool = False) -> list[dict]:
-    """The grids of the pack's own registry as org units (level grid, parent community)."""
+    """The grids of the pack's own registry as org units (level grid, parent
+    community); those a published version stored, for a policy rebuilt from it."""
+    if getattr(policy, "grids", None) is not None:
+        return list(policy.grids)
     registry = pack_registry(policy, partial)
     return registry.units() if registry else []
 

@@ -52,6 +52,9 @@ class Policy:
     index: dict[str, dict[str, YMap]] = field(default_factory=dict)
     # the folders resolved into it, lowest first (`onegrid.policy.layers.Layer`)
     layers: list = field(default_factory=list)
+    # the registry's grids as a published version stored them (org units with
+    # their attributes); None: read the pack's own registry file
+    grids: list | None = None
 
     @property
     def id(self) -> str:

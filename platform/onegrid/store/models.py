@@ -38,6 +38,8 @@ class Case(Tracked, Base):
     pack: Mapped[str] = mapped_column(String(80))
     matter: Mapped[str] = mapped_column(String(80), index=True)
     channel: Mapped[str] = mapped_column(String(40), index=True)
+    # the door it came in by: pages, api, open311, import (revision 0300)
+    door: Mapped[str | None] = mapped_column(String(20), index=True)
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)
     submission: Mapped[dict[str, Any]] = mapped_column(JSON)
     route: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -110,6 +110,7 @@ def open_case(
         wf_channels.channel_for(rulebook(version), door, channel, allowed),
         idempotency_key=idempotency_key,
         lang=current_lang(),
+        door=door,
     )
 
 

@@ -130,7 +130,6 @@ Errors (`errors.py`, all `OnegridError`s carrying `Problem`s)
 
 from onegrid.workflow.actor import SWEEP, Actor, Binding
 from onegrid.workflow.audit import verify
-from onegrid.workflow.channels import channel_for
 from onegrid.workflow.case import (
     Action,
     Step,
@@ -140,6 +139,7 @@ from onegrid.workflow.case import (
     open_case,
     trail,
 )
+from onegrid.workflow.channels import channel_for
 from onegrid.workflow.errors import (
     CaseError,
     CaseNotFound,
@@ -167,8 +167,8 @@ __all__ = [
     "Step",
     "SweepReport",
     "act",
-    "channel_for",
     "actions_for",
+    "channel_for",
     "get_case",
     "newest_version",
     "open_case",

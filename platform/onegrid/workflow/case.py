@@ -68,6 +68,7 @@ def open_case(
     idempotency_key: str | None = None,
     now: dt.datetime | None = None,
     lang: str = "zh",
+    door: str | None = None,
 ) -> Case:
     """Validate, route, store and audit a new case (see the package docs)."""
     now = now or utcnow()
@@ -79,6 +80,7 @@ def open_case(
         case = _new_case(session, version, facts, submission_data, actor, channel, now, lang)
         case.idempotency_key = idempotency_key
         case.request_hash = digest
+        case.door = door
         deadline.start_step(rulebook(version), case, now)
         session.add(case)
         session.flush()
@@ -93,6 +95,7 @@ def open_case(
             {
                 "to": case.state,
                 "channel": channel,
+                "door": door,
                 "policy_version": version.id,
                 "facts": facts,
                 "submission": case.submission,

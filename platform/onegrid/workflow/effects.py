@@ -79,7 +79,7 @@ def climb(book, case, trigger: str = "overdue") -> bool:
     if rung.limit and case.step:
         case.limits = {**(case.limits or {}), case.step: rung.limit}
     case.escalations += 1
-    case.supervised = True
+    case.supervised = case.supervised or rung.supervise  # as the pack's rung says
     return True
 
 

@@ -18,6 +18,10 @@ class Rung:
     level: str
     unit: str | None
     limit: str | None = None  # the time limit at the new rung, if the ladder sets one
+    # whether supervision (督办) starts there: the pack's ladder says; one rank up
+    # the org without a ladder always does
+    supervise: bool = True
+    final: bool = False
 
 
 def next_rung(book, case, trigger: str = "overdue") -> Rung | None:
@@ -33,7 +37,7 @@ def next_rung(book, case, trigger: str = "overdue") -> Rung | None:
     if step is not None and step.level:
         place = case.place or book.home(case.unit)
         unit = step.unit or book.above(place, step.level)
-        return Rung(step.level, unit, step.limit)
+        return Rung(step.level, unit, step.limit, step.supervise, step.final)
     # no ladder in the pack: one rank up at a time, within the case's place
     current = book.rank(case.level)
     place = case.place or book.home(case.unit)

@@ -139,7 +139,7 @@ def import_rows(
         with sessions() as session:
             try:
                 before = _known(session, key)
-                case = open_case(session, version, facts, body, actor, channel, key)
+                case = open_case(session, version, facts, body, actor, channel, key, door="import")
             except OnegridError as exc:
                 report.errors.append(RowError(number, exc.problems))
                 continue

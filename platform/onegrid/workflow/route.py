@@ -24,6 +24,9 @@ class Route:
     supervise: bool = False
     rules: list[str] = field(default_factory=list)
     source: str = "matter"
+    ladder: str | None = None
+    rung: str | None = None
+    origins: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -35,6 +38,9 @@ class Route:
             "supervise": self.supervise,
             "rules": self.rules,
             "source": self.source,
+            "ladder": self.ladder,
+            "rung": self.rung,
+            "origins": self.origins,
         }
 
 
@@ -64,6 +70,9 @@ def route(book, facts: dict[str, Any]) -> Route:
         supervise=bool(getattr(decision, "supervise", False)),
         rules=[str(r) for r in (getattr(decision, "rules", None) or ())],
         source="decide",
+        ladder=getattr(decision, "ladder", None),
+        rung=getattr(decision, "rung", None),
+        origins=dict(getattr(decision, "origins", None) or {}),
     )
 
 

@@ -8,6 +8,7 @@ data once per content hash.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -48,6 +49,7 @@ def _by_id(items) -> dict[str, dict]:
 class Rulebook:
     def __init__(self, resolved: dict[str, Any], content_hash: str, grids=None):
         self.resolved = resolved
+        self.grids = list(grids) if grids is not None else None
         self.content_hash = content_hash
         self.pack = (resolved.get("pack") or {}).get("id")
         workflow = resolved.get("workflow") or {}
@@ -161,7 +163,10 @@ class Rulebook:
     def policy(self):
         """A `Policy` for the forms and routing stages."""
         known = _POLICIES.get(self.content_hash)
-        return known if known is not None else policy_from_resolved(self.resolved)
+        # a version is self-contained: its stored grids, nothing read from disk
+        if known is not None:
+            return dataclasses.replace(known, grids=list(self.grids or []))
+        return policy_from_resolved(self.resolved, self.grids or [])
 
 
 def _located(value: Any) -> Any:
@@ -172,8 +177,9 @@ def _located(value: Any) -> Any:
     return value
 
 
-def policy_from_resolved(resolved: dict[str, Any]):
-    """Rebuild a `Policy` (without file locations) from stored resolved data."""
+def policy_from_resolved(resolved: dict[str, Any], grids: list | None = None):
+    """Rebuild a `Policy` (without file locations) from stored resolved data
+    and the registry grids the version stored (`[]`: none)."""
     from onegrid.policy.kinds import KINDS
     from onegrid.policy.pack import Policy, build_index
 
@@ -182,4 +188,5 @@ def policy_from_resolved(resolved: dict[str, Any]):
     policy = Policy(root=Path(str(manifest.get("id", "pack"))), manifest=manifest)
     policy.sections = sections
     policy.index = build_index(sections, [])
+    policy.grids = [dict(g) for g in grids] if grids is not None else []
     return policy

@@ -108,11 +108,11 @@ THEN = obj(
         },
         "assist": {
             "$ref": "#/$defs/refs",
-            "description": "Assisting departments or units summoned onto the case (吹哨报到).",
+            "description": "Assisting departments or units summoned onto the case (吹哨报到). In a first or unique table they replace the matter's own `assist`; in a collect table they are added.",
         },
         "enterprise": {
             "$ref": "#/$defs/ref",
-            "description": "The enterprise obliged to fix the problem (property company, gas company, …).",
+            "description": "The enterprise obliged to fix the problem (property company, gas company, …); without one, the matter's first `obliged` enterprise.",
         },
         "level": {"$ref": "#/$defs/ref", "description": "The level that handles the case."},
         "limits": {
