@@ -188,5 +188,5 @@ def labelled_ids(policy) -> set[str]:
     workflow = policy.section("workflow")
     for part in ("states", "steps", "transitions"):
         ids |= {x["id"] for x in workflow.get(part) or () if x.get("name")}
-    ids |= set(wf_case.CHANNELS)
+    ids |= set(policy.ids("channel"))
     return {i for i in ids if re.search(r"[._]", i) or len(i) > 3}

@@ -384,15 +384,14 @@ def person(username: str | None, lang: str = "zh") -> str:
 
 
 def channel_name(channel: str | None, lang: str = "zh") -> str:
-    """A channel by its name: the pack's routing channels, else the engine's."""
+    """A channel by its name: the pack's routing channels are the only ones."""
     if not channel:
         return ""
     policy = policyview.load().policy
     for item in (policy.section("routing").get("channels") or ()) if policy else ():
         if item.get("id") == channel:
             return text_of(item.get("name"), lang)
-    known = wf_case.CHANNELS.get(channel)
-    return text_of(known, lang) if known else channel
+    return channel
 
 
 def form_fields(case: Case, form_id: str | None) -> dict[str, Any]:
