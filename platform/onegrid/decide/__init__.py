@@ -17,6 +17,9 @@ The public interface of the `decide` stage. durable_rules is wrapped in
   does not move on that trigger.
 - `ladder_path(policy, facts, trigger="overdue") -> list[EscalationStep]`:
   every step from where routing puts the case to the top of its ladder.
+- `rung_of(policy, facts, level, unit) -> EscalationStep | None`: the rung
+  a case stands on now (`final` when the pack marks it final; `allow` the
+  transitions that may still leave its decision).
 - `explain(policy, facts) -> Explanation`: the decision plus every rule tried
   in order, with the condition that failed or the facts that matched and
   the rule's file and line (pure-Python reference evaluator).
@@ -53,6 +56,7 @@ __all__ = [
     "explain",
     "facts_of",
     "ladder_path",
+    "rung_of",
 ]
 
 
@@ -81,6 +85,15 @@ def escalate(
     from onegrid.decide import escalation
 
     return escalation.escalate(policy, facts, level, unit, trigger)
+
+
+def rung_of(
+    policy: Policy, facts: Mapping[str, Any], level: str | None, unit: str | None
+) -> EscalationStep | None:
+    """The rung a case handled by `unit` at `level` stands on (None without a ladder)."""
+    from onegrid.decide import escalation
+
+    return escalation.current(policy, facts, level, unit)
 
 
 def ladder_path(

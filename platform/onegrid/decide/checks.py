@@ -5,8 +5,8 @@
 - a rule that an earlier rule shadows under `first`/`unique` (never reached);
 - two rules that can both match one case under `unique`;
 - a matter that no rule routes;
-- a target (lead, assistant, handling level, ladder rung) with no staff:
-  no role at its level;
+- a target (lead, assistant, handling level, ladder rung, a matter's own
+  unit and level, the intake unit) with no staff: no role at its level;
 - policy tests whose places or expected units are unknown.
 
 Shadowing and overlap are decided on the facts' finite domains (matters
@@ -481,6 +481,13 @@ def _staff(policy: Policy) -> list[Problem]:
                 target(lead, then.get("level"), then.loc_of("lead" if lead else "level"))
             for i, assistant in enumerate(then.get("assist") or []):
                 target(assistant, None, then["assist"].loc_of(i))
+    # the catalog entry is each matter's default route
+    for matter in policy.items("matter"):
+        if isinstance(matter.get("unit"), str):
+            target(matter["unit"], None, matter.loc_of("unit"))
+    intake = policy.section("routing").get("intake_unit")
+    if isinstance(intake, str):
+        target(intake, None, policy.section("routing").loc_of("intake_unit"))
     for ladder in ladder_defs.ladders(policy):
         for i, rung in enumerate(ladder.get("rungs") or []):
             if i == 0 and not rung.get("lead"):

@@ -69,13 +69,17 @@ class EscalationStep:
     trigger: str = "overdue"
     supervise: bool = False
     final: bool = False
+    # at a final rung: the transitions the pack lets leave its decision
+    allow: tuple[str, ...] = ()
 
     @property
     def lead(self) -> str | None:
         return self.unit
 
     def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["allow"] = list(self.allow)
+        return out
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,38 @@ def _unit(program, rung, enriched, is_start: bool, decision) -> str | None:
     return program.tree.at_level(enriched.get("unit"), rung.get("level"))
 
 
+def current(
+    policy: Policy, facts: Mapping[str, Any], level: str | None, unit: str | None
+) -> EscalationStep | None:
+    """The rung a case handled by `unit` at `level` stands on, or None (no
+    ladder, or below its first rung). `final` is the rung's own flag."""
+    from onegrid.decide.program import program_for
+    from onegrid.decide.router import decide
+
+    program = program_for(policy)
+    enriched = program.enrich(facts)
+    decision = decide(policy, facts)
+    ladder = ladder_by_id(policy, decision.ladder)
+    if ladder is None:
+        return None
+    rungs = ladder.get("rungs") or []
+    here = _position(program, ladder, enriched, decision, level, unit)
+    if here < 0:
+        return None
+    rung = rungs[here]
+    return EscalationStep(
+        ladder=ladder["id"],
+        rung=rung["id"],
+        index=here,
+        level=rung["level"],
+        unit=unit,
+        limit=rung["limit"],
+        supervise=bool(rung.get("supervise", False)),
+        final=bool(rung.get("final", False)),
+        allow=tuple(rung.get("allow") or ()),
+    )
+
+
 def escalate(
     policy: Policy, facts: Mapping[str, Any], level: str | None, unit: str | None, trigger: str
 ) -> EscalationStep | None:

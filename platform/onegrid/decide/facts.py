@@ -9,6 +9,7 @@ the matter's category, group and collect-and-handle flag.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -84,6 +85,48 @@ class OrgTree:
             parent = node.get("parent")
             node = self.units.get(parent) if parent else None
         return out
+
+    def nearest(self, lat: float, lng: float) -> str | None:
+        """The grid whose centroid (registry `lat`/`lng`) is nearest, if any has one."""
+        found = self.__dict__.get("_centroids")
+        if found is None:
+            found = [
+                (u["id"], float(u["centroid"][0]), float(u["centroid"][1]))
+                for u in self.units.values()
+                if isinstance(u.get("centroid"), list | tuple) and len(u["centroid"]) == 2
+            ]
+            self.__dict__["_centroids"] = found
+        if not found:
+            return None
+        scale = math.cos(math.radians(lat))  # degrees of longitude shrink away from the equator
+
+        def distance(item):
+            return (item[1] - lat) ** 2 + ((item[2] - lng) * scale) ** 2
+
+        return min(found, key=distance)[0]
+
+    def named_in(self, address: str) -> str | None:
+        """The lowest unit whose Chinese name the address contains (the longest
+        name at that level), if any."""
+        names = self.__dict__.get("_names")
+        if names is None:
+            rank = {lvl: i for i, lvl in enumerate(self.ranked)}  # lowest level first
+            names = []
+            for u in self.units.values():
+                name = u.get("name")
+                name = name.get("zh") if isinstance(name, Mapping) else name
+                if isinstance(name, str) and len(name) >= 2:
+                    names.append((rank.get(u.get("level"), len(rank)), -len(name), name, u["id"]))
+            names.sort()
+            self.__dict__["_names"] = names
+        for _rank, _length, name, unit in names:
+            if name in address:
+                return unit
+        return None
+
+    def rank(self, level: str | None) -> int:
+        """A level's rank (higher numbers are lower levels); 0 when unknown."""
+        return int((self.levels.get(level) or {}).get("rank", 0)) if level else 0
 
     def at_level(self, unit_id: str | None, level: str) -> str | None:
         """The unit at `level` that contains `unit_id` (itself included)."""

@@ -9,10 +9,12 @@ from onegrid.decide import engine
 from onegrid.decide.decision import Decision
 from onegrid.decide.ladder import default_ladder, start_rung
 from onegrid.decide.program import Program, program_for
+from onegrid.decide.submission import intake_unit
 from onegrid.policy.pack import Policy
 
 # where a value of the route came from when no rule set it
 MATTER = "matter"
+INTAKE = "intake"
 
 
 def decide(policy: Policy, facts: Mapping[str, Any]) -> Decision:
@@ -82,6 +84,18 @@ def resolve(program: Program, enriched: dict[str, Any], fired: list[list[int]]) 
     if level is None:
         level = level_of(policy, lead) or matter.get("level")
         origins["level"] = MATTER if level == matter.get("level") else origins.get("lead")
+    if enriched.get("located") == INTAKE:
+        # nothing placed the case: below the intake unit's level no one knows
+        # where it is, so it sits at that level (its dispatchers see it), and
+        # the intake unit (the command centre) leads unless a department does
+        intake = intake_unit(policy)
+        intake_level = level_of(policy, intake)
+        if intake_level and program.tree.rank(level) > program.tree.rank(intake_level):
+            level = intake_level
+            origins["level"] = INTAKE
+            if lead is None or lead in program.tree.units:
+                lead = intake
+                origins["lead"] = INTAKE
     enterprise = merged.get("enterprise")
     if enterprise is None and matter.get("obliged"):
         enterprise = matter["obliged"][0]  # the first obliged enterprise is pushed the case

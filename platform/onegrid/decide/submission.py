@@ -16,8 +16,10 @@ mapping of:
 - `severity`, `tags`: as the form would set them (a policy test or a facts
   file may give them directly; the highest severity and every tag count);
 - `level`: the level the case has reached;
-- `lat`/`long` and `address`: where, when no place is given (the router
-  finds the nearest grid, or the unit an address names);
+- `lat`/`long` and `address`: where, when no place is given: the grid
+  whose registry centroid is nearest, else the lowest unit whose name the
+  address contains, else the pack's `intake_unit` (the command centre);
+  `located` says which (coordinates, address, intake);
 - anything else a rule names (`community.old_estate`, …), as given.
 
 `normalise` is idempotent: the facts it returns are a submission too, so
@@ -81,7 +83,49 @@ def normalise(policy: Policy, submission: Mapping[str, Any]) -> dict[str, Any]:
                 if "address" not in out and isinstance(value.get("text"), str):
                     out["address"] = value["text"]
                 break
+    _locate(policy, out)
     return out
+
+
+# how a case without a place was placed (the `located` fact)
+LOCATED = {
+    "coordinates": "the grid whose centroid is nearest the coordinates",
+    "address": "the lowest unit whose name the address contains",
+    "intake": "the pack's intake unit (`intake_unit:`), as nothing else placed it",
+}
+
+
+def _locate(policy: Policy, out: dict[str, Any]) -> None:
+    """Place a case given no place: by its coordinates (the registry's grid
+    centroids), its address (a unit's name in it), else the intake unit."""
+    if out.get("located") in LOCATED or "matter" not in out:
+        return
+    levels = policy.ids("level")
+    if any(isinstance(out.get(k), str) for k in ("unit", "grid", *levels)):
+        return
+    from onegrid.decide.program import program_for
+
+    tree = program_for(policy, strict=False).tree
+    lat, lng = out.get("lat"), out.get("long")
+    found = None
+    if _number(lat) and _number(lng):
+        found, how = tree.nearest(float(lat), float(lng)), "coordinates"
+    if found is None and isinstance(out.get("address"), str):
+        found, how = tree.named_in(out["address"]), "address"
+    if found is None:
+        found, how = intake_unit(policy), "intake"
+    if found is not None:
+        out["unit"], out["located"] = found, how
+
+
+def intake_unit(policy: Policy) -> str | None:
+    """The unit that takes a case nothing else places (the command centre)."""
+    value = policy.section("routing").get("intake_unit")
+    return value if isinstance(value, str) else None
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
 
 
 # -- what a form's answers mean for routing ------------------------------

@@ -95,6 +95,14 @@ LABELS = {
     "escalation": {"zh": "逐级升级", "en": "escalation"},
     "final": {"zh": "终局", "en": "final"},
     "from_matter": {"zh": "事项清单", "en": "matter catalog"},
+    "from_intake": {"zh": "受理中心：未能确定地点", "en": "intake unit: no place found"},
+    "located": {"zh": "地点", "en": "place"},
+    "located_coordinates": {
+        "zh": "按坐标取最近网格（台账中心点）",
+        "en": "nearest grid by coordinates (registry centroids)",
+    },
+    "located_address": {"zh": "按地址中的单位名称", "en": "the unit named in the address"},
+    "located_intake": {"zh": "未能确定，交受理中心", "en": "none found: the intake unit"},
 }
 
 
@@ -139,7 +147,9 @@ def _from(origin: str | None, lang: str) -> str:
     """Where a value came from: the matter catalog or a rule."""
     if not origin:
         return ""
-    said = label("from_matter", lang) if origin == "matter" else origin
+    said = {"matter": label("from_matter", lang), "intake": label("from_intake", lang)}.get(
+        origin, origin
+    )
     return f"（{said}）" if lang == "zh" else f" ({said})"
 
 
@@ -214,9 +224,23 @@ def escalation_line(explanation: Explanation, lang: str) -> list[str]:
     return [f"  {label('escalation', lang)}: → " + " → ".join(steps)]
 
 
+def located_line(policy: Policy, explanation: Explanation, lang: str) -> list[str]:
+    """How a case reported without a place was placed (`located`)."""
+    how = explanation.facts.get("located")
+    if how not in ("coordinates", "address", "intake"):
+        return []
+    from onegrid.decide.submission import intake_unit
+
+    unit = intake_unit(policy) if how == "intake" else explanation.facts.get("unit")
+    said = label("located_" + how, lang)
+    said = f"（{said}）" if lang == "zh" else f" ({said})"
+    return [f"  {label('located', lang)}: {_name(policy, unit, lang)}{said}"]
+
+
 def render(policy: Policy, explanation: Explanation, lang: str = "zh") -> str:
     return "\n".join(
         decision_lines(policy, explanation.decision, lang)
+        + located_line(policy, explanation, lang)
         + escalation_line(explanation, lang)
         + trial_lines(explanation, lang)
     )

@@ -10,7 +10,9 @@ Columns (UTF-8, a header row first, in any order):
 - one column per role id of the pack (`grid_worker`, …): head counts;
 - `party_branch`: whether the grid has a party branch, `1`/`0` or `是`/`否`;
 - `party_groups`, `volunteer_teams`: counts of building party groups and
-  volunteer teams in the grid.
+  volunteer teams in the grid;
+- `lat`, `lng` (optional): the grid's centroid, in degrees, so that a case
+  reported by coordinates only is placed in the nearest grid.
 
 Empty count cells mean 0. Every mistake is reported at its row and column
 as `FILE:ROW:COL`, and all of them at once. Grids become org units under
@@ -41,8 +43,8 @@ messages.register(
             "en": "the grid registry lacks the column '{column}'",
         },
         "registry-unknown-column": {
-            "zh": "未知的列 '{column}'：应为 community、grid、name、households、party_branch、party_groups、volunteer_teams 或某个角色 id",
-            "en": "unknown column '{column}': expected community, grid, name, households, party_branch, party_groups, volunteer_teams or a role id",
+            "zh": "未知的列 '{column}'：应为 community、grid、name、households、party_branch、party_groups、volunteer_teams、lat、lng 或某个角色 id",
+            "en": "unknown column '{column}': expected community, grid, name, households, party_branch, party_groups, volunteer_teams, lat, lng or a role id",
         },
         "registry-duplicate-column": {
             "zh": "列 '{column}' 出现了两次",
@@ -96,6 +98,10 @@ messages.register(
             "zh": "网格台账 '{path}' 必须在策略包目录之内",
             "en": "the grid registry '{path}' must be inside the pack's folder",
         },
+        "registry-bad-coordinate": {
+            "zh": "'{column}' 应为 {low} 到 {high} 之间的度数，实际是 '{cell}'",
+            "en": "'{column}' should be degrees between {low} and {high}, got '{cell}'",
+        },
         "registry-not-utf8": {
             "zh": "网格台账不是 UTF-8 编码（第 {offset} 字节处）",
             "en": "the grid registry is not UTF-8 (at byte {offset})",
@@ -106,7 +112,9 @@ messages.register(
 REQUIRED = ("community", "grid", "households")
 FLAGS = {"1": True, "0": False, "是": True, "否": False}
 COUNT_COLUMNS = ("party_groups", "volunteer_teams")
-FIXED = (*REQUIRED, "name", "party_branch", *COUNT_COLUMNS)
+# a grid's centroid: (column, lowest, highest)
+COORDINATES = (("lat", -90.0, 90.0), ("lng", -180.0, 180.0))
+FIXED = (*REQUIRED, "name", "party_branch", *COUNT_COLUMNS, *(c for c, _l, _h in COORDINATES))
 COMMUNITY_LEVEL = "community"
 GRID_LEVEL = "grid"
 MAX_BYTES = 20_000_000
@@ -126,6 +134,9 @@ class GridRow:
     party_branch: bool = False
     party_groups: int = 0
     volunteer_teams: int = 0
+    # the centroid, when the registry gives one
+    lat: float | None = None
+    lng: float | None = None
 
     def count(self, column: str) -> int:
         if column == "party_branch":
@@ -170,6 +181,8 @@ class Registry:
             attributes = {"households": g.households, "party_branch": g.party_branch}
             unit = {"id": g.id, "name": g.name or g.id, "level": GRID_LEVEL, "parent": g.community}
             unit["attributes"] = {k: v for k, v in attributes.items() if v is not None}
+            if g.lat is not None and g.lng is not None:
+                unit["centroid"] = [g.lat, g.lng]
             out.append(unit)
         return out
 
@@ -390,7 +403,28 @@ def _row(registry, line, values, roles, communities, by_name, problems) -> GridR
                 )
             )
         row.party_branch = bool(flag)
+    for col, low, high in COORDINATES:
+        cell = values.get(col)
+        if cell:
+            setattr(row, col, _degrees(registry, line, col, cell, low, high, problems))
     return row if len(problems) == before else None
+
+
+def _degrees(registry, line, column, cell, low, high, problems) -> float | None:
+    try:
+        value = float(cell)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        problems.append(
+            Problem(
+                "registry-bad-coordinate",
+                {"column": column, "cell": cell, "low": low, "high": high},
+                registry.loc(line, column),
+            )
+        )
+        return None
+    return value
 
 
 def _count(registry, line, column, value, problems) -> int | None:

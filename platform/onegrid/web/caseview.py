@@ -16,6 +16,7 @@ from onegrid.store import Case, utcnow
 from onegrid.web import policyview
 from onegrid.web.i18n import text_of
 from onegrid.workflow import case as wf_case
+from onegrid.workflow import finality
 from onegrid.workflow.actor import SWEEP
 from onegrid.workflow.rulebook import rulebook as wf_rulebook
 
@@ -200,6 +201,23 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def rung_json(case: Case, lang: str = "zh") -> dict[str, Any] | None:
+    """The escalation rung the case stands on, and whether its decision is final."""
+    book = wf_rulebook(case.policy_version)
+    try:
+        found = finality.rung(book, case)
+    except OnegridError:  # facts the version no longer routes
+        return None
+    if found is None:
+        return None
+    return {
+        "ladder": found.ladder,
+        "id": found.rung,
+        "name": finality.rung_name(book, found, lang),
+        "final": found.final,
+    }
+
+
 def case_json(case: Case, lang: str = "zh") -> dict[str, Any]:
     return {
         "id": case.id,
@@ -227,6 +245,7 @@ def case_json(case: Case, lang: str = "zh") -> dict[str, Any]:
         "limits": dict(case.limits or {}),
         "rules": list((case.route or {}).get("rules") or ()),
         "ladder": (case.route or {}).get("ladder"),
+        "rung": rung_json(case, lang),
         "escalations": case.escalations,
         "due_at": _iso(case.due_at),
         "warn_at": _iso(case.warn_at),

@@ -124,6 +124,7 @@ def _new_case(session, version, facts, submission_data, actor, channel, now, lan
     clean = submission.validate(book, book.matters[matter_id].get("form"), submission_data, lang)
     # what the router sees: the one function every door and `explain` use
     facts = routing_facts(book, {**facts, "channel": channel, "submission": clean})
+    place = place or placed(book, facts)
     decided = route(book, facts)
     return Case(
         policy_version_id=version.id,
@@ -156,6 +157,18 @@ def routing_facts(book, given: dict[str, Any]) -> dict[str, Any]:
     from onegrid.decide import facts_of
 
     return submission.jsonable(facts_of(book.policy, given))
+
+
+def placed(book, facts: dict[str, Any]) -> str | None:
+    """Where the router placed a case reported without a place: the grid its
+    coordinates or the unit its address name; for the intake unit, the org
+    unit it sits in (so that its dispatchers see the case)."""
+    how, unit = facts.get("located"), facts.get("unit")
+    if how in ("coordinates", "address"):
+        return unit
+    if how == "intake" and unit:
+        return book.home(unit)
+    return None
 
 
 def get_case(session, case_id: int) -> Case:

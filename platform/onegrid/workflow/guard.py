@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from onegrid.workflow import escalation
+from onegrid.workflow import escalation, finality
 
 
 def _progress(case, key: str):
@@ -52,6 +52,10 @@ def taken(case, transition_id: str) -> int:
     return sum(1 for h in case.hands or () if h and h[0] == transition_id)
 
 
+# not a guard a pack writes: a final rung keeps transitions that leave its decision
+FINAL = "final_rung"
+
+
 def failed(book, case, transition: dict) -> str | None:
     """The first guard of `transition` that does not hold, if any."""
     for name in transition.get("guard") or ():
@@ -60,4 +64,6 @@ def failed(book, case, transition: dict) -> str | None:
     most = transition.get("max")
     if most is not None and taken(case, transition["id"]) >= most:
         return MAX
+    if finality.blocked(book, case, transition) is not None:
+        return FINAL
     return None

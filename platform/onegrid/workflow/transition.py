@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from onegrid.errors import Problem
-from onegrid.workflow import effects, guard, party, separation, submission
+from onegrid.workflow import effects, finality, guard, party, separation, submission
 from onegrid.workflow.actor import Actor
 from onegrid.workflow.errors import Conflict, Forbidden, InvalidSubmission
 
@@ -81,6 +81,9 @@ def checked(book, subject, transition: str, actor: Actor, data, lang: str, name)
             },
         )
     failed = guard.failed(book, subject, t)
+    if failed == guard.FINAL:
+        rung = finality.rung_name(book, finality.blocked(book, subject, t), lang)
+        raise Conflict("final-decision", {"case": name, "rung": rung, "transition": label})
     if failed == guard.MAX:
         raise Conflict("transition-max", {"transition": label, "max": t["max"]})
     if failed:

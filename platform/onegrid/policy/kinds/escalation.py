@@ -37,7 +37,11 @@ RUNG_ITEM = obj(
         },
         "final": {
             "type": "boolean",
-            "description": "The decision at this rung is final: nothing above it.",
+            "description": "The decision at this rung is final: nothing above it, and no transition leaves it (escalate, reopen, or back to an earlier state of the workflow) except those under `allow`.",
+        },
+        "allow": {
+            "$ref": "#/$defs/refs",
+            "description": "On a final rung: the workflow transitions that may still leave its decision (e.g. [reopen]).",
         },
     },
     required=["id", "level", "limit"],
@@ -85,5 +89,6 @@ KIND = Kind(
     refs=(
         RefSpec(("ladders", "*", "rungs", "*", "level"), ("level",)),
         RefSpec(("ladders", "*", "rungs", "*", "lead"), ("department", "unit")),
+        RefSpec(("ladders", "*", "rungs", "*", "allow"), ("transition",)),
     ),
 )

@@ -71,6 +71,7 @@ FACTS = {
     "level": "The level the case has reached (ranked: higher levels are greater).",
     "on_the_spot": "Whether the matter allows collect-and-handle (采办合一), from the catalog.",
     "unit": "Where the case happened: any org unit; its grid, community, street and district are filled in from the org tree.",
+    "located": "How a case reported without a place was placed: coordinates (the nearest grid centroid of the registry), address (a unit named in it) or intake (the pack's intake_unit).",
 }
 
 CONDITION = {
@@ -230,6 +231,12 @@ KIND = Kind(
                 "Intake channels (grid patrol, 12345 hotline, …): the only channels a case may enter by.",
             ),
             "tables": item_list(TABLE_ITEM, "Rule tables, applied in order."),
+            "intake_unit": {
+                "$ref": "#/$defs/ref",
+                "description": "The unit or department (the command centre) that takes a case reported "
+                "without a place that neither its coordinates nor its address place: it is the case's "
+                "place, and it leads when the route would sit below its level.",
+            },
         },
     ),
     ids=(
@@ -245,5 +252,6 @@ KIND = Kind(
         RefSpec((*_RULE, "then", "enterprise"), ("enterprise",)),
         RefSpec((*_RULE, "then", "level"), ("level",)),
         RefSpec((*_RULE, "then", "ladder"), ("ladder",)),
+        RefSpec(("intake_unit",), ("department", "unit")),
     ),
 )
