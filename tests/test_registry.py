@@ -102,7 +102,7 @@ def test_a_good_registry(policy, tmp_path):
         (
             "community,grid,households,grid_workr\ncomm.heping,g1,450,1\n",
             [
-                "grids.csv:1:4: error[registry-unknown-column]: unknown column 'grid_workr': expected community, grid, name, households, party_branch, party_groups, volunteer_teams or a role id; did you mean 'grid_worker'?"
+                "grids.csv:1:4: error[registry-unknown-column]: unknown column 'grid_workr': expected community, grid, name, households, party_branch, party_groups, volunteer_teams, lat, lng or a role id; did you mean 'grid_worker'?"
             ],
         ),
         (
@@ -217,6 +217,7 @@ def test_the_packs_grids_as_units():
         "level": "grid",
         "parent": "comm.heping",
         "attributes": {"households": 430, "party_branch": False},
+        "centroid": [40.58, 109.72],  # illustrative, from the registry's lat/lng columns
     }
     assert len({u["parent"] for u in units}) == 78
 

@@ -38,10 +38,7 @@ def refusal(db, case, transition, actor, body=None) -> Forbidden:
 
 
 def report(policy, matter):
-    example = valid_example(forms_of(policy).form(matter["form"]))
-    # ticking "involves the elderly" would summon an assistant (Kunqu extras/elderly)
-    example.pop("involves", None)
-    return example
+    return valid_example(forms_of(policy).form(matter["form"]))
 
 
 def test_one_community_officer_cannot_close_a_case_alone(db, kunqu):
