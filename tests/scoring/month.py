@@ -10,6 +10,7 @@ from onegrid.forms.example import valid_example
 from onegrid.store import accounts
 from onegrid.workflow import Actor, Binding
 from onegrid.workflow.case import act, actions_for, get_case, open_case
+from onegrid.workflow.channels import default_channel
 from onegrid.workflow.rulebook import rulebook
 from onegrid.workflow.sweep import sweep
 
@@ -52,7 +53,7 @@ def run_case(db, version, reporter: Actor, place: str, plan: str, at: dt.datetim
             {"matter": MATTER, "place": place},
             submission(book, place, leave_out),
             reporter,
-            "grid",
+            default_channel(book, "pages"),
             now=at,
         )
         cid = case.id
@@ -160,7 +161,13 @@ def loop_case(db, version, matter: str, place: str, reporter: Actor, plan: str, 
     data.pop("photos", None)  # the example names a photo that is not in the store
     with db() as s:
         cid = open_case(
-            s, version, {"matter": matter, "place": place}, data, reporter, "grid", now=at
+            s,
+            version,
+            {"matter": matter, "place": place},
+            data,
+            reporter,
+            default_channel(book, "pages"),
+            now=at,
         ).id
     assert take(db, cid, "accept", reporter, at + dt.timedelta(minutes=5))
     assert take(db, cid, "dispatch", reporter, at + dt.timedelta(minutes=10))

@@ -71,6 +71,10 @@ PACK = {
               - {name: note, type: text, label: 备注}
               - {name: count, type: integer, label: 数量}
         """,
+    "routing.yaml": """\
+        kind: routing
+        channels: [{id: grid, name: 网格巡查}]
+        """,
     "workflow.yaml": """\
         kind: workflow
         transitions:

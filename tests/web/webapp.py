@@ -70,8 +70,9 @@ PACK = {
     "routing.yaml": """
         kind: routing
         channels:
-          - {id: web, name: {zh: 网页, en: Web}, doors: [pages, api, open311]}
+          - {id: web, name: {zh: 网页, en: Web}, doors: [pages, api]}
           - {id: hotline, name: {zh: 12345 热线, en: 12345 hotline}, doors: [import]}
+          - {id: open311, name: {zh: 市民上报, en: Residents' reports}, doors: [open311]}
         tables:
           - id: whistle
             name: {zh: 吹哨报到, en: Whistle}
@@ -161,12 +162,18 @@ def dispatch(session, case_id: int, dispatcher) -> None:
         wf_case.act(session, case_id, step, actor, {}, case.version)
 
 
-def client_key(app, name: str = "test client", channel: str = "open311") -> str:
-    """A new Open311 client key (its own kind of credential, not a staff token)."""
+def client_key(app, name: str = "test client", channel: str | None = None) -> str:
+    """A new Open311 client key (its own kind of credential, not a staff token),
+    for `channel` or the one the served pack marks for the open311 door."""
     from onegrid.store import clients
+    from onegrid.web import casework
+    from onegrid.workflow import channels, rulebook
 
     with app.app_context():
         session = db.session()
+        if channel is None:
+            book = rulebook(casework.current_version(session))
+            channel = channels.default_channel(book, "open311")
         _, key = clients.create_client(session, name, channel, by="test")
         session.commit()
         return key

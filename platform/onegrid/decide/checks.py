@@ -45,6 +45,10 @@ messages.register(
             "zh": "路由表 '{table}' 的命中策略为 unique，但规则 '{rule}' 与 '{other}'（第 {line} 行）可能同时命中",
             "en": "the table '{table}' is unique, but the rules '{rule}' and '{other}' (line {line}) can match the same case",
         },
+        "decide-no-channels": {
+            "zh": "策略包有事项但没有声明受理渠道（routing 文件的 channels:），任何入口都无法受理案件",
+            "en": "the pack has matters but declares no intake channels (channels: in a routing file), so no door can take a case",
+        },
         "decide-unrouted": {
             "zh": "事项 '{matter}' 没有任何路由规则能处理",
             "en": "no routing rule routes the matter '{matter}'",
@@ -82,6 +86,7 @@ def check(policy: Policy) -> list[Problem]:
             problems += _shadowed(table, space)
         if table.hit == "unique":
             problems += _overlaps(table, space)
+    problems += _channels(policy)
     problems += _unrouted(policy, program, space)
     problems += _staff(policy)
     problems += _test_places(policy, program)
@@ -428,6 +433,16 @@ def _overlaps(table, space: Space) -> list[Problem]:
                     )
                 )
     return out
+
+
+def _channels(policy: Policy) -> list[Problem]:
+    """Cases enter by the pack's channels only (workflow.channels): a pack
+    that routes but declares none would have every door refuse every report.
+    (A pack with no routing at all is a fragment, e.g. a catalog to adopt.)"""
+    matters = policy.items("matter")
+    if not matters or policy.section("routing").get("channels"):
+        return []
+    return [Problem("decide-no-channels", {}, matters[0].loc_of("id"))]
 
 
 def _unrouted(policy: Policy, program: Program, space: Space) -> list[Problem]:

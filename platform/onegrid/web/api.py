@@ -19,7 +19,6 @@ from onegrid.web import (
     bounds,
     caseview,
     casework,
-    clients,
     db,
     formview,
     listing,
@@ -241,10 +240,7 @@ def create_case():
     place = body.get("place")
     if place is not None and policyview.load().unit(place) is None:
         return error(422, "unknown-place", f"unknown place {place!r}")
-    channel = body.get("channel") or "web"
-    if channel in clients.pack_channels() and channel not in clients.allowed_channels(user=user):
-        # a staff credential never enters the Open311 clients' channel (issue 20)
-        return error(403, "forbidden", f"this account may not report through {channel!r}")
+    channel = body.get("channel") or None  # None: the api door's channel
     key = request.headers.get("Idempotency-Key") or body.get("idempotency_key") or None
     if key is not None and len(key) > bounds.MAX_KEY:
         return error(400, "bad-request", f"the idempotency key is longer than {bounds.MAX_KEY}")

@@ -101,13 +101,16 @@ def open_case(
     if place:
         facts["place"] = place
     version = current_version(session)
+    book = rulebook(version)
+    if allowed is None and not isinstance(user, wf_actor.Actor):
+        allowed = wf_channels.staff_channels(book)  # a staff account's, never a client's
     return wf_case.open_case(
         session,
         version,
         facts,
         submission,
         user if isinstance(user, wf_actor.Actor) else actor_of(user),
-        wf_channels.channel_for(rulebook(version), door, channel, allowed),
+        wf_channels.channel_for(book, door, channel, allowed),
         idempotency_key=idempotency_key,
         lang=current_lang(),
         door=door,

@@ -3,8 +3,8 @@ case's channel.
 
 A client key is made here (shown once), listed, and revoked. Its channel
 is one the pack declares; every request the client files enters by it.
-Staff credentials may not pick the channel the Open311 door's clients enter
-by, so no page or API client can pass a staff case off as a resident's.
+Which channels a staff credential may enter by is the engine's rule
+(`workflow.channels.staff_channels`).
 """
 
 from __future__ import annotations
@@ -12,36 +12,34 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, url_for
 
 from onegrid.store import clients
-from onegrid.web import db
+from onegrid.web import casework, db
 from onegrid.web.auth import admin_required
 from onegrid.web.i18n import t, text_of
-from onegrid.workflow.case import CHANNELS
+from onegrid.workflow import channels as wf_channels
+from onegrid.workflow import rulebook
 
 bp = Blueprint("clients", __name__, url_prefix="/admin/clients")
 
-# the channel Open311 clients enter by unless an administrator binds a key to
-# another (a hotline connector's key: hotline). Until the pack declares its
-# channel vocabulary (workflow/channels.py), the engine's channels are the list.
-OPEN311_CHANNEL = "open311"
+
+def _book():
+    """The rulebook of the version being served (its `channels:` are the vocabulary)."""
+    return rulebook(casework.current_version(db.session()))
+
+
+def open311_channel() -> str | None:
+    """The channel a new Open311 client key enters by unless the administrator
+    picks another: the one the pack marks for the open311 door."""
+    return wf_channels.default_channel(_book(), "open311")
 
 
 def pack_channels() -> list[str]:
     """The channels a case may enter by."""
-    return sorted(CHANNELS)
-
-
-def allowed_channels(user=None, client=None) -> list[str]:
-    """The channels a credential may enter cases by (channel_for's `allowed`):
-    a client key its own channel; a staff account every channel but the
-    Open311 clients' one."""
-    if client is not None:
-        return [client.channel]
-    return [c for c in pack_channels() if c != OPEN311_CHANNEL]
+    return list(wf_channels.channels(_book()))
 
 
 def channel_name(channel: str) -> str:
     """The channel's label in the reader's language (its id if it has none)."""
-    return text_of(CHANNELS.get(channel)) or channel
+    return text_of((wf_channels.channels(_book()).get(channel) or {}).get("name")) or channel
 
 
 @bp.route("/", methods=("GET", "POST"))
@@ -51,7 +49,7 @@ def index():
     status = 200
     if request.method == "POST":
         name = (request.form.get("name") or "").strip()
-        channel = request.form.get("channel") or OPEN311_CHANNEL
+        channel = request.form.get("channel") or open311_channel()
         if not name or len(name) > 128:
             flash(
                 t(
@@ -71,7 +69,7 @@ def index():
         "admin/clients.html",
         rows=clients.clients(db.session()),
         channels=pack_channels(),
-        default_channel=OPEN311_CHANNEL,
+        default_channel=open311_channel(),
         channel_name=channel_name,
         made=made,
     ), status

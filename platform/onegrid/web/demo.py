@@ -16,6 +16,7 @@ from onegrid.grids.registry import grid_units
 from onegrid.messages import localized
 from onegrid.policy.pack import Policy
 from onegrid.store import accounts, clients
+from onegrid.workflow.channels import door_channel
 
 
 @dataclass
@@ -167,10 +168,9 @@ def seed(
         )
     users.append(DemoUser("admin", None, None, password))
     # an Open311 client key of its own kind (submit and read its own), not a staff token
-    if clients.client_for_key(session, api_key) is None:
-        clients.create_client(
-            session, "演示客户端 demo client", "open311", by="onegrid", key=api_key
-        )
+    channel = door_channel(policy.section("routing").get("channels") or (), "open311")
+    if channel is not None and clients.client_for_key(session, api_key) is None:
+        clients.create_client(session, "演示客户端 demo client", channel, by="onegrid", key=api_key)
     users.append(DemoUser("open311", None, None, "", api_key))
     session.commit()
     return users

@@ -408,6 +408,7 @@ def create_request(fmt):
                 submission,
                 # the client key's channel: the door and the credential decide, not the client
                 channel=client.channel,
+                allowed=[client.channel],
                 door="open311",
                 idempotency_key=f"open311:{client.id}:{key}" if key else None,
                 extra_facts={k: v for k, v in facts.items() if v is not None},

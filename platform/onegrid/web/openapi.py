@@ -239,7 +239,7 @@ PATHS: dict[str, Any] = {
                         "idempotency_key": {"type": "string"},
                         "channel": {
                             "type": "string",
-                            "description": "Intake channel (web, hotline, wechat, …); default web.",
+                            "description": "Intake channel, one of the pack's `channels:` (a staff account may not use one whose only door is open311); default: the channel the pack marks for the api door.",
                         },
                     },
                 }

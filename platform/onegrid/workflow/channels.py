@@ -6,6 +6,12 @@ asked for a channel (the API's `channel`, `--channel` on the command line),
 and a credential may limit the channels it enters (an Open311 client key,
 a hotline account: `allowed`). Without a request the door's default is the
 channel the pack marks with `doors: [DOOR]`, else the pack's first channel.
+
+A channel whose only door is `open311` belongs to the Open311 clients
+(residents' reports through a front end): a staff credential never enters
+by it, so no page or API client can pass a staff case off as a resident's.
+Every other channel is open to staff (a hotline operator keys in hotline
+cases through the API).
 """
 
 from __future__ import annotations
@@ -31,7 +37,15 @@ messages.register(
     }
 )
 
-__all__ = ["DOORS", "channel_for", "channels", "check_channel"]
+__all__ = [
+    "DOORS",
+    "channel_for",
+    "channels",
+    "check_channel",
+    "default_channel",
+    "door_channel",
+    "staff_channels",
+]
 
 
 def channels(book) -> dict[str, dict]:
@@ -101,8 +115,26 @@ def channel_for(
 
 def default_channel(book, door: str) -> str | None:
     """The channel the pack marks for `door`, else its first channel."""
-    known = channels(book)
-    for cid, item in known.items():
-        if door in (item.get("doors") or ()):
-            return cid
-    return next(iter(known), None)
+    return door_channel(channels(book).values(), door)
+
+
+def door_channel(declared: Iterable[dict], door: str) -> str | None:
+    """Of the declared channels (a routing file's `channels:` items), the
+    one marked for `door`, else the first."""
+    first = None
+    for item in declared:
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            if door in (item.get("doors") or ()):
+                return item["id"]
+            first = first or item["id"]
+    return first
+
+
+def staff_channels(book) -> list[str]:
+    """The channels a staff credential may enter cases by: all but those
+    whose only door is open311 (the Open311 clients' own)."""
+    return [
+        cid
+        for cid, item in channels(book).items()
+        if not (item.get("doors") and set(item["doors"]) == {"open311"})
+    ]

@@ -7,6 +7,7 @@ state of the workflow (sending it back) — except those the rung `allow`s.
 from __future__ import annotations
 
 from onegrid import messages
+from onegrid.decide import rung_of
 
 messages.register(
     {
@@ -22,10 +23,6 @@ LEAVING_EFFECTS = ("escalate", "reopen")
 
 def rung(book, case):
     """The rung the case stands on now (`onegrid.decide.rung_of`), or None."""
-    try:
-        from onegrid.decide import rung_of
-    except ImportError:
-        return None
     facts = dict(case.facts or {})
     if case.place and "unit" not in facts:
         facts["unit"] = case.place

@@ -182,7 +182,9 @@ CHANNEL_ITEM = obj(
             "items": {"enum": list(DOORS)},
             "description": "The doors whose cases enter by this channel unless they ask for another: "
             + "; ".join(f"{k}: {v}" for k, v in DOORS.items())
-            + " A door no channel names enters by the first channel.",
+            + " A door no channel names enters by the first channel."
+            + " A channel whose only door is open311 belongs to Open311 clients:"
+            + " a staff account (pages, API) may not enter cases by it.",
         },
     },
     required=["id", "name"],
