@@ -35,6 +35,7 @@ from onegrid.workflow.route import route, seat
 from onegrid.workflow.rulebook import rulebook
 from onegrid.workflow.transition import Action, acting_for, by_engine, checked, offered
 
+
 @dataclass
 class Step:
     """One row of a case's trail."""
