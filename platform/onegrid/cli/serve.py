@@ -32,6 +32,7 @@ from onegrid.errors import PolicyError, Problem, UsageError
 from onegrid.scoring.run import close_periods
 from onegrid.web import casework, create_app, db, demo, policyview, proxy
 from onegrid.workflow import Scheduler
+from onegrid.workflow.rounds import open_rounds
 
 messages.register(
     {
@@ -148,7 +149,9 @@ def serve(
         return _watch(argv, workers, listener)
     # deadlines: warnings, supervision and escalation while the app runs
     scheduler = Scheduler(
-        store.sessions(db.engine(app)), interval=sweep_every or 60, after=(close_periods,)
+        store.sessions(db.engine(app)),
+        interval=sweep_every or 60,
+        after=(close_periods, open_rounds),
     )
     scheduler.start()
     try:
@@ -183,7 +186,7 @@ def _serve_worker(app, listener: socket.socket, threads: int, sweep_every: float
     scheduler = None
     if sweep_every > 0:
         scheduler = Scheduler(
-            store.sessions(db.engine(app)), interval=sweep_every, after=(close_periods,)
+            store.sessions(db.engine(app)), interval=sweep_every, after=(close_periods, open_rounds)
         ).start()
     stop_on_sigterm()
     try:

@@ -16,6 +16,7 @@ from onegrid.cli.serve import stop_on_sigterm
 from onegrid.scoring.run import close_periods
 from onegrid.workflow import Scheduler
 from onegrid.workflow import sweep as sweep_cases
+from onegrid.workflow.rounds import open_rounds
 
 messages.register(
     {
@@ -46,6 +47,8 @@ def sweep(
         report = sweep_cases(db, now)
         # the monthly scoring run: each ended period is frozen once
         frozen = [f"{r.scheme} {r.period}" for r in close_periods(db, now)]
+        # this period's duty rounds, each once (对单履职)
+        rounds = open_rounds(db, now)
     counts = {
         "warned": len(report.warned),
         "escalated": len(report.escalated),
@@ -57,7 +60,8 @@ def sweep(
         items = dataclasses.asdict(report.items) if report.items else None
         click.echo(
             json.dumps(
-                {**counts, "cases": cases, "items": items, "scores": frozen}, ensure_ascii=False
+                {**counts, "cases": cases, "items": items, "scores": frozen, "rounds": len(rounds)},
+                ensure_ascii=False,
             )
         )
     else:
@@ -79,7 +83,7 @@ def sweep_forever(url: str | None, every: float) -> int:
     round however many run (workflow/scheduler.py)."""
     stop_on_sigterm()
     with database(url) as db, contextlib.suppress(KeyboardInterrupt):
-        Scheduler(db, interval=every, after=(close_periods,)).run()
+        Scheduler(db, interval=every, after=(close_periods, open_rounds)).run()
     return 0
 
 

@@ -47,6 +47,8 @@ class Item(Tracked, Base):
 
 
 Index("ix_items_open_deadlines", Item.state, Item.due_at)
+# a holder's rounds, a closed case's on_event ticks (revision 0810)
+Index("ix_items_pack_kind_unit", Item.pack, Item.kind, Item.unit)
 Index(
     "ix_items_sweep_at",
     Item.sweep_at,

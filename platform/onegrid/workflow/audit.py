@@ -165,6 +165,11 @@ def stamp(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
+def item_subject(item_id: int) -> str:
+    """The chain of a workflow item other than a case (an admission request, a duty round)."""
+    return f"item:{int(item_id)}"
+
+
 def subject_of(case_id: int | None, subject: str | None = None) -> str:
     if subject:
         return subject

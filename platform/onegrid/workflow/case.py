@@ -28,6 +28,7 @@ from onegrid.workflow import (
     party,
     separation,
     submission,
+    ticks,
 )
 from onegrid.workflow.actor import Actor
 from onegrid.workflow.errors import CaseNotFound, Conflict, InvalidSubmission
@@ -275,6 +276,9 @@ def act(
         )
         notify.case_step(session, book, case, transition, actor.id, now)
         duplicates.tell_outcome(session, book, case, actor.id, now)
+        if case.closed_at == now and before["state"] != case.state:
+            # the duty rounds' on_event items that name this matter tick themselves
+            ticks.case_closed(session, case, actor.id, now)
         session.commit()
         return case
     except StaleDataError:

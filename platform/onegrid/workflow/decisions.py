@@ -24,6 +24,11 @@ class Decided:
     outcome: str | None
     assign: str | None = None
     limit: str | None = None
+    # an absolute deadline for the step the item starts on (a duty round's period)
+    due: Any = None
+    # who holds the item from filing, and who contributes (a round's holder and `with` units)
+    unit: str | None = None
+    assistants: list[str] = field(default_factory=list)
     record: dict[str, Any] = field(default_factory=dict)
 
 
@@ -61,7 +66,47 @@ def _admission(book, data: dict[str, Any], lang: str) -> Decided:
     )
 
 
-DECISIONS: dict[str, Callable[..., Decided]] = {"admission": _admission}
+def _duty_round(book, data: dict[str, Any], lang: str) -> Decided:
+    """A duty round: the items of the list the holder has in the period, due
+    at the end of its last working day (`onegrid.workflow.duty_plan`)."""
+    from onegrid.workflow import duty_plan
+
+    lst = duty_plan.lists(book).get(data.get("list"))
+    period = duty_plan.parse(str(data.get("period") or ""))
+    problems = []
+    if lst is None:
+        problems.append(Problem("duty-unknown-list", {"list": str(data.get("list"))}))
+    if period is None:
+        problems.append(Problem("duty-bad-period", {"period": str(data.get("period"))}))
+    if problems:
+        raise InvalidSubmission(problems)
+    items = duty_plan.items_of(book, lst["id"], data.get("holder"), period.kind)
+    if not items:
+        raise InvalidSubmission(
+            [Problem("duty-no-items", {"list": lst["id"], "holder": str(data.get("holder"))})]
+        )
+    due, closes = duty_plan.due(book.calendar, period), duty_plan.due(book.calendar, period.next())
+    contributors = [u for i in items for u in i.get("with") or ()]
+    return Decided(
+        outcome=None,
+        unit=data["holder"],
+        assistants=list(dict.fromkeys(contributors)),
+        due=due,
+        record={
+            "items": [i["id"] for i in items],
+            "kind": period.kind,
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "due": due.isoformat(),
+            "closes_at": closes.isoformat(),
+        },
+    )
+
+
+DECISIONS: dict[str, Callable[..., Decided]] = {
+    "admission": _admission,
+    "duty_round": _duty_round,
+}
 
 
 def decide(book, data: dict[str, Any], lang: str = "zh") -> Decided:

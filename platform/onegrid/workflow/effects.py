@@ -19,7 +19,7 @@ from typing import Any
 
 from onegrid import messages
 from onegrid.errors import Problem
-from onegrid.workflow import audit, deadline, escalation
+from onegrid.workflow import audit, deadline, escalation, ticks
 from onegrid.workflow.actor import Actor
 from onegrid.workflow.errors import InvalidSubmission
 
@@ -376,6 +376,10 @@ EFFECTS: dict[str, Callable[[Taken], dict]] = {
     "part_waive": _part_waive,
     "merge": _merge,
     "assign": _assign,
+    # a duty round's ticks (onegrid.workflow.ticks)
+    "tick": ticks.tick,
+    "not_applicable": ticks.not_applicable,
+    "add_task": ticks.add_task,
 }
 
 

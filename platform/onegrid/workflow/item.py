@@ -71,8 +71,7 @@ def label(book, item: Item, lang: str = "zh") -> str:
     return f"{book.name(book.kind, lang, item.kind)} {item.id}"
 
 
-def subject(item_id: int) -> str:
-    return f"item:{int(item_id)}"
+subject = audit.item_subject
 
 
 def append(session, item: Item, action: str, actor: str | None, at: dt.datetime, data: dict):
@@ -114,13 +113,16 @@ def file_item(
             pack=book.pack or version.pack,
             kind=kind,
             state=book.initial,
+            unit=decided.unit,
+            level=book.level_of(decided.unit),
+            place=book.home(decided.unit) if decided.unit else None,
             reporter=actor.id,
             data=clean,
             result={
                 **({"decision": submission.jsonable(decided.record)} if decided.record else {}),
                 **({"assign": decided.assign} if decided.assign else {}),
             },
-            assistants=[],
+            assistants=list(decided.assistants),
             limits={},
             hands=[],
             supervised=False,
@@ -133,7 +135,7 @@ def file_item(
             created_at=now,
             updated_at=now,
         )
-        deadline.start_step(book, item, now)
+        deadline.start_step(book, item, now, decided.due)
         session.add(item)
         session.flush()
         set_committed_value(item, "policy_version", version)

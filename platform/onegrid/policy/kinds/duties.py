@@ -117,6 +117,17 @@ KIND = Kind(
         {
             "categories": item_list(CATEGORY_ITEM, "Duty categories."),
             "lists": item_list(LIST_ITEM, "The checklists."),
+            "evidence_forms": obj(
+                {
+                    kind: {"$ref": "#/$defs/ref", "description": f"The form for {kind} evidence."}
+                    for kind in EVIDENCE
+                },
+                description="The form each kind of evidence is ticked off with in a duty round (an item's own evidence.form comes first).",
+            ),
+            "not_applicable_form": {
+                "$ref": "#/$defs/ref",
+                "description": "The form that says why an item does not apply this period.",
+            },
         },
     ),
     ids=(
@@ -131,5 +142,7 @@ KIND = Kind(
         RefSpec(("lists", "*", "items", "*", "matters"), ("matter",)),
         RefSpec(("lists", "*", "items", "*", "lead"), ("department",)),
         RefSpec(("lists", "*", "items", "*", "with"), ("department",)),
+        *(RefSpec(("evidence_forms", kind), ("form",)) for kind in EVIDENCE),
+        RefSpec(("not_applicable_form",), ("form",)),
     ),
 )

@@ -78,10 +78,14 @@ EFFECTS = {
     "merge": "Merge the case into the open case the form's `into` field names (并单): the reports are linked, every reporter hears the outcome, the merged one counts once.",
     "choose_route": "The dispatcher keeps the proposed route or, within the `dispatch:` option that applies, changes the lead (form field `lead`) and adds an assistant (`assist`), with an `instruction`; a change needs a `reason`.",
     "assign": "Hand the item to the unit its decision names (the reviewer of an admission request).",
+    "tick": "Tick off one item of a duty round (submission: `duty` and the evidence its form asks); appended, never rewritten; late after the period's due date.",
+    "not_applicable": "Mark one item of a duty round not applicable this period, with the pack's `not_applicable_form` (a reason).",
+    "add_task": 'A superior assigns an ad-hoc task (the "+1") to a duty round, with the form\'s `task` and `due` date; it is ticked like a listed item.',
 }
 # What the engine decides when an item is filed; `onegrid.workflow.decisions`
 # implements each (a test checks both agree).
 DECISIONS = {
+    "duty_round": "A duty round (对单履职): the items of the list (`list`) its holder (`holder`) has in the period (`period`), due at the end of the period's last working day; filed by the sweep.",
     "admission": "The task admission gate (准入): a listed task is admitted or refused at once; an unlisted one goes to the reviewer the admission list names, for as long as its review.limit.",
 }
 
