@@ -27,7 +27,7 @@ from onegrid import messages
 from onegrid.admission import RESOURCE_NAMES
 from onegrid.admission import resources as amounts
 from onegrid.store import Item, utcnow
-from onegrid.web import api, caseview, casework, db, formview
+from onegrid.web import api, bounds, caseview, casework, db, formview
 from onegrid.web.auth import login_required
 from onegrid.web.i18n import current_lang, t, text_of
 from onegrid.workflow import errors as wf_errors
@@ -83,6 +83,8 @@ def visible(user, item: Item) -> bool:
 
 
 def item_or_404(user, item_id: int) -> Item:
+    if bounds.case_id(item_id) is None:  # above BIGINT: no such row, and no overflow
+        abort(404)
     try:
         found = wf_item.get_item(db.session(), item_id, KIND)
     except wf_errors.CaseNotFound:
