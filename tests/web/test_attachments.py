@@ -28,7 +28,9 @@ def login(client, user):
 
 
 def report(client, filename, content):
-    page = client.get("/cases/new?matter=m.litter&place=grid.a1").get_data(as_text=True)
+    page = client.get("/cases/new?matter=m.litter&place=grid.a1", follow_redirects=True).get_data(
+        as_text=True
+    )
     target = re.search(r'action="(/cases/new\?[^"]+)"', page).group(1).replace("&amp;", "&")
     from io import BytesIO
 

@@ -45,7 +45,9 @@ def crawl(client, start=("/",), follow=True):
         if shapes.get(key, 0) >= PER_SHAPE and url not in start:
             continue
         shapes[key] = shapes.get(key, 0) + 1
-        r = client.get(url)
+        r = client.get(
+            url, follow_redirects=True
+        )  # as a browser does (the report form adds its key)
         html = r.get_data(as_text=True) if r.mimetype == "text/html" else ""
         out.append((url, r.status_code, html))
         for target, body in ACTION_FORM.findall(html):

@@ -14,7 +14,7 @@ def login(client, username):
 
 def act(client, case_id, action, data=None):
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
-    m = re.search(rf'action="(/cases/{case_id}/act/{action}\?version=\d+)"', page)
+    m = re.search(rf'action="(/cases/{case_id}/act/{action}\?version=\d+[^"]*)"', page)
     assert m, f"{action} not offered:\n{page}"
     r = client.post(m.group(1).replace("&amp;", "&"), data=data or {})
     assert r.status_code == 303, r.get_data(as_text=True)
@@ -23,7 +23,7 @@ def act(client, case_id, action, data=None):
 
 def test_walk_the_loop(client):
     login(client, "gw_a")
-    r = client.get("/cases/new?matter=m.litter&place=grid.a1")
+    r = client.get("/cases/new?matter=m.litter&place=grid.a1", follow_redirects=True)
     assert r.status_code == 200
     page = r.get_data(as_text=True)
     m = re.search(r'action="(/cases/new\?[^"]+)"', page)
@@ -34,9 +34,13 @@ def test_walk_the_loop(client):
     r = client.post(target, data={"description": "路口有垃圾", "count": "3"})
     assert r.status_code == 302, r.get_data(as_text=True)
     case_id = int(r.headers["Location"].rsplit("/", 1)[1])
-    # a double submit of the same form opens no second case
+    said = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert f"已上报：案件 #{case_id}（" in said and "下一步：" in said
+    # a double submit of the same form opens no second case, and says so
     again = client.post(target, data={"description": "路口有垃圾", "count": "3"})
     assert again.headers["Location"] == r.headers["Location"]
+    said = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert f"这份上报已提交过：案件 #{case_id}（" in said and "未重复上报" in said
 
     login(client, "dispatcher")
     act(client, case_id, "accept")
@@ -81,9 +85,9 @@ def test_a_stale_action_is_a_conflict_not_an_overwrite(app):
     login(first, "dispatcher")
     login(second, "dispatcher")
     page = second.get(f"/cases/{case}").get_data(as_text=True)  # seen at version 1
-    stale = re.search(rf'action="(/cases/{case}/act/accept\?version=1)"', page).group(1)
+    stale = re.search(rf'action="(/cases/{case}/act/accept\?version=1[^"]*)"', page).group(1)
     act(first, case, "accept")
-    r = second.post(stale)
+    r = second.post(stale.replace("&amp;", "&"))
     assert r.status_code == 303
     assert "已被他人更新" in second.get(f"/cases/{case}").get_data(as_text=True)
     r = second.post(f"/api/v1/cases/{case}/actions/dispatch", json={"version": 1})

@@ -18,7 +18,8 @@ from flask import (
 )
 
 from onegrid import forms
-from onegrid.web import caseview, casework, db, formview, listing, policyview, scope
+from onegrid.store import Case
+from onegrid.web import caseview, casework, db, flashes, formview, listing, once, policyview, scope
 from onegrid.web import export as export_view
 from onegrid.web.auth import login_required, safe_next
 from onegrid.web.i18n import current_lang, t, text_of
@@ -85,6 +86,7 @@ def inbox():
         ],
         caseview=caseview,
         now_cursor=request.args.get("cursor"),
+        once=once.new(),
     )
 
 
@@ -95,6 +97,10 @@ def bulk():
     lang = current_lang()
     action_id = request.form.get("action", "")
     actor = casework.actor_of(g.user)
+    token = once.of_request()
+    if repeated := _repeated(token, lang):
+        flash(repeated)
+        return redirect(safe_next(request.form.get("next")), code=303)
     done, skipped = [], []
     for raw in request.form.getlist("case")[:200]:
         case_id, _, version = raw.partition(":")
@@ -114,6 +120,8 @@ def bulk():
         else:
             done.append((case.id, action.name))
     if done:
+        once.keep(db.session(), g.user.username, token, action_id, [i for i, _ in done])
+        db.session().commit()
         name = done[0][1]
         flash(
             t(f"已{name} {len(done)} 件：", f"{name}: {len(done)} case(s): ")
@@ -160,6 +168,16 @@ def new():
     key = request.args.get("key") or ""
     if not 0 < len(key) <= 100:  # the stored key has room for 100 of the client's
         key = casework.new_idempotency_key()
+        if matter is not None and request.method == "GET":
+            # the key in the form page's own URL: back and reload bring the same one
+            return redirect(url_for("cases.new", matter=matter["id"], place=place, key=key))
+    if (
+        matter is not None
+        and request.method == "POST"
+        and (earlier := casework.reported_with(db.session(), g.user, key))
+    ):
+        flash(flashes.repeated_report(earlier, lang))
+        return redirect(url_for("cases.show", case_id=earlier.id))
     if matter is not None and request.method == "POST":
         values = formview.coerce(matter["form"], request.form)
         refused = formview.save_photos(matter["form"], request.files, values, lang)
@@ -173,7 +191,7 @@ def new():
                     place,
                     values,
                     door="pages",
-                    idempotency_key=f"web:{g.user.id}:{key}",
+                    idempotency_key=casework.report_key(g.user, key),
                 )
             except wf_errors.InvalidSubmission as exc:
                 db.session().rollback()
@@ -182,7 +200,7 @@ def new():
                 db.session().rollback()
                 abort(409)
             else:
-                flash(t(f"已上报，案件编号 {case.id}", f"Reported: case {case.id}"))
+                flash(flashes.reported(case, lang))
                 return redirect(url_for("cases.show", case_id=case.id))
         status = 422
     form_html = None
@@ -218,7 +236,13 @@ def case_page(case, failed=None, values=None, errors=None, status=200):
     actor = casework.actor_of(g.user)
     actions = []
     for action in wf_case.actions_for(case, actor, lang):
-        target = url_for("cases.act", case_id=case.id, action_id=action.id, version=case.version)
+        target = url_for(
+            "cases.act",
+            case_id=case.id,
+            action_id=action.id,
+            version=case.version,
+            **{once.PARAM: once.new()},
+        )
         html = None
         if action.form:
             own = failed == action.id
@@ -273,6 +297,10 @@ def act(case_id, action_id):
     lang = current_lang()
     case = scope.case_or_404(g.user, case_id)
     actor = casework.actor_of(g.user)
+    token = once.of_request()
+    if repeated := _repeated(token, lang):
+        flash(repeated)
+        return redirect(url_for("cases.show", case_id=case_id), code=303)
     expected = request.args.get("version", type=int)
     if expected is None:
         abort(400)
@@ -288,8 +316,10 @@ def act(case_id, action_id):
         errors = {**formview.errors(action.form, values, lang), **refused}
     if errors:
         return case_page(case, action_id, values, errors, 422)
+    unit_before = case.unit
+    once.keep(db.session(), g.user.username, token, action_id, [case.id])  # committed with the step
     try:
-        wf_case.act(db.session(), case.id, action_id, actor, values, expected, lang=lang)
+        case = wf_case.act(db.session(), case.id, action_id, actor, values, expected, lang=lang)
     except wf_errors.InvalidSubmission as exc:
         db.session().rollback()
         case = scope.case_or_404(g.user, case_id)
@@ -301,8 +331,17 @@ def act(case_id, action_id):
     except wf_errors.Forbidden:
         db.session().rollback()
         abort(403)
-    flash(t("已提交", "Done"))
+    flash(flashes.done(case, action_id, action.name, unit_before, lang))
     return redirect(url_for("cases.show", case_id=case_id), code=303)
+
+
+def _repeated(token: str | None, lang: str) -> str | None:
+    """The flash for a form already submitted (what it did), or None."""
+    row = once.earlier(db.session(), g.user.username, token)
+    if row is None:
+        return None
+    cases = [c for c in (db.session().get(Case, i) for i in row.cases) if c is not None]
+    return flashes.repeated_step(row, cases, lang)
 
 
 def not_mine(case, actor, action_id: str, lang: str):
@@ -319,12 +358,7 @@ def not_mine(case, actor, action_id: str, lang: str):
 
 def stale(case_id: int):
     """Someone acted first: show the case as it is now, and say so."""
-    flash(
-        t(
-            "案件已被他人更新，请查看最新状态后重试",
-            "Someone else updated the case; check it and try again",
-        )
-    )
+    flash(flashes.stale(db.session().get(Case, case_id), current_lang()))
     return redirect(url_for("cases.show", case_id=case_id), code=303)
 
 

@@ -83,6 +83,16 @@ def new_idempotency_key() -> str:
     return secrets.token_urlsafe(16)
 
 
+def report_key(user: User, key: str) -> str:
+    """The stored idempotency key of a report from the web form: the user's own."""
+    return f"web:{user.id}:{key}"
+
+
+def reported_with(session: Session, user: User, key: str) -> Case | None:
+    """The case this user's report form with `key` already opened, if any."""
+    return session.scalar(select(Case).where(Case.idempotency_key == report_key(user, key)))
+
+
 def open_case(
     session: Session,
     user: User | wf_actor.Actor,
