@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 from onegrid.store.accounts import RoleBinding, User
 from onegrid.store.base import utcnow
 from onegrid.store.outbox import Delivery, Notification, NotificationRecipient, Webhook
+from onegrid.workflow.party import seats
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,66 @@ def case_step(session, book, case, event: str, actor: str | None = None, now=Non
             "unit": case.unit,
             "place": case.place,
             "actions": list(dict.fromkeys(actions)),
+            "due_at": case.due_at.isoformat() if case.due_at else None,
+        },
+        now=now,
+    )
+
+
+# what the sweep did, in words: (zh, en)
+DEADLINE_WORDS = {
+    "warn": ("即将超时", "due soon"),
+    "escalate": ("已超时，升级至{unit}", "overdue, escalated to {unit}"),
+    "supervise": ("已超时，督办", "overdue, supervised"),
+}
+
+
+def case_deadline(
+    session, book, case, event: str, unit_before: str | None = None, now=None
+) -> None:
+    """Tell of a deadline the sweep acted on (`warn`, `escalate`, `supervise`):
+    whoever holds the case now; on an escalation or supervision also every
+    unit above the case's level over its place (its superiors, who must
+    know a case under them lapsed) and the unit it was taken from."""
+    from onegrid.workflow.case import waiting_on  # case.py calls us
+
+    if case.closed_at is not None or event not in DEADLINE_WORDS:
+        return
+    units: list[str] = []
+    users: list[str] = []
+    for holder in waiting_on(case):
+        units += holder.units
+        users += holder.users
+    if event != "warn":
+        units += seats(book, case, "superior")
+        if unit_before and unit_before != case.unit:
+            units.append(unit_before)
+    if not units and not users:
+        return
+    matter = book.matters.get(case.matter) or {}
+    zh, en = DEADLINE_WORDS[event]
+    subject = {}
+    for lang, words in (("zh", zh), ("en", en)):
+        unit = book.name(book.units.get(case.unit) or book.departments.get(case.unit), lang, "")
+        sep = "：" if lang == "zh" else ": "
+        subject[lang] = f"#{case.id} {book.name(matter, lang, case.matter)}{sep}" + words.format(
+            unit=unit or case.level or ""
+        )
+    enqueue(
+        session,
+        event,
+        units=units,
+        users=users,
+        subject=subject,
+        case_id=case.id,
+        payload={
+            "case": case.id,
+            "matter": case.matter,
+            "state": case.state,
+            "level": case.level,
+            "unit": case.unit,
+            "from_unit": unit_before,
+            "place": case.place,
             "due_at": case.due_at.isoformat() if case.due_at else None,
         },
         now=now,

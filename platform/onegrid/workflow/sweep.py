@@ -26,7 +26,7 @@ from sqlalchemy import select
 from onegrid.store.base import utcnow
 from onegrid.store.items import Item
 from onegrid.store.models import Case
-from onegrid.workflow import audit, deadline, item
+from onegrid.workflow import audit, deadline, item, notify
 from onegrid.workflow.actor import SWEEP
 from onegrid.workflow.case import climb
 from onegrid.workflow.rulebook import rulebook
@@ -104,6 +104,9 @@ def _append(session, case: Case | Item, action: str, at: dt.datetime, data: dict
         item.tell(session, item.book_of(case), case, action, SWEEP.id, at)
     else:
         audit.append(session, case.id, action, SWEEP.id, at, data)
+        # the holder, and on a lapse the units above, hear of it through the outbox
+        unit_before = (data.get("unit") or [None])[0]
+        notify.case_deadline(session, rulebook(case.policy_version), case, action, unit_before, at)
 
 
 def _act_on(session, case: Case | Item, now: dt.datetime, report: SweepReport) -> list[int]:
