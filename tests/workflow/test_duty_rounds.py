@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from conftest import CATALOGS
 from onegrid import messages
-from onegrid.store import Item
-from onegrid.workflow import Conflict, Forbidden, InvalidSubmission, publish, verify
+from onegrid.store import Item, Notification
+from onegrid.workflow import Conflict, Forbidden, InvalidSubmission, publish, sweep, verify
 from onegrid.workflow.actor import Actor, Binding
 from onegrid.workflow.duty_plan import period_of
 from onegrid.workflow.item import act_item, item_trail
@@ -147,6 +147,21 @@ def test_a_tick_after_the_due_moment_is_late_and_a_closed_round_takes_none(db, c
     assert refused.value.problems[0].code == "duty-round-closed"
     assert "2026年12月" in messages.text("duty-round-closed", refused.value.problems[0].params)
     assert rounds(db, id=monthly.id)[0].result["ticks"]["d.economy.05"]  # kept
+
+
+def test_the_sweep_warns_the_holder_of_a_round_due_soon_and_flags_it_overdue(db, cuntan):
+    open_rounds(db, DEC)
+    weekly = next(r for r in rounds(db, unit=GRID) if r.data["period"] == "2026-W49")
+    assert sweep(db, now=weekly.warn_at + dt.timedelta(minutes=1)).items.warned
+    assert sweep(db, now=weekly.due_at + dt.timedelta(minutes=1)).items.supervised
+    with db() as session:
+        told = session.scalars(
+            select(Notification).where(Notification.event.like("duty_round.%"))
+        ).all()
+        flagged = session.get(Item, weekly.id)
+    assert any(GRID in n.units for n in told if n.payload["item"] == weekly.id)
+    assert (flagged.overdue, flagged.supervised) == (True, True)
+    assert {n.event for n in told} >= {"duty_round.warn", "duty_round.supervise"}
 
 
 def test_closing_a_business_complaint_case_ticks_economy_03(db, cuntan):

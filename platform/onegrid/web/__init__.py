@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         cases,
         clients,
         db,
+        duties,
         errorpages,
         i18n,
         notices,
@@ -64,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cases.init_app(app)
     admin.init_app(app)
     admission.init_app(app)
+    duties.init_app(app)
     api.init_app(app)
     open311.init_app(app)
     notices.init_app(app)

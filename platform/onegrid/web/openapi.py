@@ -428,6 +428,31 @@ PATHS.update(
     }
 )
 
+# duty rounds (issue 16): workflow items of kind `duty_round`
+ROUND_ID = {"name": "round_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+PATHS.update(
+    {
+        "/duties": {
+            "get": {
+                "summary": "My open duty rounds (held by or contributed to by my units), each item with its ticks",
+                "responses": {"200": ok("Rounds", {"type": "array", "items": OBJECT}), **ERRORS},
+            }
+        },
+        "/duties/{round_id}/items/{duty}": {
+            "post": {
+                "summary": "Tick one item of a round with the evidence its form asks for "
+                "(`submission`), or `not_applicable: true` with a reason, at the version seen",
+                "parameters": [
+                    ROUND_ID,
+                    {"name": "duty", "in": "path", "required": True, "schema": {"type": "string"}},
+                ],
+                "requestBody": {"content": {"application/json": {"schema": OBJECT}}},
+                "responses": {"200": ok("The round", OBJECT), **ERRORS, **REFUSALS},
+            }
+        },
+    }
+)
+
 
 def document() -> dict[str, Any]:
     return {

@@ -224,6 +224,11 @@ def tell(session, book, item: Item, event: str, actor: str | None, now) -> None:
     ]
     holders = party.holders(book, item, open_now) if item.closed_at is None else []
     units = [u for h in holders for u in h.units]
+    if not open_now and item.closed_at is None and event != "file":
+        # an item worked by steps that leave it where it is (a duty round's
+        # ticks): whoever holds it hears when it is due soon or overdue,
+        # not each time one is opened
+        units = [u for u in (item.unit, *(item.assistants or ())) if u]
     users = [u for h in holders for u in h.users]
     if item.closed_at is not None and item.outcome:
         users.append(item.reporter)

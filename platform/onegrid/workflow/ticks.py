@@ -209,6 +209,25 @@ def add(rnd: Item, what: str, duty_id: str, value: dict) -> None:
     rnd.result = result
 
 
+def all_done(book, rnd: Item) -> bool:
+    """Every item the period asks for is ticked as often as asked, or does not apply."""
+    ids = list(((rnd.result or {}).get("decision") or {}).get("items", ()))
+    ids += [t["id"] for t in (rnd.result or {}).get("tasks") or ()]
+    for duty_id in ids:
+        duty = duty_of(book, rnd, duty_id) or {}
+        need = expected(book, rnd, duty)
+        if need and not na_of(rnd, duty_id) and len(ticks_of(rnd, duty_id)) < need:
+            return False
+    return True
+
+
+def _stop_clock_when_done(book, rnd: Item) -> None:
+    # nothing left to do: the sweep has nothing to warn of (late stays
+    # measured against the period's due moment in result.decision)
+    if all_done(book, rnd):
+        rnd.warn_at = rnd.due_at = None
+
+
 def tick(step) -> dict:
     """The `tick` effect: the duty's evidence, validated with its form."""
     book, rnd, lang = step.book, step.case, step.lang
@@ -226,6 +245,7 @@ def tick(step) -> dict:
     evidence = submission.validate(book, form, data, lang) if form else {}
     late = is_late(rnd, duty, step.now)
     add(rnd, "ticks", duty_id, entry(step, late, evidence))
+    _stop_clock_when_done(book, rnd)
     return {"duty": duty_id, "late": late, "evidence": evidence}
 
 
@@ -242,6 +262,7 @@ def not_applicable(step) -> dict:
     reason = submission.validate(book, form, data, lang) if form else data
     late = is_late(rnd, duty, step.now)
     add(rnd, "na", duty_id, entry(step, late, reason))
+    _stop_clock_when_done(book, rnd)
     return {"duty": duty_id, "late": late, "reason": reason}
 
 
@@ -258,6 +279,9 @@ def add_task(step) -> dict:
         "frequency": "once",
     }
     add(rnd, "tasks", task["id"], task)
+    due = due_of(rnd)
+    if rnd.due_at is None and due is not None and due > step.now:
+        rnd.due_at = due  # a new task to do: the period's clock runs again
     return {"task": task["id"]}
 
 
