@@ -134,6 +134,40 @@ def test_client_keys_throttles_and_retries_on_postgres(pg_app):
     )
 
 
+def test_identical_retries_at_once_make_one_case_on_postgres(pg_app):
+    """A client without Idempotency-Key retrying on a flaky network: six
+    identical requests in flight at the same moment are one case (the
+    duplicate window holds between transactions, not only after a commit)."""
+    import threading
+
+    from web.webapp import client_key
+
+    key = client_key(pg_app)
+    body = {
+        "api_key": key,
+        "service_code": "m.litter",
+        "address_id": "grid.a1",
+        "attribute[description]": "同时重发",
+    }
+    start, ids, errors = threading.Barrier(6), [], []
+
+    def post():
+        client = pg_app.test_client()
+        start.wait()
+        r = client.post("/open311/v2/requests.json", data=body)
+        (ids if r.status_code == 200 else errors).append(
+            r.get_json()[0]["service_request_id"] if r.status_code == 200 else r.status_code
+        )
+
+    threads = [threading.Thread(target=post) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == [] and len(ids) == 6
+    assert len(set(ids)) == 1, ids
+
+
 def test_mine_on_postgres(pg_app):
     """待我处理 on PostgreSQL: the candidates read through a server-side
     cursor and checked by the engine are exactly what it offers each user."""

@@ -96,6 +96,15 @@ def file_case(session: Session, case_id: int, client: Open311Client, content_has
         session.flush()
 
 
+def hold(session: Session, client: Open311Client) -> None:
+    """Wait for the client's other requests in flight to commit, so that two
+    identical retries sent at once see each other in the duplicate window
+    (PostgreSQL: the client's row locked until commit; SQLite serialises
+    writers from BEGIN IMMEDIATE already). Only requests without an
+    Idempotency-Key take it: a client that sends keys is never queued."""
+    session.execute(select(Open311Client.id).where(Open311Client.id == client.id).with_for_update())
+
+
 def recent_duplicate(
     session: Session, client: Open311Client, content_hash: str, since: dt.datetime
 ) -> int | None:

@@ -24,7 +24,7 @@ from onegrid.forms import fieldtypes
 from onegrid.grids.registry import load_registry
 from onegrid.grids.report import build as grids_report
 from onegrid.grids.text import as_text
-from onegrid.store import AuditEntry, Case, PolicyVersion, utcnow
+from onegrid.store import Case, PolicyVersion, photos, utcnow
 from onegrid.store.accounts import User
 from onegrid.web import db, formview, policyview, scope
 from onegrid.web.i18n import current_lang
@@ -104,6 +104,7 @@ def open_case(
     extra_facts: dict[str, Any] | None = None,
     door: str = "pages",
     allowed: list[str] | None = None,
+    recorded=None,
 ) -> Case:
     """Open a case from a door (pages, api, open311): the channel asked for,
     if the pack and the credential (`allowed`) let it, else the door's own."""
@@ -124,6 +125,7 @@ def open_case(
         idempotency_key=idempotency_key,
         lang=current_lang(),
         door=door,
+        recorded=recorded,
     )
 
 
@@ -183,18 +185,11 @@ def search(
 
 
 def owner_of_photo(name: str) -> int | None:
-    """The case a photo was first attached to: the only one it is shown through.
-
-    Names are random, but a name once seen (a shared link, a screenshot) must
-    not become readable by citing it in one's own report (issue 20)."""
+    """The case a photo was first attached to: the only one it is shown through
+    (`onegrid.store.photos`)."""
     if not PHOTO_NAME.match(name):
         return None
-    return db.session().scalar(
-        select(AuditEntry.case_id)
-        .where(AuditEntry.case_id.is_not(None), AuditEntry.payload.contains(name))
-        .order_by(AuditEntry.seq)
-        .limit(1)
-    )
+    return photos.owner(db.session(), name)
 
 
 def photo_response(case: Case, name: str):

@@ -394,6 +394,7 @@ def create_request(fmt):
     window = duplicate_window()
     earlier = None
     if key is None and window:
+        clients.hold(session, client)  # retries in flight at once: one case
         since = dt.datetime.now(dt.UTC) - window
         earlier = clients.recent_duplicate(session, client, content, since)
     if earlier is not None:  # a retry of a client that sends no key: the same case
@@ -412,6 +413,8 @@ def create_request(fmt):
                 door="open311",
                 idempotency_key=f"open311:{client.id}:{key}" if key else None,
                 extra_facts={k: v for k, v in facts.items() if v is not None},
+                # in the case's own transaction: the duplicate window sees it at once
+                recorded=lambda made: clients.file_case(session, made.id, client, content),
             )
         except wf_errors.InvalidSubmission as exc:
             session.rollback()
@@ -422,7 +425,7 @@ def create_request(fmt):
             raise Open311Error(
                 409, "this Idempotency-Key was already used for a different request"
             ) from None
-        clients.file_case(session, case.id, client, content)
+        clients.file_case(session, case.id, client, content)  # a keyed replay: filed already
         session.commit()
     g.open311_case = case.id
     data = [

@@ -45,6 +45,7 @@ from sqlalchemy import func, select, text, tuple_
 
 from onegrid import messages
 from onegrid.errors import Problem, UsageError
+from onegrid.store import photos
 from onegrid.store.engine import instance_path
 from onegrid.store.models import AuditEntry, AuditSeal, Case
 from onegrid.workflow import visibility
@@ -263,6 +264,9 @@ def append(
         )
     else:
         session.execute(AuditEntry.__table__.insert().values(**columns))
+    if case_id is not None:
+        # the first row that names a photo makes the case its owner (store/photos.py)
+        photos.claim(session, case_id, photos.names_in(payload), at)
     return AuditEntry(**columns)
 
 

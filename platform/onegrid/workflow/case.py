@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,8 +72,11 @@ def open_case(
     now: dt.datetime | None = None,
     lang: str = "zh",
     door: str | None = None,
+    recorded: Callable[[Case], None] | None = None,
 ) -> Case:
-    """Validate, route, store and audit a new case (see the package docs)."""
+    """Validate, route, store and audit a new case (see the package docs).
+    `recorded(case)` adds what the door keeps with a new case (which Open311
+    client filed it) in the same transaction, before it commits."""
     now = now or utcnow()
     idempotency_key = idempotency_key or None  # an empty key is no key, not a shared one
     facts = submission.jsonable(dict(facts or {}))
@@ -107,6 +111,8 @@ def open_case(
         )
         # whoever must act next hears of it, in this same transaction
         notify.case_step(session, rulebook(version), case, "open", actor.id, now)
+        if recorded is not None:
+            recorded(case)
         return case
 
     return idempotency.once(session, Case, idempotency_key, digest, create)
