@@ -147,6 +147,24 @@ def _reassign(step: Taken) -> dict:
                 [Problem("reassign-same", {"unit": book.name(known[lead], "zh", lead)})],
                 {"lead": lead},
             )
+        # 改派 within what the pack's `dispatch:` option allows, like a changed dispatch
+        _within_option(step, lead, [], [])
+        before = {"lead": case.unit, "assistants": list(case.assistants or ())}
+        case.route = {
+            **(case.route or {}),
+            "dispatched": {
+                "proposed": before,
+                "chosen": {
+                    "lead": lead,
+                    "assistants": [a for a in before["assistants"] if a != lead],
+                },
+                "changed": True,
+                "reason": ((step.submission or {}).get("reason") or "").strip(),
+                "option": (book.dispatch_option(case) or {}).get("id"),
+                "by": step.actor.id,
+                "as": "reassign",
+            },
+        }
         case.unit = lead
         case.assistants = [a for a in case.assistants or () if a != lead]
     _set(case, "signed", None)
@@ -204,26 +222,9 @@ def _choose_route(step: Taken) -> dict:
     lead = body.get("lead") or case.unit
     adding = body.get("assist")
     adding = [adding] if isinstance(adding, str) else list(adding or ())
-    known = {**book.units, **book.departments, **book.enterprises}
     problems, errors = [], {}
-
     lang = step.lang
-
-    def refuse(field, unit, what, allowed):
-        sep = "、" if lang == "zh" else ", "
-        params = {
-            "unit": book.name(known.get(unit), lang, unit),
-            "what": what[0] if lang == "zh" else what[1],
-            "allowed": sep.join(book.name(known.get(a), lang, a) for a in allowed) or "—",
-        }
-        problems.append(Problem("dispatch-not-allowed", params))
-        errors[field] = messages.text("dispatch-not-allowed", params, lang)
-
-    if lead != case.unit and lead not in (option.get("leads") or ()):
-        refuse("lead", lead, ("主办单位", "leads"), option.get("leads") or ())
-    for unit in adding:
-        if unit not in (option.get("assistants") or ()) and unit not in proposed["assistants"]:
-            refuse("assist", unit, ("协办单位", "assistants"), option.get("assistants") or ())
+    _within_option(step, lead, adding, proposed["assistants"], problems, errors)
     assistants = [a for a in [*proposed["assistants"], *adding] if a != lead]
     assistants = list(dict.fromkeys(assistants))
     changed = lead != proposed["lead"] or assistants != proposed["assistants"]
@@ -244,6 +245,36 @@ def _choose_route(step: Taken) -> dict:
     case.route = {**(case.route or {}), "dispatched": {**said, "by": step.actor.id}}
     said_parts = open_parts(step)
     return {"route": said, **({"parts": said_parts} if said_parts else {})}
+
+
+def _within_option(step: Taken, lead, adding, kept, problems=None, errors=None) -> None:
+    """Refuse a lead or an added assistant the `dispatch:` option of the case
+    does not allow (no option: no change), naming the unit and the allowed
+    ones; into `problems`/`errors` when given, else raised at once."""
+    book, case, lang = step.book, step.case, step.lang
+    option = book.dispatch_option(case) or {}
+    known = {**book.units, **book.departments, **book.enterprises}
+    own = problems is None
+    problems = [] if own else problems
+    errors = {} if errors is None else errors
+
+    def refuse(field, unit, what, allowed):
+        sep = "、" if lang == "zh" else ", "
+        params = {
+            "unit": book.name(known.get(unit), lang, unit),
+            "what": what[0] if lang == "zh" else what[1],
+            "allowed": sep.join(book.name(known.get(a), lang, a) for a in allowed) or "—",
+        }
+        problems.append(Problem("dispatch-not-allowed", params))
+        errors[field] = messages.text("dispatch-not-allowed", params, lang)
+
+    if lead != case.unit and lead not in (option.get("leads") or ()):
+        refuse("lead", lead, ("主办单位", "leads"), option.get("leads") or ())
+    for unit in adding:
+        if unit not in (option.get("assistants") or ()) and unit not in kept:
+            refuse("assist", unit, ("协办单位", "assistants"), option.get("assistants") or ())
+    if own and problems:
+        raise InvalidSubmission(problems, errors)
 
 
 # -- assistants' parts (吹哨报到: each summoned unit does its own part) --------

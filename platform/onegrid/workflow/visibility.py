@@ -45,10 +45,22 @@ def parties(book, case: Case, dispatched: bool) -> set[str]:
             out |= {unit_party(u) for u in book.ancestors(unit)}
     if dispatched:
         out.add(DISPATCHED)
-        for body in (case.unit, *(case.assistants or ()), case.enterprise):
+        for body in (case.unit, *(case.assistants or ()), case.enterprise, *regulators(book, case)):
             if body and body not in book.units:
                 out.add(body_party(body))
     return out
+
+
+def regulators(book, case: Case) -> tuple[str, ...]:
+    """Who answers for an obliged enterprise's work on the case, whoever
+    leads it now: the enterprise's `regulator` in the org, and the lead the
+    route named beside the enterprise (a re-dispatch or a climb up the
+    ladder moves the lead on, not the regulator's sight of what was done)."""
+    if not case.enterprise:
+        return ()
+    named = (book.enterprises.get(case.enterprise) or {}).get("regulator")
+    routed = (case.route or {}).get("lead") if (case.route or {}).get("enterprise") else None
+    return tuple(dict.fromkeys(b for b in (named, routed) if b))
 
 
 def among(party_ids) -> object:
