@@ -3,15 +3,25 @@ served: Cuntan's mooncake case accepted and dispatched in one action to the
 enforcement post with the business post assisting, each doing its part;
 dispatch with judgement within the pack's `dispatch:` options; a part
 waived; Luohu's property complaint signed for and handled by the property
-company, the regulator seeing what it did."""
+company, the regulator seeing what it did (also when another department
+leads); 改派 on the API and the page within the dispatch options; an
+assistant's part warned and escalated on its own clock by `onegrid sweep`;
+`onegrid explain --case` showing proposed vs chosen; an enforcement dispute
+climbing to the committee, whose decision is final."""
 
 from __future__ import annotations
+
+import datetime as dt
+import json
+import re
 
 import pytest
 
 from onegrid.forms import forms_of
 from onegrid.forms.example import valid_example
+from onegrid.store import Case as StoredCase
 from onegrid.web import db, policyview
+from web.test_moves import login, page_act
 from web.webapp import PASSWORD, serve_with_staff
 
 STAFF = {
@@ -27,6 +37,8 @@ STAFF = {
         "platform": ("dispatcher", "dept.platform"),
         "housing": ("dept_handler", "dept.housing"),
         "emergency": ("dept_handler", "dept.emergency"),
+        "bureau": ("dept_handler", "dept.enforcement"),
+        "committee": ("dept_handler", "dept.enforcement_committee"),
         "property": ("enterprise_handler", "ent.property.a"),
         "gas": ("enterprise_handler", "ent.gas"),
     },
@@ -130,7 +142,7 @@ def test_mooncake_both_posts_act_and_the_case_closes(cuntan):
     assert all(s["at"] for s in steps)
 
 
-def test_the_dispatcher_changes_the_route_within_what_the_pack_allows(cuntan):
+def test_the_dispatcher_changes_the_route_within_what_the_pack_allows(cuntan, onegrid):
     app, bearer = cuntan
     case = Case(app, bearer, "m.unlicensed_business", "g.lanxi.01")
     assert case.data["unit"] == "post.business"
@@ -155,6 +167,31 @@ def test_the_dispatcher_changes_the_route_within_what_the_pack_allows(cuntan):
     assert route["proposed"] == {"lead": "post.business", "assistants": []}
     assert route["chosen"] == {"lead": "post.enforcement", "assistants": ["post.urban"]}
     assert route["instruction"] == "联合执法" and route["option"] == "street_posts"
+    # the case page: the router's proposal, then the dispatcher's change and why
+    page = login(app, "centre").get(f"/cases/{case.data['id']}").get_data(as_text=True)
+    why_html = page[page.index('id="why"') :]
+    assert why_html.index("拟派主办：优化营商岗") < why_html.index("调度员调整拟派路线")
+    assert "主办 优化营商岗 → 综合执法岗" in why_html and "（涉及占道经营）" in why_html
+    # onegrid explain on the live case: the proposal as the rules made it, and the choice
+    url = app.config["ONEGRID_DATABASE_URL"]
+    r = onegrid("explain", "--case", case.data["id"], "--url", url)
+    assert r.code == 0, r.err
+    proposal, choice = r.out.split("调度员的选择（拟派 → 实际）:")
+    assert "牵头: post.business（优化营商岗）" in proposal
+    assert "dispatch_changed (调度员 centre)" in choice
+    assert "牵头: post.business（优化营商岗） → post.enforcement（综合执法岗）" in choice
+    assert "协办: 无 → post.urban（城市管理岗）" in choice
+    assert "理由: 涉及占道经营" in choice and "转办意见: 联合执法" in choice
+    r = onegrid("explain", "--case", case.data["id"], "--url", url, "--format", "json")
+    said = json.loads(r.out)["dispatched"]
+    assert [(c["action"], c["changed"], c["reason"]) for c in said] == [
+        ("dispatch_changed", True, "涉及占道经营")
+    ]
+    # a facts file is explained as before; neither is a usage error in words
+    r = onegrid("explain", "--url", url, "--lang", "en")
+    assert r.code == 2 and "--case ID" in r.err
+    r = onegrid("explain", "--case", "999999", "--url", url)
+    assert r.code != 0 and "Traceback" not in r.err and "999999" in r.err
     # the dispatcher waives the urban post's part, with a reason; then the lead can finish
     r = case.post("centre", "waive_part", {"unit": "post.urban"})
     assert r.status_code == 422
@@ -237,3 +274,127 @@ def test_a_reassignment_stays_within_the_dispatch_options(luohu):
     assert case.data["unit"] == "dept.emergency"
     why = " ".join(case.get("platform").get_json()["why"])
     assert "燃气隐患由应急局牵头" in why
+
+
+def test_an_assistants_part_has_its_own_deadline_warning_and_escalation(cuntan, onegrid):
+    """Each assisting unit's part is swept on its own clock (the `assist` step's
+    limit on the business calendar): warned when due soon, escalated (督办)
+    when overdue, each through the outbox; the lead's clock does not move."""
+    app, bearer = cuntan
+    case = Case(app, bearer, "m.expired_food_vendor", "g.lanxi.01")
+    case.take("centre", "accept_and_dispatch", {"instruction": "联合处置"})
+    url = app.config["ONEGRID_DATABASE_URL"]
+    with app.app_context():
+        stored = db.session().get(StoredCase, case.data["id"])
+        part = stored.progress["parts"]["post.business"]
+        due, warn = (
+            dt.datetime.fromisoformat(part["due_at"]),
+            dt.datetime.fromisoformat(part["warn_at"]),
+        )
+        assert stored.sweep_at == min(warn, stored.warn_at)
+    assert warn < due
+    # the business post was told of its part at dispatch, and the case page waits on it
+    business = login(app, "business")
+    before = business.get("/notifications").get_data(as_text=True)
+    assert re.search(rf"#{case.data['id']} [^<]*待[^<]*协办签收", before), before[-3000:]
+    page = login(app, "centre").get(f"/cases/{case.data['id']}").get_data(as_text=True)
+    waiting = page[page.index('id="waiting"') :][:1500]
+    assert "优化营商岗" in waiting and "协办签收" in waiting, waiting
+    # due soon: the business post is warned (in its notifications), nobody else is told
+    assert "优化营商岗的协办任务即将到期" not in before
+    moments = sorted({warn, due})
+    r = onegrid("sweep", "--url", url, "--now", (warn + dt.timedelta(minutes=1)).isoformat(),
+                "--format", "json")  # fmt: skip
+    assert r.code == 0, r.err
+    counts = json.loads(r.out)
+    assert counts["parts"] == 1 and case.data["id"] in counts["cases"]["parts"]
+    page = business.get("/notifications").get_data(as_text=True)
+    assert f"#{case.data['id']}" in page and "优化营商岗的协办任务即将到期" in page
+    # overdue: escalated, and the lead and the centre hear of it too
+    r = onegrid("sweep", "--url", url, "--now", (moments[-1] + dt.timedelta(minutes=1)).isoformat(),
+                "--format", "json")  # fmt: skip
+    assert r.code == 0, r.err
+    steps = case.trail("centre")
+    mine = [(s["action"], s["data"].get("part")) for s in steps if s["action"].startswith("part_")]
+    assert mine == [("part_warn", "post.business"), ("part_escalate", "post.business")]
+    # the assisting post, the lead (by now the centre: the case's own clock ran out
+    # first and climbed, on its own ladder) and whoever may waive a part hear of it
+    assert [s["data"].get("unit") for s in steps if s["action"] == "escalate"] == [
+        ["post.enforcement", "ct.command"]
+    ]
+    for who in ("centre", "business"):
+        notes = login(app, who).get("/notifications").get_data(as_text=True)
+        assert "优化营商岗的协办任务已超时，督办" in notes, who
+    # a second sweep at the same moment finds nothing more on the part
+    r = onegrid("sweep", "--url", url, "--now", (moments[-1] + dt.timedelta(minutes=1)).isoformat(),
+                "--format", "json")  # fmt: skip
+    assert case.data["id"] not in json.loads(r.out)["cases"]["parts"]
+    # the case page says the part is overdue; the trail names whose part
+    page = business.get(f"/cases/{case.data['id']}").get_data(as_text=True)
+    assert re.search(r'data-unit="post.business" data-state="open">.*已超时，督办中', page)
+    assert "协办任务超时督办（优化营商岗）" in page
+    # once done, the part needs the sweep no more
+    case.data = case.get("business").get_json()
+    case.take("business", "assist_report", {"result": "已补查证照"})
+    with app.app_context():
+        stored = db.session().get(StoredCase, case.data["id"])
+        assert "parts_at" not in stored.progress
+
+
+def test_an_enforcement_dispute_climbs_to_the_committee_whose_decision_is_final(luohu):
+    """Luohu's three tiers through the API: the housing bureau, then the
+    enforcement bureau hand the dispute up (提请上级); the committee signs for
+    it and decides; nobody may then reopen or send back its decision."""
+    app, bearer = luohu
+    case = Case(app, bearer, "m.enforcement_dispute", "g.caiwuwei.01")
+    assert case.data["unit"] == "dept.housing" and case.data["rung"]["id"] == "authority"
+    for lead, reason in (("housing", "涉及多部门执法职责"), ("bureau", "城管局协调未果")):
+        if case.data["state"] == "reported":
+            case.take("platform", "accept")
+        case.take("platform", "dispatch")
+        case.take(lead, "escalate", {"reason": reason})
+        assert case.data["state"] == "accepted"
+    assert (case.data["unit"], case.data["rung"]["id"], case.data["rung"]["final"]) == (
+        "dept.enforcement_committee", "committee", True,
+    )  # fmt: skip
+    case.take("platform", "dispatch")
+    assert "escalate" not in case.offered("committee")
+    case.take("committee", "sign")
+    case.take("committee", "handle", {"result": "认定由区住房和建设局负责查处，即日生效"})
+    case.take("platform", "feed_back", {"message": "已告知协调决定"})
+    # the reporter may be unsatisfied, but the committee's decision stands
+    assert "reopen" not in case.offered("finder")
+    r = case.post("finder", "reopen", {"reason": "不服"})
+    assert r.status_code == 409
+    assert "终局层级“区综合行政执法委员会”作出决定" in r.get_json()["message"]
+    case.take("finder", "approve")
+    assert case.data["state"] == "closed"
+    steps = [(s["action"], s["actor"]) for s in case.trail("committee")]
+    assert ("handle", "committee") in steps and steps[-1] == ("approve", "finder")
+
+
+def test_returned_and_reassigned_on_the_pages_within_the_options(luohu):
+    """退单 and 改派 through Luohu's case page: a lead outside the pack's
+    dispatch: option is refused on the page, in words, naming the allowed."""
+    app, bearer = luohu
+    case = Case(app, bearer, "m.property_service", "g.caiwuwei.01")
+    case.take("platform", "accept")
+    case.take("platform", "dispatch")
+    housing, platform = login(app, "housing"), login(app, "platform")
+    page_act(housing, case.data["id"], "send_back", {"reason": "不属物业监管"})
+    r = page_post(
+        platform, case.data["id"], "reassign", {"lead": "dept.politics", "reason": "试试"}
+    )
+    assert r.status_code == 422
+    said = r.get_data(as_text=True)
+    assert "“区委政法委”不在本案可选的主办单位之内" in said and "区应急管理局" in said
+    page = page_act(platform, case.data["id"], "reassign", {"lead": "dept.emergency",
+                    "reason": "燃气隐患，应急局牵头"})  # fmt: skip
+    assert 'data-state="dispatched"' in page and "主办 区住房和建设局 → 区应急管理局" in page
+
+
+def page_post(client, case_id, action, data):
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    m = re.search(rf'action="(/cases/{case_id}/act/{action}\?version=\d+[^"]*)"', page)
+    assert m, f"{action} not offered"
+    return client.post(m.group(1).replace("&amp;", "&"), data=data)

@@ -53,6 +53,7 @@ def sweep(
         "warned": len(report.warned),
         "escalated": len(report.escalated),
         "supervised": len(report.supervised),
+        "parts": len(report.parts),
     }
     if fmt == "json":
         cases = {k: v for k, v in dataclasses.asdict(report).items() if k != "items"}

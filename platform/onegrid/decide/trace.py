@@ -103,6 +103,14 @@ LABELS = {
     },
     "located_address": {"zh": "按地址中的单位名称", "en": "the unit named in the address"},
     "located_intake": {"zh": "未能确定，交受理中心", "en": "none found: the intake unit"},
+    "chosen": {
+        "zh": "调度员的选择（拟派 → 实际）",
+        "en": "The dispatcher's choice (proposed → chosen)",
+    },
+    "kept": {"zh": "照拟派路线", "en": "kept the proposed route"},
+    "reason": {"zh": "理由", "en": "reason"},
+    "instruction": {"zh": "转办意见", "en": "instruction"},
+    "by": {"zh": "调度员", "en": "by"},
 }
 
 
@@ -237,10 +245,44 @@ def located_line(policy: Policy, explanation: Explanation, lang: str) -> list[st
     return [f"  {label('located', lang)}: {_name(policy, unit, lang)}{said}"]
 
 
-def render(policy: Policy, explanation: Explanation, lang: str = "zh") -> str:
+def choice_lines(policy: Policy, choices, lang: str = "zh") -> list[str]:
+    """What dispatchers made of the proposal (a stored case's dispatch and
+    改派 steps, oldest first): each one's proposed and chosen lead and
+    assistants, its reason and instruction. `choices`: plain dicts with
+    `at`, `action`, `by`, `proposed`, `chosen`, `changed`, `reason`, `instruction`."""
+    if not choices:
+        return []
+    lines = [f"{label('chosen', lang)}:"]
+    sep = "、" if lang == "zh" else ", "
+
+    def names(ids) -> str:
+        return sep.join(_name(policy, i, lang) for i in ids or ()) or label("none", lang)
+
+    for c in choices:
+        before, after = c.get("proposed") or {}, c.get("chosen") or {}
+        head = f"  {c.get('at', '')} {c.get('action', '')} ({label('by', lang)} {c.get('by', '')})"
+        lines.append(head)
+        if not c.get("changed"):
+            lines.append(f"    {label('kept', lang)}")
+        lines.append(
+            f"    {label('lead', lang)}: {_name(policy, before.get('lead'), lang)}"
+            f" → {_name(policy, after.get('lead'), lang)}"
+        )
+        lines.append(
+            f"    {label('assist', lang)}: {names(before.get('assistants'))}"
+            f" → {names(after.get('assistants'))}"
+        )
+        for key in ("reason", "instruction"):
+            if c.get(key):
+                lines.append(f"    {label(key, lang)}: {c[key]}")
+    return lines
+
+
+def render(policy: Policy, explanation: Explanation, lang: str = "zh", choices=()) -> str:
     return "\n".join(
         decision_lines(policy, explanation.decision, lang)
         + located_line(policy, explanation, lang)
         + escalation_line(explanation, lang)
         + trial_lines(explanation, lang)
+        + choice_lines(policy, choices, lang)
     )

@@ -107,9 +107,19 @@ def next_sweep(case: Case) -> dt.datetime | None:
     """The moment the sweep must next act on `case` (see `Case.sweep_at`)."""
     if case.closed_at is not None:
         return None
-    times = [case.due_at, None if case.warned else case.warn_at]
+    times = [case.due_at, None if case.warned else case.warn_at, _parts_at(case)]
     times = [t for t in times if t is not None]
     return min(times) if times else None
+
+
+def _parts_at(case: Case) -> dt.datetime | None:
+    """The next moment an assistant's part of the case is due soon or
+    overdue (kept by onegrid.workflow.assist in the case's progress)."""
+    at = (case.progress or {}).get("parts_at") if isinstance(case.progress, dict) else None
+    try:
+        return dt.datetime.fromisoformat(at) if at else None
+    except (TypeError, ValueError):
+        return None
 
 
 @event.listens_for(Case, "before_insert")

@@ -55,7 +55,10 @@ def why(case: Case, lang: str = "zh", admin: bool = False) -> list[tuple[str, st
     except Exception:  # the page must show even if explaining fails; the log keeps why
         current_app.logger.exception("explaining case %s failed", case.id)
         explanation = None
-    lead = name_of("unit", case.unit, lang)
+    # once a dispatcher changed the route, this part says what the router proposed
+    routed = case.route or {}
+    changed = bool((routed.get("dispatched") or {}).get("changed"))
+    lead = name_of("unit", (routed.get("lead") if changed else None) or case.unit, lang)
     matter = name_of("matter", case.matter, lang)
     tables = {t.get("id"): t for t in (policy.section("routing").get("tables") or ())}
     for trial in explanation.trials if explanation is not None else ():
@@ -82,9 +85,17 @@ def why(case: Case, lang: str = "zh", admin: bool = False) -> list[tuple[str, st
             )
         )
     else:
-        lines.append((("主办：" if zh else "Lead: ") + lead, ""))
-    if case.assistants:
-        lines.append((("协办：" if zh else "Assisting: ") + names_of(case.assistants, lang), ""))
+        said = (
+            ("拟派主办：" if zh else "Proposed lead: ")
+            if changed
+            else ("主办：" if zh else "Lead: ")
+        )
+        lines.append((said + lead, ""))
+    assistants = routed.get("assistants") if changed else case.assistants
+    if assistants:
+        said = ("拟派协办：" if zh else "Proposed assisting: ") if changed else None
+        said = said or ("协办：" if zh else "Assisting: ")
+        lines.append((said + names_of(assistants, lang), ""))
     if case.enterprise:
         name = name_of("unit", case.enterprise, lang)
         lines.append((("责任企业：" if zh else "Enterprise: ") + name, ""))
@@ -367,6 +378,8 @@ ENGINE_STEPS = {
     "warn": ("即将超时提醒", "Due-soon warning"),
     "escalate": ("超时提级", "Escalated when overdue"),
     "supervise": ("超时督办", "Supervised when overdue"),
+    "part_warn": ("协办任务即将超时提醒", "An assistant's part is due soon"),
+    "part_escalate": ("协办任务超时督办", "An assistant's part is overdue: supervised"),
 }
 
 
@@ -473,6 +486,9 @@ def story(case: Case, steps, lang: str = "zh") -> list[dict[str, Any]]:
             action = book.name(t, lang, step.action)
         else:
             action = _pick(ENGINE_STEPS.get(step.action, (step.action, step.action)), lang)
+            if step.data.get("part"):  # the sweep acted on one assistant's part: whose
+                whose = name_of("unit", step.data["part"], lang)
+                action += f"（{whose}）" if lang == "zh" else f" ({whose})"
         name, unit = who.get(step.actor, (step.actor, None)) if step.actor else ("", None)
         if step.actor == SWEEP.id:
             name, unit = person(step.actor, lang), None

@@ -61,6 +61,8 @@ Deadlines (`deadline.py`, `calendar.py`, `sweep.py`)
   transaction, claimed with SKIP LOCKED in `cases.sweep_at` order (the next
   moment the sweep must act, kept on every flush by store/models.py; a
   partial index), so several processes share the work (`onegrid sweep`).
+  Each assistant's part has its own clock (`assist.py`): warned when due
+  soon, escalated (督办) when overdue, through the outbox (`SweepReport.parts`).
 - `Scheduler(sessionmaker, interval=60).start()` / `.stop()`: the sweep in a
   background thread, for the web app.
 - Inbox queries: due soon = `Case.warned` or `Case.warn_at <= now`;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -222,10 +223,20 @@ def waiting_on(case: Case) -> list[party.Holder]:
         for t in book.transitions.values()
         if case.state in t.get("from", ())
         and not t.get("by_sweep")
-        and not t.get("stay")
+        and (not t.get("stay") or t.get("effect") in effects.PER_UNIT)
         and not guard.failed(book, case, t)
     ]
-    return party.holders(book, case, open_now)
+    holders = [_own_parts(book, case, h) for h in party.holders(book, case, open_now)]
+    return [h for h in holders if h is not None]
+
+
+def _own_parts(book, case: Case, holder: party.Holder) -> party.Holder | None:
+    """An assistant's part is waited on only from the units whose part is still open."""
+    t = book.transitions[holder.transition]
+    if t.get("effect") not in effects.PER_UNIT:
+        return holder
+    units = tuple(u for u in effects.eligible(t, case, list(holder.units)) if u)
+    return dataclasses.replace(holder, units=units) if units else None
 
 
 def act(

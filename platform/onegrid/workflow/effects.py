@@ -19,7 +19,7 @@ from typing import Any
 
 from onegrid import messages
 from onegrid.errors import Problem
-from onegrid.workflow import audit, deadline, escalation, ticks
+from onegrid.workflow import assist, audit, deadline, escalation, ticks
 from onegrid.workflow.actor import Actor
 from onegrid.workflow.errors import InvalidSubmission
 
@@ -68,6 +68,14 @@ class Taken:
     session: Any = None
 
 
+def refused(field: str, problem: Problem, lang: str) -> InvalidSubmission:
+    """A form's submission refused at one field, in words (as the form shows
+    its own errors: field → messages)."""
+    return InvalidSubmission(
+        [problem], {field: [messages.text(problem.code, problem.params, lang)]}
+    )
+
+
 def climb(book, case, trigger: str = "overdue") -> bool:
     """Hand the case up one rung; False at the top of the ladder."""
     rung = escalation.next_rung(book, case, trigger)
@@ -94,6 +102,8 @@ def _set(case, key: str, value) -> None:
         data.pop(key, None)
     else:
         data[key] = value
+    if key == "parts":
+        assist.schedule(data)  # when the sweep must next look at a part
     case.progress = data
 
 
@@ -141,34 +151,26 @@ def _reassign(step: Taken) -> dict:
     if lead is not None:
         known = {**book.units, **book.departments, **book.enterprises}
         if lead not in known:
-            raise InvalidSubmission([Problem("unknown-place", {"place": lead})], {"lead": lead})
+            raise refused("lead", Problem("unknown-place", {"place": lead}), step.lang)
         if lead == case.unit:
-            raise InvalidSubmission(
-                [Problem("reassign-same", {"unit": book.name(known[lead], "zh", lead)})],
-                {"lead": lead},
-            )
+            same = Problem("reassign-same", {"unit": book.name(known[lead], step.lang, lead)})
+            raise refused("lead", same, step.lang)
         # 改派 within what the pack's `dispatch:` option allows, like a changed dispatch
         _within_option(step, lead, [], [])
         before = {"lead": case.unit, "assistants": list(case.assistants or ())}
-        case.route = {
-            **(case.route or {}),
-            "dispatched": {
-                "proposed": before,
-                "chosen": {
-                    "lead": lead,
-                    "assistants": [a for a in before["assistants"] if a != lead],
-                },
-                "changed": True,
-                "reason": ((step.submission or {}).get("reason") or "").strip(),
-                "option": (book.dispatch_option(case) or {}).get("id"),
-                "by": step.actor.id,
-                "as": "reassign",
-            },
+        kept = [a for a in before["assistants"] if a != lead]
+        said = {
+            "proposed": before,
+            "chosen": {"lead": lead, "assistants": kept},
+            "changed": True,
+            "reason": ((step.submission or {}).get("reason") or "").strip(),
+            "option": (book.dispatch_option(case) or {}).get("id"),
         }
-        case.unit = lead
-        case.assistants = [a for a in case.assistants or () if a != lead]
+        case.route = {**(case.route or {}), "dispatched": {**said, "by": step.actor.id}}
+        case.unit, case.assistants = lead, kept
     _set(case, "signed", None)
-    return {"reassigned": _count(case, "reassigned"), "parts": open_parts(step)}
+    out = {"reassigned": _count(case, "reassigned"), "parts": open_parts(step)}
+    return {**out, "route": said} if lead is not None else out
 
 
 def _ask_extension(step: Taken) -> dict:
@@ -231,7 +233,7 @@ def _choose_route(step: Taken) -> dict:
     reason = (body.get("reason") or "").strip()
     if changed and not reason:
         problems.append(Problem("dispatch-reason", {}))
-        errors["reason"] = messages.text("dispatch-reason", {}, lang)
+        errors["reason"] = [messages.text("dispatch-reason", {}, lang)]
     if problems:
         raise InvalidSubmission(problems, errors)
     chosen = {"lead": lead, "assistants": assistants}
@@ -266,7 +268,7 @@ def _within_option(step: Taken, lead, adding, kept, problems=None, errors=None) 
             "allowed": sep.join(book.name(known.get(a), lang, a) for a in allowed) or "—",
         }
         problems.append(Problem("dispatch-not-allowed", params))
-        errors[field] = messages.text("dispatch-not-allowed", params, lang)
+        errors.setdefault(field, []).append(messages.text("dispatch-not-allowed", params, lang))
 
     if lead != case.unit and lead not in (option.get("leads") or ()):
         refuse("lead", lead, ("主办单位", "leads"), option.get("leads") or ())
@@ -298,7 +300,9 @@ def open_parts(step: Taken) -> list[str]:
             continue
         part = {"state": PART_OPEN, "since": audit.stamp(step.now)}
         if limit:
-            part["due_at"] = audit.stamp(book.calendar.add(step.now, limit))
+            due = book.calendar.add(step.now, limit)
+            part["due_at"] = audit.stamp(due)
+            part["warn_at"] = audit.stamp(assist.warn_at(book, step.now, due))
         have[unit] = part
         new.append(unit)
     _set(case, "parts", have or None)
@@ -332,7 +336,7 @@ def _part_waive(step: Taken) -> dict:
     have = parts(step.case)
     part = have.get(unit)
     if part is None or part.get("state") in (PART_DONE, PART_WAIVED):
-        raise InvalidSubmission([Problem("part-not-open", {"unit": unit or ""})], {"unit": unit})
+        raise refused("unit", Problem("part-not-open", {"unit": unit or ""}), step.lang)
     part.update(state=PART_WAIVED, waived_at=audit.stamp(step.now), waived_by=step.actor.id)
     _set(step.case, "parts", have)
     return {"part": unit, "state": PART_WAIVED}
@@ -372,11 +376,7 @@ def _merge(step: Taken) -> dict:
         or into.matter != case.matter
         or into.closed_at is not None
     ):
-        params = {"into": str(into_id)}
-        raise InvalidSubmission(
-            [Problem("merge-target", params)],
-            {"into": messages.text("merge-target", params, step.lang)},
-        )
+        raise refused("into", Problem("merge-target", {"into": str(into_id)}), step.lang)
     duplicates.link(session, case, into, step.actor.id, step.now)
     return {"merged_into": into.id}
 

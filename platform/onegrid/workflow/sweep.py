@@ -26,7 +26,7 @@ from sqlalchemy import select
 from onegrid.store.base import utcnow
 from onegrid.store.items import Item
 from onegrid.store.models import Case
-from onegrid.workflow import audit, deadline, item, notify
+from onegrid.workflow import assist, audit, deadline, item, notify
 from onegrid.workflow.actor import SWEEP
 from onegrid.workflow.case import climb
 from onegrid.workflow.rulebook import rulebook
@@ -40,6 +40,8 @@ class SweepReport:
     warned: list[int] = field(default_factory=list)
     escalated: list[int] = field(default_factory=list)
     supervised: list[int] = field(default_factory=list)
+    # cases one of whose assistants' parts was warned or escalated (workflow.assist)
+    parts: list[int] = field(default_factory=list)
     # cases the sweep could not act on (logged); the others go on regardless
     failed: list[int] = field(default_factory=list)
     # the same for the other kinds of workflow item (`onegrid.workflow.item`)
@@ -47,7 +49,7 @@ class SweepReport:
 
     @property
     def total(self) -> int:
-        own = len(self.warned) + len(self.escalated) + len(self.supervised)
+        own = len(self.warned) + len(self.escalated) + len(self.supervised) + len(self.parts)
         return own + (self.items.total if self.items else 0)
 
 
@@ -112,6 +114,13 @@ def _append(session, case: Case | Item, action: str, at: dt.datetime, data: dict
 def _act_on(session, case: Case | Item, now: dt.datetime, report: SweepReport) -> list[int]:
     """Act on one due case or item; the report's list it belongs in once committed."""
     book = item.book_of(case) if isinstance(case, Item) else rulebook(case.policy_version)
+    own = (case.due_at is not None and case.due_at <= now) or (
+        not case.warned and case.warn_at is not None and case.warn_at <= now
+    )
+    if not own and isinstance(case, Case) and assist.due_parts(case, now):
+        # only an assistant's part is due: its own warning or escalation, the case stays
+        assist.sweep_parts(session, book, case, now, SWEEP.id)
+        return report.parts
     if case.due_at is not None and case.due_at <= now:
         before = {"level": case.level, "unit": case.unit, "step": case.step}
         due_at = case.due_at
