@@ -104,9 +104,31 @@ def generate(db, version, workers: int = 4) -> dict[str, list[int]]:
             at = NOV + dt.timedelta(days=2 * n, hours=i)
             plan = PLANS[(i + n) % len(PLANS)]
             made[reporter.id].append(run_case(db, version, reporter, grid, plan, at, (i + n) % 3))
+    duty_month(db, version)
     # the sweep runs on at the end of the month (and would freeze October)
     sweep(db, now=dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC))
     return made
+
+
+def duty_month(db, version) -> None:
+    """November's duty rounds (the sweep opens them on the 2nd); the economic
+    block ticks one item with its evidence, the other blocks nothing."""
+    from onegrid.store import Item
+    from onegrid.workflow import ticks
+    from onegrid.workflow.rounds import open_rounds, tick
+
+    book = rulebook(version)
+    open_rounds(db, NOV)
+    with db() as s:
+        rnd = next(
+            r
+            for r in s.query(Item).filter(Item.unit == "blk.economy", Item.kind == "duty_round")
+            if r.data["period"] == "2026-11"
+        )
+        form = ticks.form_of(book, ticks.duty_of(book, rnd, "d.economy.01"))
+        evidence = valid_example(forms_of(book.policy).form(form))
+        econ = Actor("econ", (Binding("post_staff", "blk.economy"),))
+        tick(s, rnd.id, "d.economy.01", econ, evidence, rnd.version, NOV + dt.timedelta(days=3))
 
 
 # --- any pack: the closed loop driven by whoever may take each step --------

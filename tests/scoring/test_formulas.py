@@ -119,6 +119,8 @@ def small(db, tmp_path):
     go(c1, "sign", DEPT, T0 + 30 * M)
     go(c1, "handle", DEPT, T0 + 2 * H, handled)
     go(c1, "feed_back", STREET, T0 + 3 * H, fed)
+    # 回访: the reporter, called back, is not satisfied (she approves all the same)
+    go(c1, "revisit", STREET, T0 + 3 * H + 30 * M, {"reached": True, "satisfaction": "unsatisfied"})
     go(c1, "approve", GW1, T0 + 4 * H)
 
     c2 = new(GW1, "g1", T0 + H, {"description": "二"})
@@ -211,6 +213,12 @@ def test_each_formula_by_hand(small):
         dissatisfied=["reopen"],
     )
     assert satisfied["dept.a"] == (1.0, [c1]) and satisfied["d"] == (0.5, [c2, c2])
+    # … and with the return call's answer: C1's 不满意 counts too
+    answers = {"transition": "revisit", "field": "satisfaction",
+               "satisfied": ["satisfied", "basically"], "dissatisfied": ["unsatisfied"]}  # fmt: skip
+    called = values("satisfaction_rate", rec, UNITS, attribution="lead",
+                    satisfied=["approve"], dissatisfied=["reopen"], answers=answers)  # fmt: skip
+    assert called["dept.a"] == (0.5, [c1, c1]) and called["d"] == (0.5, [c2, c2])
     # 活跃度 and 信息完整度 for the reporters
     assert values("activity", rec, PEOPLE, attribution="reporter", target=4) == {
         "gw1": (0.5, [c1, c2]),
@@ -233,4 +241,6 @@ def test_each_formula_by_hand(small):
         "satisfaction_rate",
         "activity",
         "completeness",
+        "duty_completion",
+        "duty_on_time",
     }

@@ -84,6 +84,18 @@ def test_a_breakdown_names_every_case_behind_its_numbers(cuntan):
     assert "late at" not in post and "post.worksafety</td>" not in post
 
 
+def test_blocks_are_ranked_on_their_duty_lists_with_each_item_named(cuntan):
+    app, _ = cuntan
+    client = client_as(app, "admin")
+    page = client.get("/scores/sc.block/2026-11").get_data(as_text=True)
+    assert "经济发展板块" in page and "党的建设板块" in page and "职责清单销号率" in page
+    economy = client.get("/scores/sc.block/2026-11/blk.economy").get_data(as_text=True)
+    assert "职责轮次 #" in economy and "重点企业走访" in economy  # the item by its name
+    assert "到期未完成" in economy  # the items not ticked by the month's end, in words
+    english = client.get("/scores/sc.block/2026-11/blk.economy?lang=en").get_data(as_text=True)
+    assert "Visit key firms" in english and "not done by its due moment" in english
+
+
 def test_unknown_schemes_and_periods_are_404_not_500(cuntan):
     app, _ = cuntan
     client = client_as(app, "admin")

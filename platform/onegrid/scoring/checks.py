@@ -41,6 +41,14 @@ messages.register(
             "zh": "'{id}' 的 types 只用于考评对象 department",
             "en": "'{id}': types only go with the subject department",
         },
+        "scoring-answer-field": {
+            "zh": "指标 '{indicator}'：操作 '{transition}' 的表单没有字段 '{field}'（可用：{fields}）",
+            "en": "indicator '{indicator}': the form of '{transition}' has no field '{field}' (it has: {fields})",
+        },
+        "scoring-answer-value": {
+            "zh": "指标 '{indicator}'：'{answer}' 不是字段 '{field}' 的选项（可选：{choices}）",
+            "en": "indicator '{indicator}': '{answer}' is not a choice of the field '{field}' (choices: {choices})",
+        },
         "scoring-metric-mismatch": {
             "zh": "方案 '{scheme}' 的指标 '{indicator}' 针对 {got}，方案针对 {want}",
             "en": "scheme '{scheme}' weighs '{indicator}', which is taken for {got}; the scheme is for {want}",
@@ -100,6 +108,8 @@ def _indicator_checks(policy, ind, problems: list[Problem]) -> None:
             problems.append(
                 Problem("scoring-stray-param", {**args, "param": param}, ind.key_loc(param))
             )
+    if isinstance(ind.get("answers"), dict):
+        _answers_checks(policy, ind, problems)
     people = policy.get("role", ind["subject"]) is not None
     if ind["attribution"] == "reporter" and not people and _subject_known(policy, ind["subject"]):
         problems.append(
@@ -109,6 +119,45 @@ def _indicator_checks(policy, ind, problems: list[Problem]) -> None:
                 ind.loc_of("subject"),
             )
         )
+
+
+def _answers_checks(policy, ind, problems: list[Problem]) -> None:
+    """The return call's field is on its transition's form, its answers among
+    the field's choices (an unknown transition is the reference check's)."""
+    answers = ind["answers"]
+    transition = policy.get("transition", answers.get("transition"))
+    form = policy.get("form", transition.get("form")) if transition is not None else None
+    if form is None:
+        return
+    fields = {f.get("name"): f for f in form.get("fields") or () if isinstance(f, dict)}
+    args = {"indicator": ind["id"], "transition": answers["transition"]}
+    field = fields.get(answers.get("field"))
+    if field is None:
+        names = [n for n in fields if n]
+        problems.append(
+            Problem(
+                "scoring-answer-field",
+                {**args, "field": answers.get("field"), "fields": ", ".join(names)},
+                answers.loc_of("field"),
+                did_you_mean(str(answers.get("field")), names),
+            )
+        )
+        return
+    choices = [c.get("value") for c in field.get("choices") or () if isinstance(c, dict)]
+    if not choices:
+        return
+    for key in ("satisfied", "dissatisfied"):
+        for value in answers.get(key) or ():
+            if value not in choices:
+                params = {"indicator": ind["id"], "answer": value, "field": answers["field"]}
+                problems.append(
+                    Problem(
+                        "scoring-answer-value",
+                        {**params, "choices": ", ".join(map(str, choices))},
+                        answers.loc_of(key),
+                        did_you_mean(str(value), [str(c) for c in choices]),
+                    )
+                )
 
 
 def _target(item) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from onegrid.scoring.record import CaseRecord, Record
+from onegrid.scoring.record import CaseRecord, DutyRecord, Record
 
 Keys = frozenset[tuple[str, str]]
 Item = dict[str, Any]
@@ -170,12 +170,22 @@ def timely_action(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
 
 def satisfaction_rate(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
     good, bad = set(ind.get("satisfied") or ()), set(ind.get("dissatisfied") or ())
+    answers = ind.get("answers") or {}
     for case in record.cases:
         for event in case.events:
-            if event.action in good | bad and record.within(event.at):
-                keys = keys_of(case, ind["attribution"], event.unit)
-                why = {"action": event.action, "at": event.at.isoformat()}
-                yield keys, item(case, event.action in good, **why)
+            if not record.within(event.at):
+                continue
+            verdict = event.action in good if event.action in good | bad else None
+            said = None
+            if answers and event.action == answers["transition"]:
+                said = (event.data.get("submission") or {}).get(answers["field"])
+                if said in answers["satisfied"] or said in answers["dissatisfied"]:
+                    verdict = said in answers["satisfied"]
+            if verdict is None:
+                continue
+            keys = keys_of(case, ind["attribution"], event.unit)
+            why = {"action": event.action, "at": event.at.isoformat(), "answer": said}
+            yield keys, item(case, verdict, **why)
 
 
 def _reported(record: Record):
@@ -195,6 +205,33 @@ def completeness(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
         share = filled / len(case.form_fields)
         why = {"filled": filled, "fields": len(case.form_fields)}
         yield keys_of(case, ind["attribution"]), item(case, share, **why)
+
+
+def _duty_keys(duty: DutyRecord, attribution: str) -> Keys:
+    if attribution == "holder":
+        return unit_keys(duty.unit)
+    if attribution == "area":
+        return unit_keys(*duty.area)
+    raise ValueError(attribution)
+
+
+def _duty_item(duty: DutyRecord, ok: bool) -> Item:
+    """The duty behind a number: its round and id, and whether it was ticked
+    late, marked not applicable, or left open."""
+    why = {"late": duty.late, "na": duty.na, "open": not duty.complete}
+    out: Item = {"round": duty.round, "duty": duty.duty, "ok": 1.0 if ok else 0.0}
+    out.update({k: v for k, v in why.items() if v})
+    return out
+
+
+def duty_completion(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
+    for duty in record.duties:
+        yield _duty_keys(duty, ind["attribution"]), _duty_item(duty, duty.complete)
+
+
+def duty_on_time(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
+    for duty in record.duties:
+        yield _duty_keys(duty, ind["attribution"]), _duty_item(duty, duty.on_time)
 
 
 @dataclass(frozen=True)
@@ -221,6 +258,8 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
     "satisfaction_rate": Implementation(satisfaction_rate, mean),
     "activity": Implementation(activity, against_target),
     "completeness": Implementation(completeness, mean),
+    "duty_completion": Implementation(duty_completion, mean),
+    "duty_on_time": Implementation(duty_on_time, mean),
 }
 
 

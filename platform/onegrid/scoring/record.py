@@ -31,7 +31,9 @@ from sqlalchemy import or_, select
 
 from onegrid.errors import OnegridError
 from onegrid.forms import forms_of
+from onegrid.store.items import Item
 from onegrid.store.models import Case
+from onegrid.workflow import rounds, ticks
 from onegrid.workflow.case import trails
 from onegrid.workflow.rulebook import rulebook
 
@@ -89,10 +91,35 @@ class CaseRecord:
 
 
 @dataclass
+class DutyRecord:
+    """One duty of a duty round (`workflow.rounds`) due in the period, as its
+    ticks stood at the period's end: a tick made later is not in it."""
+
+    round: int
+    duty: str
+    unit: str | None  # the round's holder
+    area: list[str]  # the holder and every unit above it
+    due: dt.datetime
+    expected: int  # ticks the period asks for
+    done: int
+    late: int  # of those, ticked after the round's due moment
+    na: bool  # marked not applicable (with a reason)
+
+    @property
+    def complete(self) -> bool:
+        return self.na or self.done >= self.expected
+
+    @property
+    def on_time(self) -> bool:
+        return self.complete and self.late == 0
+
+
+@dataclass
 class Record:
     start: dt.datetime
     end: dt.datetime  # the end of the period, or now while it runs
     cases: list[CaseRecord]
+    duties: list[DutyRecord] = field(default_factory=list)
 
     def within(self, moment: dt.datetime | None) -> bool:
         return moment is not None and self.start <= moment < self.end
@@ -136,7 +163,43 @@ def load(
     ]
     steps = trails(session, [c.id for c in cases], before=end)
     cut = min(end, as_of) if as_of is not None else end
-    return Record(start, cut, [read_case(c, steps[c.id], cut) for c in cases])
+    record = Record(start, cut, [read_case(c, steps[c.id], cut) for c in cases])
+    record.duties = read_duties(session, pack, start, end, cut)
+    return record
+
+
+def read_duties(
+    session, pack: str, start: dt.datetime, end: dt.datetime, cut: dt.datetime
+) -> list[DutyRecord]:
+    """The duties of the rounds due in (start, end] (a round counts in the
+    period its due moment falls in, once), as ticked before `cut`: a tick
+    after the round's due moment but within the period is complete and late;
+    one after the period is not in it. Duties asked only when something
+    happens (on_event: none expected) are no obligation and are left out; in
+    a period still running, a round not yet due shows only what is done."""
+    out: list[DutyRecord] = []
+    for rnd in session.scalars(select(Item).where(Item.pack == pack).order_by(Item.id)):
+        book = rulebook(rnd.policy_version)
+        if rnd.kind not in ticks.kinds(book):
+            continue
+        due = ticks.due_of(rnd)
+        # due at the end of a period's last working day: the instant the next begins
+        if due is None or not start < due <= end:
+            continue
+        area = rounds.above(book, rnd.unit)
+        for row in rounds.rows(rnd):
+            if row.expected == 0:
+                continue
+            made = [t for t in row.ticks if _at(t.get("at")) < cut]
+            na = row.na is not None and _at(row.na.get("at")) < cut
+            duty = DutyRecord(
+                rnd.id, row.id, rnd.unit, area, due, row.expected,
+                len(made), sum(1 for t in made if t.get("late")), na,
+            )  # fmt: skip
+            if due > cut and not duty.complete:
+                continue  # still time to tick it
+            out.append(duty)
+    return out
 
 
 def read_case(case: Case, steps, end: dt.datetime) -> CaseRecord:

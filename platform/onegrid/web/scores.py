@@ -218,13 +218,31 @@ def subject(scheme_id, period, subject):
         trend=charts.line(points, t("得分走势", "Score over time")),
         text_of=text_of,
         why=lambda item: why(book, item),
+        duty_name=lambda duty: duty_name(book, duty),
     )
+
+
+def duty_name(book, duty_id: str) -> str:
+    """A duty item by its name in the reader's language (a "+1" task by its id)."""
+    for listed in (book.resolved.get("duties") or {}).get("lists") or ():
+        for duty in listed.get("items") or ():
+            if duty.get("id") == duty_id:
+                return book.name(duty, current_lang(), duty_id)
+    return duty_id
 
 
 def why(book, item: dict) -> str:
     """Why an item counts as it does, in the reader's language, with names."""
     lang = current_lang()
     parts = []
+    if item.get("duty"):  # a duty round's item (scoring.formulas._duty_item)
+        if item.get("na"):
+            parts.append(t("不适用", "not applicable"))
+        if item.get("late"):
+            parts.append(t(f"逾期勾销 {item['late']} 次", f"ticked late {item['late']}×"))
+        if item.get("open"):
+            parts.append(t("到期未完成", "not done by its due moment"))
+        return t("；", "; ").join(parts)
     if item.get("step"):
         parts.append(book.name(book.steps.get(item["step"]), lang, item["step"]))
     if item.get("late_at"):

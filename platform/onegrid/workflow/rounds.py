@@ -246,7 +246,7 @@ def completion(
         if rnd.kind not in ticks.kinds(book) or not in_month(rnd, month):
             continue
         due = ticks.due_of(rnd)
-        for unit in _above(book, rnd.unit):
+        for unit in above(book, rnd.unit):
             f = out.setdefault(unit, Figures(unit))
             f.rounds += 1
             for row in rows(rnd):
@@ -266,7 +266,7 @@ def completion(
     return out
 
 
-def _above(book, unit: str | None) -> list[str]:
+def above(book, unit: str | None) -> list[str]:
     """The unit, the departments it sits in, then every org unit above."""
     out: list[str] = []
     seen: set[str] = set()

@@ -46,8 +46,8 @@ ATTRIBUTIONS = {
         "counts for the unit leading the case when it closed (if open: at the end of the period)",
     ),
     "holder": Attribution(
-        "计入每个环节到期时持有案件的单位：超期的环节记在它名下，不论后来由谁办结",
-        "counts for the unit that held each step at its deadline: an overdue step counts against it, whoever closes the case later",
+        "计入每个环节到期时持有案件的单位：超期的环节记在它名下，不论后来由谁办结（职责事项：计入轮次的持有者）",
+        "counts for the unit that held each step at its deadline: an overdue step counts against it, whoever closes the case later (duty items: the round's holder)",
     ),
     "area": Attribution(
         "计入案件发生地所在的单位（及其上级）",
@@ -121,8 +121,8 @@ FORMULAS = {
         ("step", "action", "within"),
     ),
     "satisfaction_rate": Formula(
-        "满意率 = 满意的评价（含回访）÷ 全部评价，按本期作出的评价计",
-        "satisfaction rate = satisfied evaluations (and return calls) / all evaluations made in the period",
+        "满意率 = 满意的评价 ÷ 全部评价，按本期作出的评价计；回访（answers）中上报人的意见同样计入",
+        "satisfaction rate = satisfied evaluations / all evaluations made in the period; the reporter's view recorded on a return call (answers) counts the same way",
         ("lead", "area", "reporter"),
         {
             "satisfied": {
@@ -132,6 +132,32 @@ FORMULAS = {
             "dissatisfied": {
                 **_TRANSITIONS,
                 "description": "Transitions that record a dissatisfied evaluation.",
+            },
+            "answers": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["transition", "field", "satisfied", "dissatisfied"],
+                "properties": {
+                    "transition": {
+                        "$ref": "#/$defs/ref",
+                        "description": "The transition whose form records the reporter's view (回访).",
+                    },
+                    "field": {
+                        "type": "string",
+                        "description": "The field of that transition's form holding the view.",
+                    },
+                    "satisfied": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "Answers that count as satisfied.",
+                    },
+                    "dissatisfied": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "Answers that count as not satisfied (any other answer counts for neither).",
+                    },
+                },
+                "description": "Also count a return call's answer (回访): each time the transition is taken with one of these answers in the field.",
             },
         },
         ("satisfied", "dissatisfied"),
@@ -153,6 +179,16 @@ FORMULAS = {
         "信息完整度 = 本期上报的案件表单中已填写的字段 ÷ 表单声明的字段，逐件平均",
         "data completeness = fields filled / fields the form declares, on each case reported in the period, averaged",
         ("reporter", "area"),
+    ),
+    "duty_completion": Formula(
+        "履职完成率 = 本期到期的职责轮次中勾销完成的事项（按要求次数打勾，或注明不适用）÷ 应完成的事项；只在发生时才需勾销的事项不计",
+        "duty completion = items of the duty rounds due in the period ticked as often as asked (or marked not applicable) / items asked; items ticked only when something happens (on_event) are left out",
+        ("holder", "area"),
+    ),
+    "duty_on_time": Formula(
+        "按时履职率 = 本期到期的职责轮次中按时勾销完成的事项 ÷ 应完成的事项；逾期补勾的记为完成但不按时",
+        "on-time duty completion = items of the rounds due in the period completed with no late tick / items asked; an item ticked after the round's due moment is complete but late",
+        ("holder", "area"),
     ),
 }
 
@@ -286,5 +322,6 @@ KIND = Kind(
         RefSpec(("indicators", "*", "action"), ("transition",)),
         RefSpec(("indicators", "*", "satisfied"), ("transition",)),
         RefSpec(("indicators", "*", "dissatisfied"), ("transition",)),
+        RefSpec(("indicators", "*", "answers", "transition"), ("transition",)),
     ),
 )
