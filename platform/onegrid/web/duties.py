@@ -262,7 +262,7 @@ def completion_page():
     mine = {b.unit for b in g.user.bindings}
     rows = []
     for unit, f in figures.items():
-        chain = set(rounds._above(book, unit))
+        chain = set(rounds.above(book, unit))
         if not g.user.is_admin and not (chain & mine):
             continue
         rows.append(

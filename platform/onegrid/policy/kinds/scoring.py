@@ -121,7 +121,7 @@ FORMULAS = {
         ("step", "action", "within"),
     ),
     "satisfaction_rate": Formula(
-        "满意率 = 满意的评价 ÷ 全部评价，按本期作出的评价计；回访（answers）中上报人的意见同样计入",
+        "满意率 = 满意的评价 ÷ 全部评价，按本期作出的评价计；回访时上报人的意见同样计入",
         "satisfaction rate = satisfied evaluations / all evaluations made in the period; the reporter's view recorded on a return call (answers) counts the same way",
         ("lead", "area", "reporter"),
         {
