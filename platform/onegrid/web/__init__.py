@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         notices,
         open311,
         people,
+        posts,
         proxy,
         redaction,
         scores,
@@ -66,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     admin.init_app(app)
     admission.init_app(app)
     duties.init_app(app)
+    posts.init_app(app)
     api.init_app(app)
     open311.init_app(app)
     notices.init_app(app)

@@ -28,7 +28,7 @@ from onegrid.store import Item, utcnow
 from onegrid.web import api, caseview, casework, db, formview
 from onegrid.web.auth import login_required
 from onegrid.web.i18n import current_lang, t
-from onegrid.workflow import duty_plan, rounds, ticks
+from onegrid.workflow import claims, duty_plan, rounds, ticks
 from onegrid.workflow import errors as wf_errors
 from onegrid.workflow import item as wf_item
 from onegrid.workflow.rulebook import rulebook
@@ -185,7 +185,16 @@ def index(failed_round=None, failed=None, values=None, errors=None, refused=None
         round_view(r, g.user, lang, failed if r.id == failed_round else None, values, errors)
         for r in my_rounds(g.user)
     ]
-    return render_template("duties/index.html", rounds=views, refused=refused), status
+    book = rulebook(casework.current_version(db.session()))
+    return (
+        render_template(
+            "duties/index.html",
+            rounds=views,
+            refused=refused,
+            posts=bool(claims.kinds(book) and claims.posts(book)),
+        ),
+        status,
+    )
 
 
 @bp.route("/<int:round_id>/<duty>", methods=("POST",))

@@ -103,9 +103,16 @@ def _duty_round(book, data: dict[str, Any], lang: str) -> Decided:
     )
 
 
+def _post_claim(book, data: dict[str, Any], lang: str) -> Decided:
+    from onegrid.workflow import claims
+
+    return claims.decide(book, data, lang)
+
+
 DECISIONS: dict[str, Callable[..., Decided]] = {
     "admission": _admission,
     "duty_round": _duty_round,
+    "post_claim": _post_claim,
 }
 
 

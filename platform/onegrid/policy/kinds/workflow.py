@@ -86,6 +86,7 @@ EFFECTS = {
 # implements each (a test checks both agree).
 DECISIONS = {
     "duty_round": "A duty round (对单履职): the items of the list (`list`) its holder (`holder`) has in the period (`period`), due at the end of the period's last working day; filed by the sweep.",
+    "post_claim": "A person registers in their home grid (`home_grid`, a unit of the lowest level) and claims a post (`post`: a duty list with claimable: true); the grid holds the claim for its party branch to confirm.",
     "admission": "The task admission gate (准入): a listed task is admitted or refused at once; an unlisted one goes to the reviewer the admission list names, for as long as its review.limit.",
 }
 
