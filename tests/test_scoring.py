@@ -91,7 +91,7 @@ def test_bad_measures(scheme, measures, code):
             "formula: activity",
             "formula: speed",
             "scoring.yaml:4:40: error[schema-enum]: 'indicators[1].formula' is \"speed\", which is not one of:"
-            ' "closure_rate", "on_time_closure_rate", "rework_rate", "timely_step", "timely_action", "satisfaction_rate", "activity", "completeness"',
+            ' "closure_rate", "on_time_closure_rate", "rework_rate", "timely_step", "timely_action", "satisfaction_rate", "activity", "completeness", "duty_completion", "duty_on_time"',
         ),
         (
             "subject: grid_worker\n    period",

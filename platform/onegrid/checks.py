@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 import onegrid
+from onegrid import messages
 from onegrid.errors import Problem
 from onegrid.policy.pack import Policy, read_pack
 
@@ -36,10 +37,62 @@ def stage_checks() -> tuple[Callable[[Policy], list[Problem]], ...]:
     return tuple(found)
 
 
+# Problems that keep a whole file out of the pack. What goes wrong elsewhere
+# often follows from them (every reference to a unit of an unreadable
+# org.yaml is unknown), so they come first, and `folded` counts the rest.
+DROPS_FILE = frozenset(
+    {
+        "file-unreadable",
+        "file-too-large",
+        "not-utf8",
+        "yaml-syntax",
+        "fullwidth-syntax",
+        "too-deep",
+        "too-many-nodes",
+        "multiple-documents",
+        "empty-file",
+        "not-a-mapping",
+        "missing-kind",
+        "unknown-kind",
+    }
+)
+# what a dropped file leaves behind in the files that name its ids
+FOLLOWS = frozenset({"unknown-ref"})
+
+messages.register(
+    {
+        "folded": {
+            "zh": "另有 {count} 个“未知引用”错误，多半是 {cause} 无法读取所致：先改正它（--format json 列出全部）",
+            "en": "and {count} more unknown-reference errors, most likely caused by {cause}, which could not be read: fix it first (--format json lists them all)",
+        },
+    }
+)
+
+
 def check_pack(root: str | Path) -> tuple[Policy | None, list[Problem]]:
-    """Everything wrong with one pack, sorted by place."""
+    """Everything wrong with one pack: the problems that drop a file first,
+    then the rest sorted by place."""
     policy, problems = read_pack(root)
     if policy is not None and not any(p.severity == "error" for p in problems):
         for stage in stage_checks():
             problems.extend(stage(policy))
-    return policy, sorted(problems, key=Problem.sort_key)
+    problems = sorted(problems, key=Problem.sort_key)
+    return policy, sorted(problems, key=lambda p: p.code not in DROPS_FILE)
+
+
+def fold(problems: list[Problem]) -> tuple[list[Problem], Problem | None]:
+    """For people: the problems to print, and one line standing for the
+    unknown references that a dropped file explains (None if nothing folds)."""
+    causes = [p for p in problems if p.code in DROPS_FILE]
+    if not causes:
+        return problems, None
+    dropped = {p.loc.file for p in causes if p.loc is not None}
+    folded = [
+        p for p in problems if p.code in FOLLOWS and (p.loc is None or p.loc.file not in dropped)
+    ]
+    if not folded:
+        return problems, None
+    first = causes[0].loc
+    cause = f"{messages.display_path(first.file)}:{first.line}" if first else "?"
+    kept = [p for p in problems if not any(p is f for f in folded)]
+    return kept, Problem("folded", {"count": len(folded), "cause": cause}, None, severity="note")

@@ -7,7 +7,7 @@ import json
 import click
 
 from onegrid import messages, paths
-from onegrid.checks import check_pack
+from onegrid.checks import check_pack, fold
 from onegrid.cli import options
 
 SUMMARY = {
@@ -41,8 +41,11 @@ def check(packs: list[str], lang: str = "zh", fmt: str = "text") -> int:
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         for _root, _policy, problems in results:
-            for problem in problems:
+            shown, folded = fold(problems)  # the JSON output keeps them all
+            for problem in shown:
                 click.echo(messages.format_line(problem, lang))
+            if folded is not None:
+                click.echo(messages.format_line(folded, lang))
         click.echo(SUMMARY[lang].format(packs=len(results), errors=errors), err=True)
     return 1 if errors else 0
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from onegrid import messages
 from onegrid.errors import Loc, PolicyError, Problem
+from onegrid.policy import keyboard
 from onegrid.policy.kinds.defs import ID_PATTERN
 from onegrid.policy.suggest import did_you_mean
 
@@ -101,6 +102,10 @@ messages.register(
         "registry-bad-coordinate": {
             "zh": "'{column}' 应为 {low} 到 {high} 之间的度数，实际是 '{cell}'",
             "en": "'{column}' should be degrees between {low} and {high}, got '{cell}'",
+        },
+        "registry-gb18030": {
+            "zh": "网格台账是 GBK/GB18030 编码（Excel 的默认），已按此读取；建议另存为 UTF-8",
+            "en": "the grid registry is GBK/GB18030-encoded (Excel's default) and was read as such; saving it as UTF-8 is better",
         },
         "registry-not-utf8": {
             "zh": "网格台账不是 UTF-8 编码（第 {offset} 字节处）",
@@ -200,10 +205,15 @@ def read_registry(policy, path: str | Path) -> tuple[Registry | None, list[Probl
         return None, [
             Problem("file-too-large", {"size": len(raw), "limit": MAX_BYTES}, Loc(name, 1, 1))
         ]
+    read_as: list[Problem] = []
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, [Problem("registry-not-utf8", {"offset": exc.start}, Loc(name, 1, 1))]
+        # what Excel saves a Chinese CSV as: read it, and say so
+        text = keyboard.gb18030_text(raw)
+        if text is None:
+            return None, [Problem("registry-not-utf8", {"offset": exc.start}, Loc(name, 1, 1))]
+        read_as.append(Problem("registry-gb18030", {}, Loc(name, 1, 1), severity="warning"))
     # (first line, cells) of each record: a quoted cell may span lines
     rows: list[tuple[int, list[str], int]] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -216,11 +226,11 @@ def read_registry(policy, path: str | Path) -> tuple[Registry | None, list[Probl
     if not rows or not any(cell.strip() for cell in rows[0][1]):
         return None, [Problem("registry-empty", {}, Loc(name, 1, 1))]
     header = [cell.strip() for cell in rows[0][1]]
-    problems: list[Problem] = []
+    problems: list[Problem] = read_as
     registry = Registry(name, header)
     roles = set(policy.ids("role"))
     _check_header(registry, roles, problems)
-    if problems:
+    if any(p.severity == "error" for p in problems):
         return None, problems
     communities = {u["id"]: u for u in policy.items("unit") if u.get("level") == COMMUNITY_LEVEL}
     by_name: dict[str, list[str]] = {}
@@ -283,8 +293,9 @@ def read_registry(policy, path: str | Path) -> tuple[Registry | None, list[Probl
 def load_registry(policy, path: str | Path) -> Registry:
     """A registry without problems, or `PolicyError` with all of them."""
     registry, problems = read_registry(policy, path)
-    if problems or registry is None:
-        raise PolicyError(problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or registry is None:
+        raise PolicyError(errors or problems)
     return registry
 
 
@@ -319,7 +330,8 @@ def pack_registry(policy, partial: bool = False) -> Registry | None:
     if path is None or problem is not None:
         return None
     registry, problems = read_registry(policy, path)
-    return registry if partial or not problems else None
+    clean = not any(p.severity == "error" for p in problems)
+    return registry if partial or clean else None
 
 
 def grid_units(policy, partial: bool = False) -> list[dict]:

@@ -21,6 +21,7 @@ import yaml
 
 from onegrid import messages
 from onegrid.errors import Hint, Loc, PolicyError, Problem
+from onegrid.policy import keyboard
 from onegrid.policy.located import YList, YMap
 
 try:  # libyaml is ~10x faster; the pure parser is iterative too
@@ -119,6 +120,11 @@ _NO_KEY = object()
 def load_text(text: str, filename: str, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Parse one YAML document; raise `PolicyError` listing what is wrong."""
     value, problems = _compose(text, filename, limits)
+    slipped = keyboard.slips(text, filename)
+    if slipped:
+        # a full-width colon or comma is the cause: it comes before whatever
+        # the parser made of it (often an error lines later, or no error at all)
+        raise PolicyError(slipped + problems)
     if problems:
         raise PolicyError(problems)
     return value
@@ -160,8 +166,9 @@ def load_bytes(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> A
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         # columns count characters, as everywhere else
         col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
+        gbk = Hint("hint.gb18030", {}) if keyboard.gb18030_text(data) is not None else None
         raise PolicyError(
-            Problem("not-utf8", {"offset": exc.start}, Loc(filename, line, col))
+            Problem("not-utf8", {"offset": exc.start}, Loc(filename, line, col), gbk)
         ) from None
     return load_text(text, filename, limits)
 
