@@ -24,6 +24,7 @@ from onegrid.forms.example import valid_example
 from onegrid.policy.pack import load_policy
 from onegrid.store import Case, make_engine, sessions, upgrade
 from onegrid.workflow import Actor, Binding, open_case, publish, rulebook
+from onegrid.workflow.channels import default_channel
 
 COUNT = int(os.environ.get("BENCH_CASES", "400"))
 PACK = os.environ.get("BENCH_PACK", "kunqu")
@@ -52,12 +53,13 @@ def measure(url: str, policy) -> tuple[float, float, float, float]:
     with db() as session:
         version = publish(session, policy, by="bench")
     facts, report, actor = workload(policy, rulebook(version))  # registry grids included
+    channel = default_channel(rulebook(version), "pages")  # the pack's own vocabulary
     with db() as session:
-        open_case(session, version, facts, report, actor, "grid")  # warm caches
+        open_case(session, version, facts, report, actor, channel)  # warm caches
     start, cpu = time.perf_counter(), time.process_time()
     for i in range(COUNT):
         with db() as session:
-            case = open_case(session, version, facts, report, actor, "grid", f"bench-{i}")
+            case = open_case(session, version, facts, report, actor, channel, f"bench-{i}")
     engine_rate = COUNT / (time.perf_counter() - start)
     engine_cpu = (time.process_time() - cpu) * 1000 / COUNT
 

@@ -43,6 +43,7 @@ from onegrid.policy.pack import load_policy
 from onegrid.store import Case, make_engine, sessions, upgrade
 from onegrid.store.accounts import create_user, issue_token
 from onegrid.workflow import Actor, Binding, audit, open_case, publish, rulebook, sweep, visibility
+from onegrid.workflow.channels import default_channel
 
 SIZES = [int(s) for s in os.environ.get("BENCH_SCALE_SIZES", "10000,100000").split(",")]
 PACK = os.environ.get("BENCH_PACK", "kunqu")
@@ -76,7 +77,7 @@ def templates(db, policy, version, want: int = 300) -> list[int]:
             try:
                 case = open_case(
                     session, version, {"matter": matter["id"], "place": place}, report, actor,
-                    "grid", now=NOW - dt.timedelta(days=40),
+                    default_channel(book, "pages"), now=NOW - dt.timedelta(days=40),
                 )  # fmt: skip
             except Exception:
                 continue
@@ -341,12 +342,13 @@ def _writer(url, version_id, seconds, out, tag):
         version = session.get(PolicyVersion, version_id)
         template = session.scalars(select(Case).order_by(Case.id).limit(1)).first()
         facts, report = dict(template.facts), dict(template.submission)
+        channel = template.channel
     actor = Actor("bench.writer", (Binding("grid_worker", facts.get("place")),))
     n, waits, end = 0, [], time.perf_counter() + seconds
     while time.perf_counter() < end:
         start = time.perf_counter()
         with db() as session:
-            open_case(session, version, facts, report, actor, "grid", f"{tag}-{os.getpid()}-{n}")
+            open_case(session, version, facts, report, actor, channel, f"{tag}-{os.getpid()}-{n}")
         waits.append((time.perf_counter() - start) * 1000)
         n += 1
     out.put((n, waits))
