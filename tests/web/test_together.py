@@ -192,7 +192,12 @@ def test_the_dispatcher_changes_the_route_within_what_the_pack_allows(cuntan, on
     assert r.code == 2 and "--case ID" in r.err
     r = onegrid("explain", "--case", "999999", "--url", url)
     assert r.code != 0 and "Traceback" not in r.err and "999999" in r.err
-    # the dispatcher waives the urban post's part, with a reason; then the lead can finish
+    # the dispatcher waives the urban post's part, with a reason; then the lead can finish;
+    # the waiving form offers only the parts still open
+    page = login(app, "centre").get(f"/cases/{case.data['id']}").get_data(as_text=True)
+    form = page[page.index('id="action-waive_part"') :]
+    form = form[: form.index("</select>")]
+    assert re.findall(r'<option value="([^"]+)"', form) == ["post.urban"]
     r = case.post("centre", "waive_part", {"unit": "post.urban"})
     assert r.status_code == 422
     case.take("centre", "waive_part", {"unit": "post.urban", "reason": "摊主已自行撤离"})
@@ -382,6 +387,13 @@ def test_returned_and_reassigned_on_the_pages_within_the_options(luohu):
     case.take("platform", "dispatch")
     housing, platform = login(app, "housing"), login(app, "platform")
     page_act(housing, case.data["id"], "send_back", {"reason": "不属物业监管"})
+    # the page offers only the leads the option allows, not the one that returned it
+    page = platform.get(f"/cases/{case.data['id']}").get_data(as_text=True)
+    form = page[page.index('id="action-reassign"') :]
+    form = form[: form.index("</select>")]
+    offered = re.findall(r'<option value="([^"]+)"', form)
+    assert "dept.emergency" in offered and "dept.water" in offered
+    assert not {"dept.housing", "dept.politics", "luohu", "st.guiyuan"} & set(offered)
     r = page_post(
         platform, case.data["id"], "reassign", {"lead": "dept.politics", "reason": "试试"}
     )
@@ -398,3 +410,32 @@ def page_post(client, case_id, action, data):
     m = re.search(rf'action="(/cases/{case_id}/act/{action}\?version=\d+[^"]*)"', page)
     assert m, f"{action} not offered"
     return client.post(m.group(1).replace("&amp;", "&"), data=data)
+
+
+def test_the_property_company_asks_for_more_time_and_the_centre_grants_it(luohu):
+    """延期 on Luohu by the enterprise itself, through the page and the API:
+    asked by the property company, shown on the case page as waiting, granted
+    by the platform centre; the deadline moves on the business calendar."""
+    from onegrid.web import casework
+    from onegrid.workflow.rulebook import rulebook
+
+    app, bearer = luohu
+    case = Case(app, bearer, "m.property_service", "g.caiwuwei.01")
+    case.take("platform", "accept")
+    case.take("platform", "dispatch")
+    case.take("property", "sign")
+    before = dt.datetime.fromisoformat(case.data["due_at"])
+    company = login(app, "property")
+    page = page_act(company, case.data["id"], "ask_extension",
+                    {"duration": "3wd", "reason": "需业主大会表决更换门禁"})  # fmt: skip
+    assert re.search(r'id="extension">[^<]*3wd[^<]*物业服务企业甲[^<]*待批准', page), page[-4000:]
+    case.data = case.get("platform").get_json()
+    assert "grant_extension" not in case.offered("housing")  # the lead does not decide it
+    case.take("platform", "grant_extension", {"comment": "同意延期 3 个工作日"})
+    with app.app_context():
+        book = rulebook(casework.current_version(db.session()))
+    assert dt.datetime.fromisoformat(case.data["due_at"]) == book.calendar.add(before, "3wd")
+    page = company.get(f"/cases/{case.data['id']}").get_data(as_text=True)
+    assert 'id="extension"' not in page and "已延期次数" in page
+    steps = [(s["action"], s["actor"]) for s in case.trail("housing")]
+    assert steps[-2:] == [("ask_extension", "property"), ("grant_extension", "platform")]

@@ -215,13 +215,15 @@ def render_form(
     csrf: tuple[str, str] | None = None,
     id_prefix: str = "f-",
     submit: str | None = None,
+    narrow: dict[str, Any] | None = None,
 ) -> Markup:
     """The `<form>` element: the web app's page embeds it. `csrf` is the
-    (field name, token) of the app's CSRF protection."""
+    (field name, token) of the app's CSRF protection. `narrow`: field name →
+    the only values its choices may offer here (the engine still checks)."""
     form = forms_of(policy).form(form_id)
     return Markup(
         ENV.get_template("form.html").render(
-            form=view(form, lang, id_prefix),
+            form=narrowed(view(form, lang, id_prefix), narrow),
             values=current(values, form),
             errors=errors or {},
             action=action,
@@ -230,6 +232,27 @@ def render_form(
             submit=submit,
         )
     )
+
+
+def narrowed(shown: SimpleNamespace, narrow: dict[str, Any] | None) -> SimpleNamespace:
+    """A form's view with some fields' choices cut down to the values given
+    (a copy: the cached view stays whole)."""
+    if not narrow:
+        return shown
+    fields = []
+    for f in shown.fields:
+        if f.name in narrow:
+            keep = set(narrow[f.name])
+            groups = [(g, [c for c in cs if c[0] in keep]) for g, cs in f.optgroups]
+            f = SimpleNamespace(
+                **{
+                    **vars(f),
+                    "choices": [c for c in f.choices if c[0] in keep],
+                    "optgroups": [(g, cs) for g, cs in groups if cs],
+                }
+            )
+        fields.append(f)
+    return SimpleNamespace(**{**vars(shown), "fields": fields})
 
 
 def render_page(

@@ -254,6 +254,7 @@ def case_page(case, failed=None, values=None, errors=None, status=200):
                 action=target,
                 id_prefix=f"{action.id}-",
                 submit=text_of(action.name, lang),
+                narrow=wf_case.choices_for(case, action.id),
             )
         actions.append(
             {

@@ -23,8 +23,10 @@ def fragment(
     action: str,
     id_prefix: str = "f-",
     submit: str | None = None,
+    narrow: dict[str, Any] | None = None,
 ) -> Markup:
-    """The form as a `<form>` posting to `action`, with this app's CSRF token."""
+    """The form as a `<form>` posting to `action`, with this app's CSRF token
+    (`narrow`: field name → the only values its choices offer on this page)."""
     return forms.render_form(
         policyview.policy(),
         form_id,
@@ -35,6 +37,7 @@ def fragment(
         csrf=("csrf_token", generate_csrf()),
         id_prefix=id_prefix,
         submit=submit,
+        narrow=narrow,
     )
 
 

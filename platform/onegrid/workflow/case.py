@@ -214,6 +214,13 @@ def refused_for(case: Case, actor: Actor, lang: str = "zh") -> list[tuple[Action
     return out
 
 
+def choices_for(case: Case, transition: str) -> dict[str, list[str]]:
+    """field → the only ids a transition's form may name on this case (for pages)."""
+    book = rulebook(case.policy_version)
+    t = book.transitions.get(transition)
+    return effects.choices(book, case, t) if t is not None else {}
+
+
 def waiting_on(case: Case) -> list[party.Holder]:
     """Who must act next: the holders of each transition open on the case now
     (not the sweep's, not those that leave the state as it is, like 督办)."""

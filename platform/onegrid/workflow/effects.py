@@ -342,6 +342,25 @@ def _part_waive(step: Taken) -> dict:
     return {"part": unit, "state": PART_WAIVED}
 
 
+def choices(book, case, transition: dict) -> dict[str, list[str]]:
+    """What the form fields of a transition's effect may name on this case
+    (field → ids), so that a page offers only those: the leads and assistants
+    the `dispatch:` option allows (转办, 改派), the parts still open (免除协办).
+    The effect checks again whatever is submitted."""
+    effect = transition.get("effect")
+    if effect in ("choose_route", "reassign"):
+        option = book.dispatch_option(case) or {}
+        leads = [u for u in option.get("leads") or () if u != case.unit]
+        have = set(case.assistants or ())
+        assistants = [u for u in option.get("assistants") or () if u not in have]
+        if effect == "reassign":
+            return {"lead": leads}
+        return {"lead": [case.unit, *leads] if case.unit else leads, "assist": assistants}
+    if effect == "part_waive":
+        return {"unit": parts_pending(case)}
+    return {}
+
+
 def parts_pending(case) -> list[str]:
     return [u for u, p in parts(case).items() if p.get("state") not in (PART_DONE, PART_WAIVED)]
 
