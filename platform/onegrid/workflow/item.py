@@ -96,8 +96,11 @@ def file_item(
     idempotency_key: str | None = None,
     now: dt.datetime | None = None,
     lang: str = "zh",
+    commit: bool = True,
 ) -> Item:
-    """Validate, decide, store and audit a new item (see the module docs)."""
+    """Validate, decide, store and audit a new item (see the module docs).
+    `commit=False`: in the caller's transaction, which has made sure the key
+    is new (the sweep opening a period's duty rounds in batches)."""
     now = now or utcnow()
     idempotency_key = idempotency_key or None
     digest = request_hash({"kind": kind}, submission.jsonable(data or {}), "item", actor)
@@ -151,6 +154,8 @@ def file_item(
         tell(session, book, item, "file", actor.id, now)
         return item
 
+    if not commit:
+        return create()
     return idempotency.once(session, Item, idempotency_key, digest, create)
 
 

@@ -36,6 +36,7 @@ from onegrid.workflow.rulebook import rulebook
 
 log = logging.getLogger(__name__)
 OPENER = Actor("system:sweep", (), "onegrid sweep")
+BATCH = 100  # rounds opened per transaction (the write lock is held that long)
 
 
 def key(pack: str, planned: duty_plan.Planned) -> str:
@@ -74,26 +75,29 @@ def _open(sessions, version_id: int, book, kind: str, now: dt.datetime) -> list[
                 )
             )
         version = session.get(PolicyVersion, version_id)
-        for k in keys:
-            if k in have:
-                continue
-            p = wanted[k]
+        todo = [k for k in keys if k not in have]
+        for start in range(0, len(todo), BATCH):
+            batch = todo[start : start + BATCH]
             try:
-                rnd = item.file_item(
-                    session,
-                    version,
-                    kind,
-                    {"list": p.list, "holder": p.holder, "period": p.period.key},
-                    OPENER,
-                    idempotency_key=k,
-                    now=now,
-                )
+                # one transaction per batch: a commit per round is a disk flush per round
+                made = [_file(session, version, kind, wanted[k], k, now, False).id for k in batch]
+                session.commit()
             except Exception:
                 session.rollback()
-                log.exception("duty rounds: cannot open %s", k)
-                continue
-            out.append(rnd.id)
+                made = []
+                for k in batch:  # one at a time: the rest open, the broken one is logged
+                    try:
+                        made.append(_file(session, version, kind, wanted[k], k, now, True).id)
+                    except Exception:
+                        session.rollback()
+                        log.exception("duty rounds: cannot open %s", k)
+            out += made
     return out
+
+
+def _file(session, version, kind: str, p: duty_plan.Planned, k: str, now, commit: bool) -> Item:
+    data = {"list": p.list, "holder": p.holder, "period": p.period.key}
+    return item.file_item(session, version, kind, data, OPENER, k, now=now, commit=commit)
 
 
 def _close(sessions, pack: str, kind: str, now: dt.datetime) -> None:
