@@ -93,6 +93,10 @@ def test_returned_reassigned_extended_revisited_on_the_api(kunqu):
     assert api.case["state"] == "accepted"
     # the unit that returned it may not pick the next lead itself
     assert "reassign" not in api.offered("propaganda")
+    # nor does a plain 转办 hand it back to the unit that returned it
+    r = api.post("centre", "dispatch", {})
+    assert r.status_code == 422 and "lead" in r.get_json()["errors"]
+    assert "已退回此案件" in r.get_json()["errors"]["lead"][0]
     # 改派: the dispatcher names another lead, not the same one
     r = api.post("centre", "reassign", {"lead": "dept.propaganda", "reason": "再试"})
     assert r.status_code == 422

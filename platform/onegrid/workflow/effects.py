@@ -29,6 +29,10 @@ messages.register(
             "zh": "改派须换一个主办单位（现在就是{unit}）",
             "en": "a reassignment needs another lead (it is {unit} now)",
         },
+        "dispatch-to-returner": {
+            "zh": "{unit}已退回此案件：请另选主办单位（改派）",
+            "en": "{unit} returned this case: choose another lead (reassign)",
+        },
         "dispatch-not-allowed": {
             "zh": "“{unit}”不在本案可选的{what}之内（可选：{allowed}）",
             "en": "'{unit}' is not among the {what} this case allows (allowed: {allowed})",
@@ -141,6 +145,7 @@ def _sign(step: Taken) -> dict:
 def _give_back(step: Taken) -> dict:
     # 退单: the lead returns a case that is not theirs; the dispatcher re-dispatches
     _set(step.case, "signed", None)
+    _set(step.case, "returned_by", step.unit)  # never the lead again by a plain 转办
     return {"returns": _count(step.case, "returns"), "returned_by": step.unit}
 
 
@@ -226,6 +231,13 @@ def _choose_route(step: Taken) -> dict:
     adding = [adding] if isinstance(adding, str) else list(adding or ())
     problems, errors = [], {}
     lang = step.lang
+    returner = progress(case).get("returned_by")
+    if returner is not None and lead == returner:
+        # a 转办 that keeps the route would hand the case back to the unit that returned it
+        known = {**book.units, **book.departments, **book.enterprises}
+        back = Problem("dispatch-to-returner", {"unit": book.name(known.get(lead), lang, lead)})
+        problems.append(back)
+        errors["lead"] = [messages.text(back.code, back.params, lang)]
     _within_option(step, lead, adding, proposed["assistants"], problems, errors)
     assistants = [a for a in [*proposed["assistants"], *adding] if a != lead]
     assistants = list(dict.fromkeys(assistants))
