@@ -1,6 +1,6 @@
 """Chinese-keyboard slips: full-width punctuation where YAML syntax wants ASCII.
 
-A Chinese IME types `：，；（）「」【】｛｝［］` and the ideographic space
+A Chinese IME types `：，；【】｛｝［］` and the ideographic space
 U+3000 by default. Inside a value they are ordinary text (说明：见附件), so only
 the places where YAML syntax stands are looked at: after a key (`name：`),
 between the items of a flow collection (`{id: a，name: b}`, `[a，b]`), as a flow
@@ -44,10 +44,6 @@ MEANT = {
     "］": "]",
     "【": "[",
     "】": "]",
-    "（": "(",
-    "）": ")",
-    "「": '"',
-    "」": '"',
     "\u3000": " ",
 }
 

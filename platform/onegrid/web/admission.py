@@ -301,18 +301,13 @@ def show(item_id, failed=None, values=None, errors=None, status=200):
             "admission.act", item_id=item.id, action_id=action.id, version=item.version
         )
         own = failed == action.id
-        html = (
-            formview.fragment(
-                action.form,
-                values if own else None,
-                errors if own else None,
-                lang,
-                action=target,
-                id_prefix=f"{action.id.replace('.', '-')}-",
-                submit=text_of(action.name, lang),
-            )
-            if action.form
-            else None
+        html = formview.action_form(
+            action,
+            values if own else None,
+            errors if own else None,
+            lang,
+            target=target,
+            id_prefix=f"{action.id.replace('.', '-')}-",
         )
         actions.append({"id": action.id, "name": action.name, "html": html, "target": target})
     trail = trail_rows(wf_item.book_of(item), wf_item.item_trail(db.session(), item.id), lang)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, url_for
 
 from onegrid.store import clients
-from onegrid.web import casework, db
+from onegrid.web import caseview, casework, db
 from onegrid.web.auth import admin_required
-from onegrid.web.i18n import t, text_of
+from onegrid.web.i18n import current_lang, t
 from onegrid.workflow import channels as wf_channels
 from onegrid.workflow import rulebook
 
@@ -35,11 +35,6 @@ def open311_channel() -> str | None:
 def pack_channels() -> list[str]:
     """The channels a case may enter by."""
     return list(wf_channels.channels(_book()))
-
-
-def channel_name(channel: str) -> str:
-    """The channel's label in the reader's language (its id if it has none)."""
-    return text_of((wf_channels.channels(_book()).get(channel) or {}).get("name")) or channel
 
 
 @bp.route("/", methods=("GET", "POST"))
@@ -70,7 +65,7 @@ def index():
         rows=clients.clients(db.session()),
         channels=pack_channels(),
         default_channel=open311_channel(),
-        channel_name=channel_name,
+        channel_name=lambda channel: caseview.channel_name(channel, current_lang()),
         made=made,
     ), status
 

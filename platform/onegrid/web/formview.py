@@ -12,6 +12,7 @@ from markupsafe import Markup
 from onegrid import forms, messages
 from onegrid.forms.fieldtypes import DEFAULT_PHOTO_SIZE
 from onegrid.web import policyview
+from onegrid.web.i18n import text_of
 
 
 def fragment(
@@ -105,3 +106,14 @@ def photo_names(data: Any) -> set[str]:
             return found
         found.add(data)
     return found
+
+
+def action_form(action, values, errors, lang: str, *, target: str, id_prefix: str) -> Markup | None:
+    """The form of one offered transition (`workflow.transition.Action`) posting
+    to `target`, with the answers and errors of a refused try; None without one."""
+    if not action.form:
+        return None
+    return fragment(
+        action.form, values, errors, lang, action=target, id_prefix=id_prefix,
+        submit=text_of(action.name, lang),
+    )  # fmt: skip

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from onegrid.store import Item
 from onegrid.web import bounds, casework, db, formview
 from onegrid.web.auth import login_required
-from onegrid.web.i18n import current_lang, t, text_of
+from onegrid.web.i18n import current_lang, t
 from onegrid.workflow import claims
 from onegrid.workflow import errors as wf_errors
 from onegrid.workflow import item as wf_item
@@ -40,18 +40,13 @@ def claim_row(claim: Item, lang, actor=None, failed=None, values=None, errors=No
     for action in wf_item.actions_for_item(claim, actor, lang) if actor else ():
         target = url_for("posts.act", item_id=claim.id, action_id=action.id, version=claim.version)
         own = failed == (claim.id, action.id)
-        html = (
-            formview.fragment(
-                action.form,
-                values if own else None,
-                errors if own else None,
-                lang,
-                action=target,
-                id_prefix=f"c{claim.id}-{action.id.replace('.', '-')}-",
-                submit=text_of(action.name, lang),
-            )
-            if action.form
-            else None
+        html = formview.action_form(
+            action,
+            values if own else None,
+            errors if own else None,
+            lang,
+            target=target,
+            id_prefix=f"c{claim.id}-{action.id.replace('.', '-')}-",
         )
         actions.append({"id": action.id, "name": action.name, "html": html, "target": target})
     return {
