@@ -7,7 +7,7 @@ from onegrid.policy.pack import load_policy
 
 ORG = """\
 kind: org
-levels: [{id: street, name: 街道, rank: 1}]
+levels: [{id: street, name: 街道, rank: 1}, {id: grid, name: 网格, rank: 2}]
 departments:
   - {id: block.safety, name: 平安法治板块, type: block, level: street}
   - {id: post.enforce, name: 执法岗, type: post, level: street, parent: block.safety}

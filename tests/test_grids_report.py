@@ -135,10 +135,10 @@ def test_staffing_gaps_coverage_and_published_figures(onegrid, make_pack):
     assert r.code == 1
     lines = [line.replace(str(root) + "/", "") for line in r.err.strip().splitlines()]
     assert lines == [
-        "org.yaml:9:10: error[grids-community-empty]: community 'c2' has no grids in the registry",
+        "org.yaml:9:10: error[grids-community-empty]: community 'c2' has no grid in the registry",
         "grids.csv:2:4: error[grids-staffing-over]: community 'c1' has 2 网格长; rule 's.chief' allows at most 1",
         "grids.csv:4:5: error[grids-staffing-gap]: grid 'g2' has 0 网格员; rule 's.worker' requires at least 1",
-        "standards.yaml:8:20: warning[grids-published-mismatch]: Grids: the registry adds up to 2, the published figure is 3",
+        "standards.yaml:8:20: warning[grids-published-mismatch]: Grid: the registry adds up to 2, the published figure is 3",
         "standards.yaml:8:44: warning[grids-published-mismatch]: 网格员: the registry adds up to 1, the published figure is 3",
     ]
     # 1 of 2 grids with a branch is exactly the 50% standard: met

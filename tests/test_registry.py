@@ -102,7 +102,7 @@ def test_a_good_registry(policy, tmp_path):
         (
             "community,grid,households,grid_workr\ncomm.heping,g1,450,1\n",
             [
-                "grids.csv:1:4: error[registry-unknown-column]: unknown column 'grid_workr': expected community, grid, name, households, party_branch, party_groups, volunteer_teams, lat, lng or a role id; did you mean 'grid_worker'?"
+                "grids.csv:1:4: error[registry-unknown-column]: unknown column 'grid_workr': expected a level id (district, community, grid), name, households, party_branch, party_groups, volunteer_teams, lat, lng or a role id; did you mean 'grid_worker'?"
             ],
         ),
         (
@@ -144,7 +144,7 @@ def test_a_good_registry(policy, tmp_path):
         (
             "community,grid,households\ncomm.heping,,\ncomm.heping,,\n",
             [
-                "grids.csv:3:1: error[registry-duplicate-community-row]: community 'comm.heping' has two community rows: first on row 2"
+                "grids.csv:3:1: error[registry-duplicate-community-row]: community 'comm.heping' has two rows of its own: first on row 2"
             ],
         ),
         (
@@ -240,8 +240,8 @@ def test_a_community_name_shared_by_two_communities_is_ambiguous(make_pack, tmp_
     org = ORG.replace("{id: comm.xingfu, name: 幸福社区", "{id: comm.xingfu, name: 和平社区")
     policy = load_policy(make_pack({"org.yaml": org}, name="twins"))
     assert problems_of(policy, tmp_path, "community,grid,households\n和平社区,g1,450\n") == [
-        "grids.csv:2:1: error[registry-ambiguous-community]: several communities are called '和平社区'"
-        " (comm.heping, comm.xingfu): write the community's id"
+        "grids.csv:2:1: error[registry-ambiguous-community]: several of the community units are called"
+        " '和平社区' (comm.heping, comm.xingfu): write the id"
     ]
 
 

@@ -70,7 +70,7 @@ published: {grids: 10, households: 4500, staff: {grid_worker: 10}, party_branch:
         ),
         (
             "staffing: [{id: s1, per: street, roles: [grid_worker], min: 1}]",
-            'standards.yaml:2:26: error[schema-enum]: \'staffing[0].per\' is "street", which is not one of: "grid", "community"',
+            "standards.yaml:2:26: error[unknown-ref]: unknown level 'street'",
         ),
         (
             "staffing: [{id: s1, per: grid, roles: [grid_worker], min: 2, max: 1}]",

@@ -54,10 +54,18 @@ DROPS_FILE = frozenset(
         "not-a-mapping",
         "missing-kind",
         "unknown-kind",
+        # a registry whose header cannot be read brings in no grid at all
+        "registry-syntax",
+        "registry-empty",
+        "registry-not-utf8",
+        "registry-level-columns",
+        "registry-missing-column",
+        "registry-unknown-column",
+        "registry-duplicate-column",
     }
 )
-# what a dropped file leaves behind in the files that name its ids
-FOLLOWS = frozenset({"unknown-ref"})
+# what a dropped file leaves behind in the files that name its ids (or grids)
+FOLLOWS = frozenset({"unknown-ref", "decide-unknown-unit", "form-no-units"})
 
 messages.register(
     {

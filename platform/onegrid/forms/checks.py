@@ -9,6 +9,8 @@ not pass their own field's check.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from onegrid import messages
 from onegrid.errors import Problem
 from onegrid.forms import wording  # noqa: F401 - registers the messages
@@ -44,13 +46,24 @@ def form_problems(policy, specs: dict[str, FormSpec]) -> list[Problem]:
     return problems
 
 
+def _inside(file: str, root) -> bool:
+    try:
+        return Path(file).resolve().is_relative_to(Path(root).resolve())
+    except (OSError, ValueError):
+        return True
+
+
 def org_problems(policy, f: FieldSpec) -> list[Problem]:
-    """Levels and `within` should exist. Unknown levels are warnings: a
-    shared library field may name levels some districts do not have."""
+    """Levels and `within` should exist. Unknown levels are warnings, and
+    none at all for a field of a shared pack (rules/, forms/): it may name
+    levels a district does not have (a town has no `street`), and then
+    offers the levels it has; a field that offers nothing is still named."""
     problems: list[Problem] = []
     levels, units = policy.ids("level"), policy.ids("unit")
+    where = f.loc("levels")
+    shared = where is not None and not _inside(where.file, policy.root)
     for level in f.get("levels") or ():
-        if levels and level not in levels:
+        if levels and level not in levels and not shared:
             problems.append(
                 Problem(
                     "unknown-ref",
@@ -70,6 +83,9 @@ def org_problems(policy, f: FieldSpec) -> list[Problem]:
                 did_you_mean(within, units),
             )
         )
+    here = f.loc()
+    if here is not None and not _inside(here.file, policy.root):
+        return problems  # a shared library's field, offered only where a form uses it
     if not f.choices and units and not problems:
         # a warning: the shared library has no org of its own to pick from
         problems.append(Problem("form-no-units", {"name": f.name}, f.loc(), severity="warning"))

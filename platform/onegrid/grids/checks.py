@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from onegrid.errors import Problem
 from onegrid.grids.registry import read_registry, registry_path
-from onegrid.grids.report import standards_problems
+from onegrid.grids.report import per_problems, standards_problems
 
 
 def check(policy) -> list[Problem]:
@@ -14,6 +14,8 @@ def check(policy) -> list[Problem]:
     if problem is not None:
         problems.append(problem)
     elif path is not None:
-        _registry, found = read_registry(policy, path)
+        registry, found = read_registry(policy, path)
         problems.extend(found)
+        if registry is not None:
+            problems.extend(per_problems(policy, registry))
     return problems

@@ -2,9 +2,13 @@
 
 Columns (UTF-8, a header row first, in any order):
 
-- `community` (required): the community's unit id (or its Chinese name);
-- `grid` (required): the grid's id; empty on a row that holds the
-  community's own staff (first secretary, grid chief) rather than a grid's;
+- two columns named after two adjacent levels of org.yaml (required): the
+  level of the grids (`grid` in the bundled packs) and the level above it
+  (`community`, or `village` in a rural pack). The parent column holds the
+  parent unit's id (or its Chinese name); the grid column holds the grid's
+  id, empty on a row that holds the parent's own staff (first secretary,
+  grid chief) rather than a grid's. The engine knows no level by name:
+  which level the registry fills is read from this header;
 - `name`: the grid's display name;
 - `households` (required): households in the grid (empty on a community row);
 - one column per role id of the pack (`grid_worker`, …): head counts;
@@ -16,7 +20,8 @@ Columns (UTF-8, a header row first, in any order):
 
 Empty count cells mean 0. Every mistake is reported at its row and column
 as `FILE:ROW:COL`, and all of them at once. Grids become org units under
-their community (`Registry.units`).
+their parent (`Registry.units`). In the code, "community" is the parent
+level, whatever the pack calls it.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from pathlib import Path
 
 from onegrid import messages
 from onegrid.errors import Loc, PolicyError, Problem
-from onegrid.policy import keyboard
+from onegrid.policy import attributes, keyboard
 from onegrid.policy.kinds.defs import ID_PATTERN
 from onegrid.policy.suggest import did_you_mean
 
@@ -44,8 +49,12 @@ messages.register(
             "en": "the grid registry lacks the column '{column}'",
         },
         "registry-unknown-column": {
-            "zh": "未知的列 '{column}'：应为 community、grid、name、households、party_branch、party_groups、volunteer_teams、lat、lng 或某个角色 id",
-            "en": "unknown column '{column}': expected community, grid, name, households, party_branch, party_groups, volunteer_teams, lat, lng or a role id",
+            "zh": "未知的列 '{column}'：应为层级 id（{levels}）、{columns} 或某个角色 id",
+            "en": "unknown column '{column}': expected a level id ({levels}), {columns} or a role id",
+        },
+        "registry-level-columns": {
+            "zh": "网格台账须有两列以 org.yaml 中相邻两个层级的 id 命名（网格所在层级及其上一级，例如 {example}），实际有：{found}",
+            "en": "the grid registry needs two columns named after two adjacent levels of org.yaml (the grids' level and the one above it, e.g. {example}); found: {found}",
         },
         "registry-duplicate-column": {
             "zh": "列 '{column}' 出现了两次",
@@ -56,12 +65,12 @@ messages.register(
             "en": "this row has {found} cells, the header has {expected} columns",
         },
         "registry-unknown-community": {
-            "zh": "未知的社区 '{community}'",
-            "en": "unknown community '{community}'",
+            "zh": "未知的{level} '{community}'",
+            "en": "unknown {level} '{community}'",
         },
         "registry-ambiguous-community": {
-            "zh": "有几个社区都叫 '{community}'（{ids}）：请写社区编号",
-            "en": "several communities are called '{community}' ({ids}): write the community's id",
+            "zh": "有几个{level}都叫 '{community}'（{ids}）：请写编号",
+            "en": "several of the {level} units are called '{community}' ({ids}): write the id",
         },
         "registry-not-a-count": {
             "zh": "'{column}' 应为非负整数，实际是 '{cell}'",
@@ -80,8 +89,8 @@ messages.register(
             "en": "grid '{grid}' is listed twice: first on row {first}",
         },
         "registry-duplicate-community-row": {
-            "zh": "社区 '{community}' 的社区行重复：第 {first} 行已经登记",
-            "en": "community '{community}' has two community rows: first on row {first}",
+            "zh": "{level} '{community}' 的本级行重复：第 {first} 行已经登记",
+            "en": "{level} '{community}' has two rows of its own: first on row {first}",
         },
         "registry-grid-clash": {
             "zh": "网格编号 '{grid}' 与组织架构中的单元重名",
@@ -114,14 +123,11 @@ messages.register(
     }
 )
 
-REQUIRED = ("community", "grid", "households")
 FLAGS = {"1": True, "0": False, "是": True, "否": False}
 COUNT_COLUMNS = ("party_groups", "volunteer_teams")
 # a grid's centroid: (column, lowest, highest)
 COORDINATES = (("lat", -90.0, 90.0), ("lng", -180.0, 180.0))
-FIXED = (*REQUIRED, "name", "party_branch", *COUNT_COLUMNS, *(c for c, _l, _h in COORDINATES))
-COMMUNITY_LEVEL = "community"
-GRID_LEVEL = "grid"
+FIXED = ("name", "households", "party_branch", *COUNT_COLUMNS, *(c for c, _l, _h in COORDINATES))
 MAX_BYTES = 20_000_000
 _ID = re.compile(ID_PATTERN)
 
@@ -142,6 +148,8 @@ class GridRow:
     # the centroid, when the registry gives one
     lat: float | None = None
     lng: float | None = None
+    # columns the grid level declares as attributes, read as their types
+    extra: dict = field(default_factory=dict)
 
     def count(self, column: str) -> int:
         if column == "party_branch":
@@ -155,6 +163,11 @@ class GridRow:
 class Registry:
     path: str
     columns: list[str]
+    # the levels the header names: the grids' parent level and the grids' own
+    parent_level: str = ""
+    grid_level: str = ""
+    # the grid level's declared attributes (`policy.attributes`): extra columns
+    typed: dict = field(default_factory=dict)
     grids: list[GridRow] = field(default_factory=list)
     community_rows: dict[str, GridRow] = field(default_factory=dict)
     _by_community: dict[str, list[GridRow]] | None = field(default=None, repr=False)
@@ -183,8 +196,13 @@ class Registry:
         routing rules may test as attributes (`grid.households`)."""
         out = []
         for g in self.grids:
-            attributes = {"households": g.households, "party_branch": g.party_branch}
-            unit = {"id": g.id, "name": g.name or g.id, "level": GRID_LEVEL, "parent": g.community}
+            attributes = {"households": g.households, "party_branch": g.party_branch, **g.extra}
+            unit = {
+                "id": g.id,
+                "name": g.name or g.id,
+                "level": self.grid_level,
+                "parent": g.community,
+            }
             unit["attributes"] = {k: v for k, v in attributes.items() if v is not None}
             if g.lat is not None and g.lng is not None:
                 unit["centroid"] = [g.lat, g.lng]
@@ -229,10 +247,15 @@ def read_registry(policy, path: str | Path) -> tuple[Registry | None, list[Probl
     problems: list[Problem] = read_as
     registry = Registry(name, header)
     roles = set(policy.ids("role"))
-    _check_header(registry, roles, problems)
+    levels = ranked_levels(policy)
+    typed = {lv: attributes.declared(policy, lv) for lv in levels}
+    _check_header(registry, roles, levels, problems, typed)
     if any(p.severity == "error" for p in problems):
         return None, problems
-    communities = {u["id"]: u for u in policy.items("unit") if u.get("level") == COMMUNITY_LEVEL}
+    registry.typed = typed.get(registry.grid_level, {})
+    communities = {
+        u["id"]: u for u in policy.items("unit") if u.get("level") == registry.parent_level
+    }
     by_name: dict[str, list[str]] = {}
     for uid, unit in communities.items():
         by_name.setdefault(_zh(unit.get("name")), []).append(uid)
@@ -253,7 +276,7 @@ def read_registry(policy, path: str | Path) -> tuple[Registry | None, list[Probl
             )
             continue
         values = {col: cell.strip() for col, cell in zip(header, cells, strict=True)}
-        row = _row(registry, line, values, roles, communities, by_name, problems)
+        row = _row(registry, line, values, roles, communities, by_name, problems, policy)
         if row is None:
             continue
         if row.id is None:
@@ -262,8 +285,12 @@ def read_registry(policy, path: str | Path) -> tuple[Registry | None, list[Probl
                 problems.append(
                     Problem(
                         "registry-duplicate-community-row",
-                        {"community": row.community, "first": first.row},
-                        registry.loc(line, "community"),
+                        {
+                            "community": row.community,
+                            "first": first.row,
+                            "level": level_name(policy, registry.parent_level),
+                        },
+                        registry.loc(line, registry.parent_level),
                     )
                 )
             else:
@@ -274,13 +301,15 @@ def read_registry(policy, path: str | Path) -> tuple[Registry | None, list[Probl
                 Problem(
                     "registry-duplicate-grid",
                     {"grid": row.id, "first": first_grid[row.id]},
-                    registry.loc(line, "grid"),
+                    registry.loc(line, registry.grid_level),
                 )
             )
             continue
         if row.id in units:
             problems.append(
-                Problem("registry-grid-clash", {"grid": row.id}, registry.loc(line, "grid"))
+                Problem(
+                    "registry-grid-clash", {"grid": row.id}, registry.loc(line, registry.grid_level)
+                )
             )
             continue
         first_grid[row.id] = line
@@ -335,47 +364,87 @@ def pack_registry(policy, partial: bool = False) -> Registry | None:
 
 
 def grid_units(policy, partial: bool = False) -> list[dict]:
-    """The grids of the pack's own registry as org units (level grid, parent
-    community); those a published version stored, for a policy rebuilt from it."""
+    """The grids of the pack's own registry as org units (at the level its
+    header names, under their parents); those a published version stored,
+    for a policy rebuilt from it."""
     if getattr(policy, "grids", None) is not None:
         return list(policy.grids)
     registry = pack_registry(policy, partial)
     return registry.units() if registry else []
 
 
-def _check_header(registry: Registry, roles: set[str], problems: list[Problem]) -> None:
+def ranked_levels(policy) -> list[str]:
+    """The pack's level ids, top first (by rank)."""
+    levels = [lv for lv in policy.items("level") if isinstance(lv.get("rank"), int)]
+    return [lv["id"] for lv in sorted(levels, key=lambda lv: lv["rank"])]
+
+
+def level_name(policy, level: str) -> dict[str, str]:
+    """A level's name in both languages, for messages and reports."""
+    item = policy.get("level", level)
+    name = item.get("name") if item else None
+    # without an English name the id reads best in English (`village`);
+    # lower case, as the name sits inside sentences ("unknown village 'x'")
+    en = name.get("en") if isinstance(name, dict) else None
+    en = en[:1].lower() + en[1:] if en and not en[:2].isupper() else en
+    zh = name.get("zh") if isinstance(name, dict) else name
+    return {"zh": zh or level, "en": en or level}
+
+
+def _check_header(
+    registry: Registry, roles: set[str], levels: list[str], problems: list[Problem], typed
+) -> None:
     seen: set[str] = set()
+    named = [c for c in registry.columns if c in levels]
+    # any level's declared attribute may be a column; `_row` reads the grid level's
+    declared = {name for decl in typed.values() for name in decl}
     for col in registry.columns:
         if col in seen:
             problems.append(
                 Problem("registry-duplicate-column", {"column": col}, registry.loc(1, col))
             )
         seen.add(col)
-        if col not in FIXED and col not in roles:
+        if col not in FIXED and col not in roles and col not in levels and col not in declared:
             problems.append(
                 Problem(
                     "registry-unknown-column",
-                    {"column": col},
+                    {"column": col, "levels": ", ".join(levels), "columns": ", ".join(FIXED)},
                     registry.loc(1, col),
-                    did_you_mean(col, [*FIXED, *sorted(roles)]),
+                    did_you_mean(col, [*levels, *FIXED, *sorted(roles)]),
                 )
             )
-    for col in REQUIRED:
-        if col not in seen:
-            problems.append(
-                Problem("registry-missing-column", {"column": col}, Loc(registry.path, 1, 1))
+    pair = sorted(set(named), key=levels.index)
+    if len(pair) == 2 and levels.index(pair[1]) == levels.index(pair[0]) + 1:
+        registry.parent_level, registry.grid_level = pair
+    else:
+        example = ",".join(levels[-2:]) if len(levels) >= 2 else "community,grid"
+        problems.append(
+            Problem(
+                "registry-level-columns",
+                {"example": example, "found": ", ".join(named) or "—"},
+                registry.loc(1, named[0]) if named else Loc(registry.path, 1, 1),
             )
+        )
+    if "households" not in seen:
+        problems.append(
+            Problem("registry-missing-column", {"column": "households"}, Loc(registry.path, 1, 1))
+        )
 
 
-def _row(registry, line, values, roles, communities, by_name, problems) -> GridRow | None:
+def _row(registry, line, values, roles, communities, by_name, problems, policy) -> GridRow | None:
     before = len(problems)
-    community = values["community"]
+    parent, level = registry.parent_level, registry.grid_level
+    community = values[parent]
     if community not in communities and len(by_name.get(community, ())) > 1:
         problems.append(
             Problem(
                 "registry-ambiguous-community",
-                {"community": community, "ids": by_name[community]},
-                registry.loc(line, "community"),
+                {
+                    "community": community,
+                    "ids": by_name[community],
+                    "level": level_name(policy, parent),
+                },
+                registry.loc(line, parent),
             )
         )
     elif community not in communities:
@@ -384,14 +453,14 @@ def _row(registry, line, values, roles, communities, by_name, problems) -> GridR
         problems.append(
             Problem(
                 "registry-unknown-community",
-                {"community": values["community"]},
-                registry.loc(line, "community"),
-                did_you_mean(values["community"], [*communities, *filter(None, by_name)]),
+                {"community": values[parent], "level": level_name(policy, parent)},
+                registry.loc(line, parent),
+                did_you_mean(values[parent], [*communities, *filter(None, by_name)]),
             )
         )
-    grid = values["grid"] or None
+    grid = values[level] or None
     if grid is not None and not _ID.match(grid):
-        problems.append(Problem("registry-bad-grid-id", {"grid": grid}, registry.loc(line, "grid")))
+        problems.append(Problem("registry-bad-grid-id", {"grid": grid}, registry.loc(line, level)))
     row = GridRow(community=community, id=grid, row=line, name=values.get("name", ""))
     if values["households"]:
         row.households = _count(registry, line, "households", values["households"], problems)
@@ -419,6 +488,16 @@ def _row(registry, line, values, roles, communities, by_name, problems) -> GridR
         cell = values.get(col)
         if cell:
             setattr(row, col, _degrees(registry, line, col, cell, low, high, problems))
+    for col, spec in registry.typed.items():
+        if col in values and col not in FIXED:
+            kind = spec.get("type", "text")
+            value, ok = attributes.from_cell(kind, values[col])
+            if not ok:
+                problems.append(
+                    attributes.type_problem(col, kind, values[col], registry.loc(line, col))
+                )
+            elif value is not None:
+                row.extra[col] = value
     return row if len(problems) == before else None
 
 

@@ -14,18 +14,18 @@ from typing import Any
 
 from onegrid import messages
 from onegrid.errors import Problem
-from onegrid.grids.registry import COMMUNITY_LEVEL, Registry
+from onegrid.grids.registry import Registry, level_name
 from onegrid.policy.suggest import did_you_mean
 
 messages.register(
     {
         "grids-households-low": {
-            "zh": "网格 '{grid}'（{community}）只有 {households} 户，少于下限 {limit} 户",
-            "en": "grid '{grid}' ({community}) has {households} households, fewer than the minimum of {limit}",
+            "zh": "{level} '{grid}'（{community}）只有 {households} 户，少于下限 {limit} 户",
+            "en": "{level} '{grid}' ({community}) has {households} households, fewer than the minimum of {limit}",
         },
         "grids-households-high": {
-            "zh": "网格 '{grid}'（{community}）有 {households} 户，多于上限 {limit} 户",
-            "en": "grid '{grid}' ({community}) has {households} households, more than the maximum of {limit}",
+            "zh": "{level} '{grid}'（{community}）有 {households} 户，多于上限 {limit} 户",
+            "en": "{level} '{grid}' ({community}) has {households} households, more than the maximum of {limit}",
         },
         "grids-staffing-gap": {
             "zh": "{scope} '{subject}' 的{roles}有 {have} 人，标准 '{rule}' 要求至少 {need} 人",
@@ -44,8 +44,12 @@ messages.register(
             "en": "'{rule}' covers {have} of {grids} grids ({share}), below the standard of {min_share}",
         },
         "grids-community-empty": {
-            "zh": "社区 '{community}' 在台账中没有网格",
-            "en": "community '{community}' has no grids in the registry",
+            "zh": "{level} '{community}' 在台账中没有{grids}",
+            "en": "{level} '{community}' has no {grids} in the registry",
+        },
+        "grids-per-level": {
+            "zh": "'per' 应为网格台账的层级 '{grid}' 或 '{parent}'，实际是 '{per}'",
+            "en": "'per' should be one of the registry's levels, '{grid}' or '{parent}'; got '{per}'",
         },
         "grids-published-mismatch": {
             "zh": "{figure}：台账合计 {have}，公布数字为 {published}",
@@ -66,8 +70,6 @@ messages.register(
     },
 )
 
-SCOPES = {"grid": {"zh": "网格", "en": "grid"}, "community": {"zh": "社区", "en": "community"}}
-
 FIGURES = {
     "communities": {"zh": "社区", "en": "Communities"},
     "grids": {"zh": "网格", "en": "Grids"},
@@ -82,6 +84,9 @@ FIGURES = {
 class GridsReport:
     pack: str
     registry: str
+    # the registry's two levels, {"parent": id, "grid": id}, and their names
+    levels: dict[str, str] = field(default_factory=dict)
+    level_names: dict[str, dict[str, str]] = field(default_factory=dict)
     totals: dict[str, Any] = field(default_factory=dict)
     households: dict[str, Any] | None = None
     by_parent: list[dict[str, Any]] = field(default_factory=list)
@@ -99,6 +104,7 @@ class GridsReport:
         return {
             "pack": self.pack,
             "registry": messages.display_path(self.registry),
+            "levels": self.levels,
             "ok": self.violations == 0,
             "violations": self.violations,
             "totals": self.totals,
@@ -150,7 +156,15 @@ def standards_problems(policy) -> list[Problem]:
 
 def build(policy, registry: Registry) -> GridsReport:
     """Measure `registry` against the standards of `policy`."""
-    report = GridsReport(pack=policy.id, registry=registry.path)
+    report = GridsReport(
+        pack=policy.id,
+        registry=registry.path,
+        levels={"parent": registry.parent_level, "grid": registry.grid_level},
+        level_names={
+            registry.parent_level: level_name(policy, registry.parent_level),
+            registry.grid_level: level_name(policy, registry.grid_level),
+        },
+    )
     section = policy.section("standards")
     _totals(policy, registry, report)
     if not section:
@@ -158,6 +172,9 @@ def build(policy, registry: Registry) -> GridsReport:
     if section.get("households"):
         _households(section["households"], registry, report)
     for rule in section.get("staffing", []):
+        if rule["per"] not in (registry.grid_level, registry.parent_level):
+            report.problems.append(_per_problem(rule, registry))
+            continue
         _staffing(policy, rule, registry, report)
     for rule in section.get("coverage", []):
         _coverage(rule, registry, report)
@@ -181,10 +198,25 @@ def _totals(policy, registry: Registry, report: GridsReport) -> None:
     _by_parent(policy, registry, report)
     present = set(registry.communities())
     for unit in policy.items("unit"):
-        if unit.get("level") == COMMUNITY_LEVEL and unit["id"] not in present:
-            report.problems.append(
-                Problem("grids-community-empty", {"community": unit["id"]}, unit.loc_of("id"))
-            )
+        if unit.get("level") == registry.parent_level and unit["id"] not in present:
+            params = {
+                "community": unit["id"],
+                "level": level_name(policy, registry.parent_level),
+                "grids": level_name(policy, registry.grid_level),
+            }
+            report.problems.append(Problem("grids-community-empty", params, unit.loc_of("id")))
+
+
+def per_problems(policy, registry: Registry) -> list[Problem]:
+    """Staffing rules counted per a level the registry does not fill."""
+    rules = policy.section("standards").get("staffing", [])
+    levels = (registry.grid_level, registry.parent_level)
+    return [_per_problem(r, registry) for r in rules if r["per"] not in levels]
+
+
+def _per_problem(rule, registry: Registry) -> Problem:
+    params = {"per": rule["per"], "grid": registry.grid_level, "parent": registry.parent_level}
+    return Problem("grids-per-level", params, rule.loc_of("per"))
 
 
 def _by_parent(policy, registry: Registry, report: GridsReport) -> None:
@@ -241,6 +273,7 @@ def _households(standard, registry: Registry, report: GridsReport) -> None:
                     "community": grid.community,
                     "households": grid.households,
                     "limit": bound,
+                    "level": report.level_names[registry.grid_level],
                 },
                 registry.loc(grid, "households"),
             )
@@ -263,7 +296,7 @@ def _staffing(policy, rule, registry: Registry, report: GridsReport) -> None:
             )
         )
         return
-    if rule["per"] == "grid":
+    if rule["per"] == registry.grid_level:
         subjects = [(g.id, [g]) for g in registry.grids]
     else:
         subjects = [(c, registry.rows_of(c)) for c in registry.communities()]
@@ -279,7 +312,7 @@ def _staffing(policy, rule, registry: Registry, report: GridsReport) -> None:
             continue
         gaps.append({"subject": subject, "have": have, "need": need, "kind": kind})
         params = {
-            "scope": SCOPES[rule["per"]],
+            "scope": report.level_names[rule["per"]],
             "subject": subject,
             "have": have,
             "need": need,
@@ -344,7 +377,7 @@ def _published(policy, published, report: GridsReport) -> None:
             {"figure": key, "published": value, "registry": have, "ok": value == have}
         )
         if value != have:
-            label = figure_label(policy, key)
+            label = figure_label(policy, key, report.levels)
             report.problems.append(
                 Problem(
                     "grids-published-mismatch",
@@ -357,11 +390,16 @@ def _published(policy, published, report: GridsReport) -> None:
             )
 
 
-def figure_label(policy, key: str) -> dict[str, str]:
-    """A figure's name in both languages: `grids`, `staff.grid_worker`, …"""
+def figure_label(policy, key: str, levels: dict[str, str] | None = None) -> dict[str, str]:
+    """A figure's name in both languages: `grids`, `staff.grid_worker`, …;
+    `communities` and `grids` by the names of the registry's `levels`."""
     if key.startswith("staff."):
         role = key[6:]
         return {lang: _name(policy.get("role", role), lang, role) for lang in ("zh", "en")}
+    level = {"communities": "parent", "grids": "grid"}.get(key)
+    if levels and level and levels.get(level):
+        name = level_name(policy, levels[level])
+        return {"zh": name["zh"], "en": name["en"][:1].upper() + name["en"][1:]}
     return FIGURES[key]
 
 

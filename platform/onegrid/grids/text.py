@@ -51,13 +51,17 @@ LABELS = {
         "zh": "结论：{n} 处不符合网格标准",
         "en": "Verdict: {n} violation(s) of the grid standards",
     },
-    "scope.grid": {"zh": "每个网格", "en": "each grid"},
-    "scope.community": {"zh": "每个社区", "en": "each community"},
+    "scope": {"zh": "每个{level}", "en": "each {level}"},
 }
 
 
 def as_text(policy, result: GridsReport, lang: str) -> str:
     t = {k: v[lang] for k, v in LABELS.items()}
+    # the registry's own levels, by the pack's names for them (村, not 社区)
+    named = {k: result.level_names[v][lang] for k, v in result.levels.items() if v}
+    for key, level in (("community", "parent"), ("grid", "grid")):
+        label = named.get(level, t[key])
+        t[key] = label[:1].upper() + label[1:]  # column headings: "Village"
     name = policy.manifest.get("name")
     name = name.get(lang, name.get("zh")) if isinstance(name, dict) else name
     sep = "：" if lang == "zh" else ": "
@@ -65,7 +69,8 @@ def as_text(policy, result: GridsReport, lang: str) -> str:
     published = {p["figure"]: p["published"] for p in result.published}
     rows = []
     for key in FIGURES:
-        rows.append((figure_label(policy, key)[lang], result.totals[key], published.get(key, "")))
+        label = figure_label(policy, key, result.levels)[lang]
+        rows.append((label, result.totals[key], published.get(key, "")))
     for role, count in result.totals["staff"].items():
         key = f"staff.{role}"
         rows.append((figure_label(policy, key)[lang], count, published.get(key, "")))
@@ -107,7 +112,7 @@ def as_text(policy, result: GridsReport, lang: str) -> str:
             [
                 (
                     messages.localized(s["name"], lang) or s["rule"],
-                    t[f"scope.{s['per']}"],
+                    t["scope"].format(level=result.level_names[s["per"]][lang]),
                     f"{s['min']}" + (f"–{s['max']}" if s["max"] is not None else "+"),
                     s["checked"],
                     len(s["gaps"]),

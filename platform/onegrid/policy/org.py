@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from onegrid import messages
 from onegrid.errors import Problem
+from onegrid.policy import attributes
 
 if TYPE_CHECKING:
     from onegrid.policy.pack import Policy
@@ -64,6 +65,7 @@ def check(policy: Policy) -> list[Problem]:
     _unit_levels(policy, ranks, problems)
     _department_levels(policy, problems)
     _role_chain(policy, ranks, problems)
+    problems.extend(attributes.check(policy))
     return problems
 
 

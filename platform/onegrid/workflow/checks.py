@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from onegrid import messages
 from onegrid.errors import Problem
+from onegrid.policy.kinds.duties import SCOPES as DUTY_SCOPES
 from onegrid.policy.kinds.workflow import OPENING
 from onegrid.policy.suggest import did_you_mean
 from onegrid.workflow.calendar import DURATION, last_day
@@ -57,6 +58,10 @@ messages.register(
             "zh": "职责分离规则 '{rule}' 的 took 与 may_not 都有 '{id}'：办过这一步的人将永远不能再办它（例如退回后重新处置）",
             "en": "the separation rule '{rule}' has '{id}' in both took and may_not: whoever took it could never take it again (say, after a reopening)",
         },
+        "duty-scope": {
+            "zh": "未知的范围 '{scope}'：应为某个层级 id（{levels}）或 {words}",
+            "en": "unknown scope '{scope}': a level id ({levels}) or {words}",
+        },
         "calendar-timezone": {
             "zh": "未知的时区 '{timezone}'（应为 IANA 时区名，如 Asia/Shanghai）",
             "en": "unknown time zone '{timezone}' (an IANA name such as Asia/Shanghai)",
@@ -88,7 +93,35 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def check(policy) -> list[Problem]:
-    return check_workflow(policy) + check_distinct(policy) + check_calendar(policy)
+    return (
+        check_workflow(policy)
+        + check_distinct(policy)
+        + check_calendar(policy)
+        + check_duty_scopes(policy)
+    )
+
+
+def check_duty_scopes(policy) -> list[Problem]:
+    """A duty's `scope` is a level of this pack or a block/post word."""
+    levels = list(policy.ids("level"))
+    if not levels:
+        return []  # a pack of duty lists alone (no org.yaml): nothing to check against
+    known = [*levels, *DUTY_SCOPES]
+    problems: list[Problem] = []
+    for duty_list in policy.items("duty_list"):
+        places = [duty_list, *(d for d in duty_list.get("items") or () if isinstance(d, dict))]
+        for item in places:
+            scope = item.get("scope")
+            if isinstance(scope, str) and scope not in known:
+                params = {
+                    "scope": scope,
+                    "levels": ", ".join(levels),
+                    "words": ", ".join(DUTY_SCOPES),
+                }
+                problems.append(
+                    Problem("duty-scope", params, item.loc_of("scope"), did_you_mean(scope, known))
+                )
+    return problems
 
 
 def check_distinct(policy) -> list[Problem]:

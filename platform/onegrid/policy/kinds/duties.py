@@ -22,7 +22,9 @@ FREQUENCIES = (
     "on_event",
     "ongoing",
 )
-SCOPES = ("grid", "community", "street", "district", "single_block", "cross_block", "post")
+# Where a duty lies: one of these, or a level id of the pack (`grid`, `village`…),
+# which `onegrid check` verifies (the schema cannot know the pack's levels).
+SCOPES = ("single_block", "cross_block", "post")
 EVIDENCE = ("photo", "record", "form", "report", "meeting", "visit", "platform", "signature")
 
 EVIDENCE_ITEM = obj(
@@ -44,8 +46,8 @@ ITEM = obj(
         "name": {"$ref": "#/$defs/text", "description": "What to do."},
         "category": {"$ref": "#/$defs/ref", "description": "The duty category."},
         "scope": {
-            "enum": list(SCOPES),
-            "description": "Where the duty lies: grid, community, street, district, single_block, cross_block or post.",
+            "$ref": "#/$defs/id",
+            "description": "Where the duty lies: a level id of the pack (grid, community, village…), or single_block, cross_block or post.",
         },
         "frequency": {
             "enum": list(FREQUENCIES),
@@ -82,8 +84,8 @@ LIST_ITEM = obj(
             "description": "Who the list belongs to: a role id, or a department, block or post id.",
         },
         "scope": {
-            "enum": list(SCOPES),
-            "description": "The default scope of its items.",
+            "$ref": "#/$defs/id",
+            "description": "The default scope of its items: a level id, or single_block, cross_block or post.",
         },
         "claimable": {
             "type": "boolean",

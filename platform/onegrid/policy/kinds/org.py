@@ -18,9 +18,28 @@ ATTRIBUTES = {
     "additionalProperties": {"type": ["string", "number", "boolean"]},
 }
 
+ATTRIBUTE_TYPES = {
+    "type": "object",
+    "description": "The attributes its units carry, by name, each with its type: "
+    "a unit's value (in org.yaml or a registry column) must be of that type.",
+    "propertyNames": {"$ref": "#/$defs/id"},
+    "additionalProperties": obj(
+        {
+            "type": {
+                "enum": ["text", "integer", "number", "boolean"],
+                "description": "text, integer, number or boolean (true/false; 是/否 or 1/0 in a registry).",
+            },
+            "name": {"$ref": "#/$defs/text", "description": "Display name."},
+            "description": {"$ref": "#/$defs/text", "description": "What it means."},
+        },
+        required=["type"],
+    ),
+}
+
 LEVEL_ITEM = obj(
     {
         "id": {"$ref": "#/$defs/id", "description": "The level's id, e.g. grid."},
+        "attributes": ATTRIBUTE_TYPES,
         "name": {"$ref": "#/$defs/text", "description": "Display name."},
         "rank": {
             "type": "integer",

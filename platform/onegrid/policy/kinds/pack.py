@@ -52,7 +52,7 @@ KIND = Kind(
             },
             "registry": {
                 "type": "string",
-                "description": "A grid registry CSV inside the pack, loaded as the pack's grids.",
+                "description": "A grid registry CSV inside the pack, loaded as the pack's grids. Its header names two adjacent levels of org.yaml as columns (the grids' level and the one above it, e.g. village,grid), then households, role ids and the grid level's declared attributes.",
             },
         },
         required=["id", "name"],

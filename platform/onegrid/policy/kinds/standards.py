@@ -13,7 +13,6 @@ COVERAGE = Namespace("coverage", "覆盖标准", "coverage rule")
 
 # Registry columns a coverage rule may measure (see onegrid.grids.registry).
 COVERAGE_COLUMNS = ("party_branch", "party_groups", "volunteer_teams")
-SCOPES = ("grid", "community")
 
 HOUSEHOLDS = obj(
     {
@@ -43,8 +42,8 @@ STAFFING_ITEM = obj(
         "id": {"$ref": "#/$defs/id", "description": "The rule's id."},
         "name": {"$ref": "#/$defs/text", "description": "Display name, e.g. 1 first secretary."},
         "per": {
-            "enum": list(SCOPES),
-            "description": "Counted per grid, or per community (the sum over its grids and its own row).",
+            "$ref": "#/$defs/ref",
+            "description": "A level id: the registry's grid level (counted per grid) or the level above it (per parent unit: the sum over its grids and its own row).",
         },
         "roles": {
             "$ref": "#/$defs/refs",
@@ -118,5 +117,8 @@ KIND = Kind(
         },
     ),
     ids=(IdSpec(("staffing", "*"), STAFFING), IdSpec(("coverage", "*"), COVERAGE)),
-    refs=(RefSpec(("staffing", "*", "roles"), ("role",)),),
+    refs=(
+        RefSpec(("staffing", "*", "roles"), ("role",)),
+        RefSpec(("staffing", "*", "per"), ("level",)),
+    ),
 )
