@@ -26,7 +26,7 @@ BUNDLED = sorted(
 def test_schema_command_writes_one_valid_schema_per_kind(onegrid, tmp_path):
     result = onegrid("schema", tmp_path / "out")
     assert result.code == 0, result.err
-    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    written = sorted(p.name for p in (tmp_path / "out").glob("*.schema.json"))
     assert written == sorted(f"{kind}.schema.json" for kind in KINDS)
     for name in written:
         data = json.loads((tmp_path / "out" / name).read_text(encoding="utf-8"))
@@ -40,8 +40,14 @@ def test_schema_command_writes_one_valid_schema_per_kind(onegrid, tmp_path):
 
 def test_committed_schemas_are_up_to_date(onegrid, tmp_path):
     onegrid("schema", tmp_path)
-    fresh = {p.name: p.read_text(encoding="utf-8") for p in tmp_path.glob("*.schema.json")}
-    committed = {p.name: p.read_text(encoding="utf-8") for p in SCHEMAS.glob("*.schema.json")}
+    fresh = {
+        str(p.relative_to(tmp_path)): p.read_text(encoding="utf-8")
+        for p in tmp_path.rglob("*.schema.json")
+    }
+    committed = {
+        str(p.relative_to(SCHEMAS)): p.read_text(encoding="utf-8")
+        for p in SCHEMAS.rglob("*.schema.json")
+    }
     stale = sorted(n for n in fresh.keys() | committed.keys() if fresh.get(n) != committed.get(n))
     assert not stale, f"run `onegrid schema docs/schemas` and commit: {stale}"
 

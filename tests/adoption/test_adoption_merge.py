@@ -266,13 +266,33 @@ def test_duplicate_ids_within_one_layer_are_still_errors(make_pack, base):
     assert [p.code for p in errors(problems)] == ["duplicate-id"]
 
 
-def test_removing_what_is_not_inherited_is_a_warning(make_pack, base, onegrid):
+def test_removing_or_replacing_what_is_not_inherited_is_an_error_with_did_you_mean(
+    make_pack, base, onegrid
+):
     root = adopter(
-        make_pack, {"org.yaml": "kind: org\ndepartments:\n  - {id: dept.zz, remove: true}\n"}
+        make_pack,
+        {
+            "org.yaml": """\
+            kind: org
+            departments:
+              - {id: dept.aa, remove: true}
+              - {id: dept.cc, name: 丙, level: street, replace: true}
+            """
+        },
     )
     _policy, problems = read_pack(root)
-    assert [(p.code, p.severity) for p in problems] == [("nothing-to-remove", "warning")]
-    assert onegrid("check", root).code == 0
+    assert [
+        (p.code, p.severity, p.loc.line, p.loc.col, p.hint.params["suggestion"]) for p in problems
+    ] == [
+        ("nothing-to-remove", "error", 3, 10, "dept.a"),
+        ("nothing-to-replace", "error", 4, 10, "dept.c"),
+    ]
+    checked = onegrid("check", root, "--lang", "en")
+    assert checked.code == 1
+    assert checked.out.splitlines()[0].endswith(
+        "org.yaml:3:10: error[nothing-to-remove]: nothing named 'dept.aa' is inherited in"
+        " org.departments, so there is nothing to remove; did you mean 'dept.a'?"
+    )
 
 
 def test_a_removed_item_still_referred_to_is_an_unknown_ref(make_pack, base):

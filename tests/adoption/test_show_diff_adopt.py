@@ -148,7 +148,9 @@ def test_adopt_by_path_writes_a_pack_that_checks_at_once(onegrid, base, tmp_path
     for name in ("pack.yaml", "org.yaml", "matters.yaml"):
         first = (dest / name).read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith("# yaml-language-server: $schema=")
-        assert first.endswith(f"/docs/schemas/{name.split('.')[0]}.schema.json")
+        # the overrides get the schema that requires only ids; pack.yaml the full one
+        folder = "" if name == "pack.yaml" else "override/"
+        assert first.endswith(f"/docs/schemas/{folder}{name.split('.')[0]}.schema.json")
     text = (dest / "matters.yaml").read_text(encoding="utf-8")
     assert "remove: true" in text and "locked: true" in text and "onegrid diff" in text
     assert "README.md" in {p.name for p in dest.iterdir()}

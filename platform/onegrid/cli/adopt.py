@@ -20,6 +20,7 @@ from onegrid.errors import Problem, UsageError
 from onegrid.policy import provenance
 from onegrid.policy.located import YMap, plain
 from onegrid.policy.resolve import keyed
+from onegrid.policy.schema import OVERRIDE
 
 messages.register(
     {
@@ -73,9 +74,12 @@ def base_name(source_root: Path, dest: Path) -> str:
     return Path(os.path.relpath(source_root, dest.resolve())).as_posix()
 
 
-def hint(kind: str, dest: Path) -> str:
+def hint(kind: str, dest: Path, override: bool = False) -> str:
+    """The editor's schema line: an override file gets the override schema
+    (only ids required), pack.yaml the full one."""
     rel = Path(os.path.relpath(SCHEMAS.resolve(), dest.resolve())).as_posix()
-    return f"# yaml-language-server: $schema={rel}/{kind}.schema.json\n"
+    folder = f"/{OVERRIDE}" if override else ""
+    return f"# yaml-language-server: $schema={rel}{folder}/{kind}.schema.json\n"
 
 
 def manifest(base, pack_id: str, extends: str, pin: bool, dest: Path) -> str:
@@ -126,7 +130,7 @@ def override_file(kind: str, section: YMap, dest: Path) -> str:
         lines.append("#")
         lines.append("# 基线锁定的项 / locked in the base: " + ", ".join(locked))
     lines.append(f"kind: {kind}")
-    return hint(kind, dest) + "\n".join(lines) + "\n"
+    return hint(kind, dest, override=True) + "\n".join(lines) + "\n"
 
 
 def examples(kind: str, section: YMap) -> list[str]:

@@ -43,6 +43,7 @@ def report(pack: str, registry: str | None, lang: str = "zh", fmt: str = "text")
             raise PolicyError(problem)
         if path is None:
             raise UsageError(Problem("grids-no-registry", {}))
+        path = None  # the pack's own, with an adopter's overlay
     result = build(policy, load_registry(policy, path))
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(lang), ensure_ascii=False, indent=2))

@@ -15,6 +15,7 @@ from typing import Any
 from onegrid.errors import Loc, Problem
 from onegrid.policy.kinds.forms import FIELD_NAME_PATTERN, FIELD_TYPES
 from onegrid.policy.located import YMap, plain
+from onegrid.policy.suggest import did_you_mean
 
 _NAME = re.compile(FIELD_NAME_PATTERN)
 
@@ -95,18 +96,21 @@ def registry_grids(policy) -> list[dict]:
     """The grids of the pack's grid registry (kunqu's 791 live there, not in
     org.yaml), as org units; none if it has no registry or it does not load.
     Read once per policy object and file version."""
-    from onegrid.grids.registry import grid_units, registry_path  # a peer stage, read only here
+    from onegrid.grids.registry import grid_units, overlay_path, registry_path  # a peer stage
 
     if getattr(policy, "grids", None) is not None:  # rebuilt from a published version
         return grid_units(policy)
     full, _problem = registry_path(policy)
     if full is None:
         return []
-    try:
-        stat = full.stat()
-    except OSError:
-        return []
-    stamp = (str(full), stat.st_mtime_ns, stat.st_size)
+    stamp: tuple = ()
+    for path in (full, overlay_path(policy)[0]):
+        try:
+            stat = path.stat() if path is not None else None
+        except OSError:
+            return []
+        if stat is not None:
+            stamp += (str(path), stat.st_mtime_ns, stat.st_size)
     entry = _GRIDS.get(id(policy))
     if entry is not None and entry[0]() is policy and entry[1] == stamp:
         return entry[2]
@@ -214,16 +218,73 @@ def resolve_field(policy, item: YMap, problems: list[Problem]) -> FieldSpec | No
     return spec
 
 
+def field_name(item) -> str | None:
+    """The name a field item submits under: its own, or its library field's."""
+    if isinstance(item.get("name"), str):
+        return item["name"]
+    return default_name(item["use"]) if isinstance(item.get("use"), str) else None
+
+
+def form_items(policy, item: YMap, problems: list[Problem], chain=()) -> tuple[YMap, list]:
+    """(the form's own keys, its field items) once `use: FORM` is applied: the
+    used form's fields, each changed key by key by a field item of the same
+    name here, dropped by `remove: true`, and new names appended. Changed keys
+    keep this file's place, so errors in them point here."""
+    from onegrid.policy.resolve import merge_map  # the one key-by-key merge
+
+    used = item.get("use")
+    if not isinstance(used, str):
+        return item, list(item.get("fields") or ())
+    if used in chain or used == item["id"]:
+        params = {"form": item["id"], "chain": " → ".join([*chain, item["id"], used])}
+        problems.append(Problem("form-use-cycle", params, item.key_loc("use")))
+        return item, list(item.get("fields") or ())
+    base = next(
+        (f for f in policy.section("forms").get("forms") or () if f.get("id") == used), None
+    )
+    if base is None:
+        return item, list(item.get("fields") or ())  # the reference check names it
+    base_keys, fields = form_items(policy, base, problems, (*chain, item["id"]))
+    keys = merge_map(base_keys, item, problems)
+    fields = list(fields)
+    names = [field_name(f) for f in fields]
+    for over in item.get("fields") or ():
+        name = field_name(over)
+        if name in names:
+            at = names.index(name)
+            if over.get("remove") is True:
+                del fields[at], names[at]
+            else:
+                fields[at] = merge_map(fields[at], over, problems)
+        elif over.get("remove") is True:
+            params = {"base": used, "name": name}
+            problems.append(
+                Problem(
+                    "form-use-nothing-to-remove",
+                    params,
+                    over.loc_of("name") or over.loc,
+                    did_you_mean(name or "", [n for n in names if n]),
+                )
+            )
+        else:
+            fields.append(over)
+            names.append(name)
+    return keys, fields
+
+
 def resolve_form(policy, item: YMap, problems: list[Problem]) -> FormSpec:
+    keys, field_items = form_items(policy, item, problems)
+    if keys.get("name") is None:
+        problems.append(Problem("form-no-name", {"form": item["id"]}, item.loc_of("id")))
     form = FormSpec(
         id=item["id"],
-        name=texts(item["name"]),
-        description=texts(item.get("description")),
-        step=item.get("step"),
+        name=texts(keys.get("name")) or {"zh": item["id"], "en": item["id"]},
+        description=texts(keys.get("description")),
+        step=keys.get("step"),
         item=item,
     )
     first: dict[str, FieldSpec] = {}
-    for f_item in item.get("fields") or ():
+    for f_item in field_items:
         spec = resolve_field(policy, f_item, problems)
         if spec is None:
             continue

@@ -137,6 +137,18 @@ CHECKS = {
         "zh": "示例值 {value} 不合格：{reason}",
         "en": "the example {value} is not valid: {reason}",
     },
+    "form-use-cycle": {
+        "zh": "表单 '{form}' 通过 use: 引用了自己（{chain}）",
+        "en": "the form '{form}' uses itself through use: ({chain})",
+    },
+    "form-use-nothing-to-remove": {
+        "zh": "被引用的表单 '{base}' 没有字段 '{name}'，无需删除",
+        "en": "the used form '{base}' has no field '{name}', so there is nothing to remove",
+    },
+    "form-no-name": {
+        "zh": "表单 '{form}' 没有 name（写出名称，或用 use: 引用另一个表单）",
+        "en": "the form '{form}' has no name (write one, or use: another form)",
+    },
     "form-library-use": {
         "zh": "字段库中的字段不能再 'use' 其他字段",
         "en": "a library field cannot 'use' another field",

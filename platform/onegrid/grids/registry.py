@@ -116,6 +116,14 @@ messages.register(
             "zh": "网格台账是 GBK/GB18030 编码（Excel 的默认），已按此读取；建议另存为 UTF-8",
             "en": "the grid registry is GBK/GB18030-encoded (Excel's default) and was read as such; saving it as UTF-8 is better",
         },
+        "registry-overlay-levels": {
+            "zh": "叠加台账的层级列（{found}）须与继承的台账相同（{expected}）",
+            "en": "the overlay's level columns ({found}) must be those of the inherited registry ({expected})",
+        },
+        "registry-overlay-alone": {
+            "zh": "registry_overlay 叠加在继承的网格台账上，但本包没有继承到台账（registry:）",
+            "en": "registry_overlay lays rows on an inherited grid registry, but this pack inherits none (registry:)",
+        },
         "registry-not-utf8": {
             "zh": "网格台账不是 UTF-8 编码（第 {offset} 字节处）",
             "en": "the grid registry is not UTF-8 (at byte {offset})",
@@ -150,6 +158,8 @@ class GridRow:
     lng: float | None = None
     # columns the grid level declares as attributes, read as their types
     extra: dict = field(default_factory=dict)
+    # the file the row was read from, when an overlay laid it on another's rows
+    origin: Registry | None = field(default=None, repr=False, compare=False)
 
     def count(self, column: str) -> int:
         if column == "party_branch":
@@ -173,6 +183,8 @@ class Registry:
     _by_community: dict[str, list[GridRow]] | None = field(default=None, repr=False)
 
     def loc(self, row: GridRow | int, column: str | None = None) -> Loc:
+        if isinstance(row, GridRow) and row.origin is not None and row.origin is not self:
+            return row.origin.loc(row.row, column)
         line = row if isinstance(row, int) else row.row
         col = self.columns.index(column) + 1 if column in self.columns else 1
         return Loc(self.path, line, col)
@@ -319,9 +331,13 @@ def read_registry(policy, path: str | Path) -> tuple[Registry | None, list[Probl
     return registry, problems
 
 
-def load_registry(policy, path: str | Path) -> Registry:
-    """A registry without problems, or `PolicyError` with all of them."""
-    registry, problems = read_registry(policy, path)
+def load_registry(policy, path: str | Path | None = None) -> Registry:
+    """A registry without problems, or `PolicyError` with all of them: the
+    file at `path`, or (without one) the pack's own, overlay included."""
+    if path is None:
+        registry, problems = read_pack_registry(policy)
+    else:
+        registry, problems = read_registry(policy, path)
     errors = [p for p in problems if p.severity == "error"]
     if errors or registry is None:
         raise PolicyError(errors or problems)
@@ -348,17 +364,87 @@ def registry_path(policy) -> tuple[Path | None, Problem | None]:
     return path, None
 
 
+def overlay_path(policy) -> tuple[Path | None, Problem | None]:
+    """Where the adopter's `registry_overlay:` is: inside its own folder."""
+    name = policy.manifest.get("registry_overlay")
+    if not isinstance(name, str):
+        return None, None
+    path = (policy.root / name).resolve()
+    if not path.is_relative_to(policy.root.resolve()):
+        loc = policy.manifest.loc_of("registry_overlay")
+        return None, Problem("registry-outside-pack", {"path": name}, loc)
+    return path, None
+
+
+def read_pack_registry(policy) -> tuple[Registry | None, list[Problem]]:
+    """The pack's registry as its layers make it: the (inherited) `registry:`
+    with the adopter's `registry_overlay:` rows laid on it, and every problem
+    of both files. (None, []) when the pack names no registry."""
+    path, problem = registry_path(policy)
+    over, over_problem = overlay_path(policy)
+    problems = [p for p in (problem, over_problem) if p is not None]
+    if problems:
+        return None, problems
+    if path is None:
+        if over is not None:
+            loc = policy.manifest.loc_of("registry_overlay")
+            return None, [Problem("registry-overlay-alone", {}, loc)]
+        return None, []
+    registry, problems = read_registry(policy, path)
+    if over is None or registry is None:
+        return registry, problems
+    rows, found = read_registry(policy, over)
+    problems += found
+    if rows is None:
+        return registry, problems
+    if (rows.parent_level, rows.grid_level) != (registry.parent_level, registry.grid_level):
+        params = {
+            "found": f"{rows.parent_level},{rows.grid_level}",
+            "expected": f"{registry.parent_level},{registry.grid_level}",
+        }
+        problems.append(Problem("registry-overlay-levels", params, Loc(rows.path, 1, 1)))
+        return registry, problems
+    return overlaid(policy, registry, rows, problems), problems
+
+
+def overlaid(policy, base: Registry, rows: Registry, problems: list[Problem]) -> Registry:
+    """`base` with `rows` laid on it: a grid id (or a parent's own row) the base
+    has is replaced where it stands, a new one appended; each row keeps the
+    file and line it came from, so a later problem points at the overlay."""
+    for grid in base.grids:
+        grid.origin = grid.origin or base
+    merged = Registry(base.path, base.columns, base.parent_level, base.grid_level, base.typed)
+    merged.grids = list(base.grids)
+    merged.community_rows = {k: v for k, v in base.community_rows.items()}
+    for own in merged.community_rows.values():
+        own.origin = own.origin or base
+    where = {g.id: i for i, g in enumerate(merged.grids)}
+    units = {u for u in policy.ids("unit")}
+    for row in rows.grids:
+        row.origin = rows
+        if row.id in where:
+            merged.grids[where[row.id]] = row
+        elif row.id in units:
+            continue  # already reported by read_registry as a clash
+        else:
+            where[row.id] = len(merged.grids)
+            merged.grids.append(row)
+    for parent, own in rows.community_rows.items():
+        own.origin = rows
+        merged.community_rows[parent] = own
+    return merged
+
+
 def pack_registry(policy, partial: bool = False) -> Registry | None:
-    """The pack's own registry, if it imports cleanly (or, with `partial`,
-    the rows that import when others do not).
+    """The pack's own registry (with an adopter's overlay), if it imports
+    cleanly (or, with `partial`, the rows that import when others do not).
 
     For stages that need the grids as units (unit pickers, routing by grid);
     `onegrid check` reports the registry's problems.
     """
-    path, problem = registry_path(policy)
-    if path is None or problem is not None:
+    registry, problems = read_pack_registry(policy)
+    if registry is None:
         return None
-    registry, problems = read_registry(policy, path)
     clean = not any(p.severity == "error" for p in problems)
     return registry if partial or clean else None
 

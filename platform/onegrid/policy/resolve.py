@@ -25,6 +25,7 @@ from onegrid.errors import Problem
 from onegrid.policy import schema
 from onegrid.policy.kinds import KINDS
 from onegrid.policy.located import YList, YMap
+from onegrid.policy.suggest import did_you_mean
 
 messages.register(
     {
@@ -41,8 +42,8 @@ messages.register(
             "en": "there is no '{id}' in {list} to put this item {how}",
         },
         "nothing-to-replace": {
-            "zh": "{list} 中没有继承到 '{id}'：它将作为新项加入",
-            "en": "nothing named '{id}' is inherited in {list}: it is added as a new item",
+            "zh": "{list} 中没有继承到 '{id}'，无法整项替换（新增一项请去掉 replace: true）",
+            "en": "nothing named '{id}' is inherited in {list}, so there is nothing to replace (to add a new item, drop replace: true)",
         },
     }
 )
@@ -106,13 +107,16 @@ def merge_list(base: YList, over: YList, problems: list[Problem], where: str) ->
         item_id = item["id"]
         at = position.get(item_id)
         if at is None:
+            # a typo in the id of a change: the base item stays as it was, so
+            # say so at the adopter's id, with the inherited id it most resembles
+            inherited_ids = [i["id"] for i in base]
             if item.get("remove") is True:
                 problems.append(
                     Problem(
                         "nothing-to-remove",
                         {"id": item_id, "list": where},
-                        item.key_loc("remove"),
-                        severity="warning",
+                        item.loc_of("id"),
+                        did_you_mean(item_id, inherited_ids),
                     )
                 )
                 continue
@@ -121,10 +125,11 @@ def merge_list(base: YList, over: YList, problems: list[Problem], where: str) ->
                     Problem(
                         "nothing-to-replace",
                         {"id": item_id, "list": where},
-                        item.key_loc("replace"),
-                        severity="warning",
+                        item.loc_of("id"),
+                        did_you_mean(item_id, inherited_ids),
                     )
                 )
+                continue
             position[item_id] = len(items)
             items.append(without_instructions(item))
             locs.append(over.loc_of(j))
@@ -181,6 +186,7 @@ def _move(kept: list, over: YList, refused: set, problems: list[Problem], where:
                             "how_zh": "前面" if how == "before" else "后面",
                         },
                         item.loc_of(how),
+                        did_you_mean(target, [i for i in ids if i != item["id"]]),
                     )
                 )
                 continue

@@ -339,18 +339,56 @@ class Predicates:
             yield in_range
 
 
+# Where the override schemas go, beside the full ones (`adopt` points at them).
+OVERRIDE = "override"
+
+
 def write_schemas(directory: str | Path) -> list[Path]:
-    """Write `<kind>.schema.json` for every kind, for editors."""
+    """Write `<kind>.schema.json` for every kind, for editors, and under
+    `override/` the schema of an adopter's file of that kind."""
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    (out / OVERRIDE).mkdir(parents=True, exist_ok=True)
     written = []
     for name, kind in sorted(KINDS.items()):
-        path = out / f"{name}.schema.json"
-        path.write_text(
-            json.dumps(kind.schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-        written.append(path)
+        for path, data in (
+            (out / f"{name}.schema.json", kind.schema),
+            (out / OVERRIDE / f"{name}.schema.json", override_schema(kind.schema)),
+        ):
+            path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            written.append(path)
     return written
+
+
+def override_schema(schema: dict) -> dict:
+    """The schema of a file that overrides an inherited one of the same kind.
+
+    An override names an item by its id and writes only what it changes
+    (maps merge key by key), so nothing but `kind` and each item's `id` is
+    required, except in an item marked `replace: true`, which stands whole.
+    Everything else (types, enums, patterns, unknown keys) is checked as in
+    the full schema.
+    """
+    out = _relaxed(schema)
+    out["$id"] = schema["$id"] + ":override"
+    out["title"] = schema["title"] + " (override)"
+    out["required"] = ["kind"]
+    return out
+
+
+def _relaxed(node):
+    if isinstance(node, list):
+        return [_relaxed(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _relaxed(v) for k, v in node.items()}
+    if isinstance(node.get("properties"), dict) and "required" in node:
+        whole = list(node["required"])
+        keyed = "id" in node["properties"]
+        out["required"] = ["id"] if keyed and "id" in whole else []
+        if keyed and "replace" in node["properties"] and len(whole) > 1:
+            out["if"] = {"properties": {"replace": {"const": True}}, "required": ["replace"]}
+            out["then"] = {"required": whole}
+    return out
 
 
 def path_text(path) -> str:

@@ -11,7 +11,6 @@ import datetime as dt
 import re
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from flask import Response, abort
@@ -227,9 +226,8 @@ def registry_report(loaded, lang: str = "zh") -> RegistryReport | None:
     name = policy.manifest.get("registry") if policy is not None else None
     if not name:
         return None
-    path = Path(loaded.root) / name
     try:
-        result = grids_report(policy, load_registry(policy, path))
+        result = grids_report(policy, load_registry(policy))
     except OnegridError as exc:
         return RegistryReport(str(name), [messages.format_line(p, lang) for p in exc.problems])
     return RegistryReport(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from onegrid.forms.definition import texts
 from onegrid.forms.fieldtypes.base import LANDLINE, MOBILE, FieldType
+from onegrid.forms.patterns import safe_pattern
 
 
 def phone_regex(kinds) -> str:
@@ -13,7 +15,12 @@ def phone_regex(kinds) -> str:
 
 
 class Phone(FieldType):
+    """`pattern` (with `pattern_doc`) takes the place of the mainland numbers:
+    Hong Kong's eight digits, a hotline's short numbers, an extension."""
+
     def check(self, f):
+        if f.get("pattern"):
+            return self._pattern_check(f)
         kinds = tuple(f.get("phone") or ("mobile", "landline"))
         regex = re.compile(phone_regex(kinds))
         code = "form-phone" if len(kinds) == 2 else f"form-phone-{kinds[0]}"
@@ -28,7 +35,20 @@ class Phone(FieldType):
 
         return check
 
+    def _pattern_check(self, f):
+        pattern = safe_pattern(f["pattern"])
+        doc = texts(f.get("pattern_doc"))
+
+        def check(value):
+            if not isinstance(value, str) or not pattern.fullmatch(value.strip()):
+                return None, (("form-pattern-doc", {"doc": doc}) if doc else ("form-pattern", {}))
+            return value.strip(), None
+
+        return check
+
     def schema(self, f):
+        if f.get("pattern"):
+            return {"type": "string", "pattern": f"^(?:{f['pattern']})$"}
         return {"type": "string", "pattern": phone_regex(f.get("phone") or ("mobile", "landline"))}
 
     def coerce(self, f, values, parts):
@@ -41,9 +61,14 @@ class Phone(FieldType):
         return value
 
     def example(self, f):
+        if f.get("example") is not None:
+            return f["example"]
         return "13800138000" if "mobile" in (f.get("phone") or ("mobile",)) else "0472-1234567"
 
     def describe(self, f, lang):
+        doc = texts(f.get("pattern_doc"))
+        if f.get("pattern"):
+            return (doc or {}).get(lang) or ("电话号码" if lang == "zh" else "a phone number")
         kinds = f.get("phone") or ("mobile", "landline")
         if lang == "zh":
             return (

@@ -27,7 +27,10 @@ FIELD_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "choice": ("One of `choices`.", ("choices", "fact")),
     "multichoice": ("Several of `choices`.", ("choices", "min_items", "max_items", "fact")),
     "yesno": ("Yes or no.", ()),
-    "phone": ("A mainland phone number: mobile, landline or both (`phone`).", ("phone",)),
+    "phone": (
+        "A mainland phone number: mobile, landline or both (`phone`); or any number a `pattern` (with `pattern_doc`) describes.",
+        ("phone", "pattern", "pattern_doc"),
+    ),
     "address": (
         "An address, with coordinates (`coordinates`: none, optional, required) within `bounds`.",
         ("max_length", "coordinates", "bounds"),
@@ -211,14 +214,24 @@ LIBRARY_FIELD = obj(
 )
 
 FORM_FIELD = obj(
-    FIELD_PROPERTIES,
+    {
+        **FIELD_PROPERTIES,
+        "remove": {
+            "type": "boolean",
+            "description": "In a form that `use:`s another: drop the used form's field of this name.",
+        },
+    },
     description="One field: `name` plus `type` and `label`, or `use:` a library field.",
 )
 
 FORM_ITEM = obj(
     {
         "id": {"$ref": "#/$defs/id", "description": "The form's id."},
-        "name": {"$ref": "#/$defs/text", "description": "Display name."},
+        "use": {
+            "$ref": "#/$defs/ref",
+            "description": "Another form (a library's, or the base pack's) to start from: its keys and fields, each field changed key by key by a field of the same name here, dropped by `remove: true`; new names are appended.",
+        },
+        "name": {"$ref": "#/$defs/text", "description": "Display name (inherited with use:)."},
         "description": {
             "$ref": "#/$defs/text",
             "description": "What the form is for, shown above it.",
@@ -233,7 +246,7 @@ FORM_ITEM = obj(
             "description": "The form's fields, in order.",
         },
     },
-    required=["id", "name"],
+    required=["id"],
 )
 
 KIND = Kind(
@@ -255,6 +268,7 @@ KIND = Kind(
     ids=(IdSpec(("forms", "*"), FORM), IdSpec(("fields", "*"), FIELD)),
     refs=(
         RefSpec(("forms", "*", "fields", "*", "use"), ("field",)),
+        RefSpec(("forms", "*", "use"), ("form",)),
         # `levels` and `within` are checked by the forms stage, and only when
         # the pack has an org: the shared field library has none of its own.
     ),

@@ -50,6 +50,10 @@ KIND = Kind(
                 "items": {"type": "string", "minLength": 1},
                 "description": "Shared packs from rules/ and forms/ to include, by name.",
             },
+            "registry_overlay": {
+                "type": "string",
+                "description": "In a pack that extends another: a CSV inside this pack, with the inherited registry's columns, whose rows are laid on the inherited registry's: a grid id the base has replaces that row, a new one is appended.",
+            },
             "registry": {
                 "type": "string",
                 "description": "A grid registry CSV inside the pack, loaded as the pack's grids. Its header names two adjacent levels of org.yaml as columns (the grids' level and the one above it, e.g. village,grid), then households, role ids and the grid level's declared attributes.",
