@@ -118,7 +118,31 @@ def page(kind: Kind, prose: str | None = None) -> str:
             f"| `{key.path}` | {cell(key.type)} | {'yes' if key.required else ''} | {cell(key.description)} |"
         )
     lines.append("")
+    if kind.name == "forms":
+        lines += field_type_table()
     return "\n".join(lines)
+
+
+def field_type_table() -> list[str]:
+    """Which keys each field type takes, beside those every field takes
+    (`onegrid check` refuses the others: form-key-not-for-type)."""
+    from onegrid.policy.kinds.forms import FIELD_TYPES
+
+    lines = [
+        "## Keys by field type",
+        "",
+        "Every field takes `name`, `use`, `type`, `label`, `help`, `placeholder`,"
+        " `required`, `example`, `show_when` and `require_when`; each type takes"
+        " these besides (any other key is an error, `form-key-not-for-type`):",
+        "",
+        "| type | what it holds | its own keys |",
+        "|---|---|---|",
+    ]
+    for name, (meaning, own) in FIELD_TYPES.items():
+        shown = ", ".join(f"`{k}`" for k in own) or "—"
+        lines.append(f"| `{name}` | {cell(meaning)} | {shown} |")
+    lines.append("")
+    return lines
 
 
 def index() -> str:
