@@ -143,3 +143,21 @@ def test_a_used_form_keeps_its_fields_in_order_and_appends_new_ones(make_pack):
     assert found["form.b"].field("description").get("required") is True
     assert found["form.a"].field("description").get("required") is None
     assert found["form.b"].name == found["form.a"].name
+
+
+def test_removing_a_field_a_base_condition_tests_points_at_the_removal(onegrid, tmp_path):
+    root = tmp_path / "ours"
+    assert onegrid("adopt", "luohu", root).code == 0
+    forms_yaml = root / "forms.yaml"
+    forms_yaml.write_text(
+        forms_yaml.read_text(encoding="utf-8")
+        + "forms:\n  - id: form.mine\n    use: form.report.general\n    fields:\n"
+        "      - {name: anonymous, remove: true}\n",
+        encoding="utf-8",
+    )
+    line = forms_yaml.read_text(encoding="utf-8").count("\n")
+    checked = onegrid("check", root, "--lang", "en")
+    assert checked.code == 1
+    first = checked.out.splitlines()[0]
+    assert first.startswith(f"{forms_yaml}:{line}:27: error[form-condition-removed]"), first
+    assert "the condition of 'reporter_name' still tests it (catalogs/luohu/forms.yaml:" in first

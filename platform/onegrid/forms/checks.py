@@ -42,7 +42,7 @@ def form_problems(policy, specs: dict[str, FormSpec]) -> list[Problem]:
             problems += field_problems(policy, f)
             for key in ("show_when", "require_when"):
                 if f.get(key):
-                    problems += condition_problems(f, key, by_name)
+                    problems += condition_problems(f, key, by_name, form.removed)
     return problems
 
 
@@ -142,8 +142,11 @@ def field_problems(policy, f: FieldSpec) -> list[Problem]:
     return problems
 
 
-def condition_problems(f: FieldSpec, key: str, by_name: dict[str, FieldSpec]) -> list[Problem]:
+def condition_problems(
+    f: FieldSpec, key: str, by_name: dict[str, FieldSpec], removed: dict | None = None
+) -> list[Problem]:
     from onegrid.forms.fieldtypes import TYPES
+    from onegrid.policy.resolve import place
 
     condition = f[key]
     target_name = condition.get("field")
@@ -151,6 +154,10 @@ def condition_problems(f: FieldSpec, key: str, by_name: dict[str, FieldSpec]) ->
     if target_name == f.name:
         return [Problem("form-condition-self", {"field": f.name}, loc)]
     target = by_name.get(target_name)
+    if target is None and target_name in (removed or {}):
+        # the cause is the `remove:` (the adopter's line); the condition is context
+        params = {"field": target_name, "by": f.name, "where": place(loc)}
+        return [Problem("form-condition-removed", params, removed[target_name])]
     if target is None:
         return [Problem("form-condition-field", {"field": target_name}, loc)]
     op, operand = operator(condition)

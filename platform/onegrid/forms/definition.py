@@ -81,6 +81,8 @@ class FormSpec:
     step: str | None
     item: YMap
     fields: list[FieldSpec] = field(default_factory=list)
+    # fields a `use:` dropped (`remove: true`), by name: where each was dropped
+    removed: dict[str, Loc] = field(default_factory=dict)
 
     def field(self, name: str) -> FieldSpec | None:
         for f in self.fields:
@@ -225,7 +227,9 @@ def field_name(item) -> str | None:
     return default_name(item["use"]) if isinstance(item.get("use"), str) else None
 
 
-def form_items(policy, item: YMap, problems: list[Problem], chain=()) -> tuple[YMap, list]:
+def form_items(
+    policy, item: YMap, problems: list[Problem], chain=(), removed: dict | None = None
+) -> tuple[YMap, list]:
     """(the form's own keys, its field items) once `use: FORM` is applied: the
     used form's fields, each changed key by key by a field item of the same
     name here, dropped by `remove: true`, and new names appended. Changed keys
@@ -244,7 +248,7 @@ def form_items(policy, item: YMap, problems: list[Problem], chain=()) -> tuple[Y
     )
     if base is None:
         return item, list(item.get("fields") or ())  # the reference check names it
-    base_keys, fields = form_items(policy, base, problems, (*chain, item["id"]))
+    base_keys, fields = form_items(policy, base, problems, (*chain, item["id"]), removed)
     keys = merge_map(base_keys, item, problems)
     fields = list(fields)
     names = [field_name(f) for f in fields]
@@ -254,6 +258,8 @@ def form_items(policy, item: YMap, problems: list[Problem], chain=()) -> tuple[Y
             at = names.index(name)
             if over.get("remove") is True:
                 del fields[at], names[at]
+                if removed is not None:
+                    removed[name] = over.key_loc("remove") or over.loc
             else:
                 fields[at] = merge_map(fields[at], over, problems)
         elif over.get("remove") is True:
@@ -273,7 +279,8 @@ def form_items(policy, item: YMap, problems: list[Problem], chain=()) -> tuple[Y
 
 
 def resolve_form(policy, item: YMap, problems: list[Problem]) -> FormSpec:
-    keys, field_items = form_items(policy, item, problems)
+    removed: dict[str, Loc] = {}
+    keys, field_items = form_items(policy, item, problems, removed=removed)
     if keys.get("name") is None:
         problems.append(Problem("form-no-name", {"form": item["id"]}, item.loc_of("id")))
     form = FormSpec(
@@ -282,6 +289,7 @@ def resolve_form(policy, item: YMap, problems: list[Problem]) -> FormSpec:
         description=texts(keys.get("description")),
         step=keys.get("step"),
         item=item,
+        removed=removed,
     )
     first: dict[str, FieldSpec] = {}
     for f_item in field_items:

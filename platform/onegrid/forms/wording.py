@@ -137,6 +137,10 @@ CHECKS = {
         "zh": "示例值 {value} 不合格：{reason}",
         "en": "the example {value} is not valid: {reason}",
     },
+    "form-condition-removed": {
+        "zh": "删除了字段 '{field}'，但字段 '{by}' 的条件还引用它（{where}）：一并删除 '{by}'，或改写它的条件",
+        "en": "the field '{field}' is removed, but the condition of '{by}' still tests it ({where}): remove '{by}' too, or rewrite its condition",
+    },
     "form-use-cycle": {
         "zh": "表单 '{form}' 通过 use: 引用了自己（{chain}）",
         "en": "the form '{form}' uses itself through use: ({chain})",
