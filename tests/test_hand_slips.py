@@ -167,6 +167,15 @@ STANDALONE = [
     ),
 ]
 
+# the IME's brackets and quotes opening a value that holds `key: `
+STANDALONE += [
+    ("fullwidth-paren", "matters.yaml",
+     ("{accept: 1d, handle: 10wd, feedback: 1wd}", "（accept: 1d, handle: 10wd, feedback: 1wd）"),
+     "matters.yaml:34:13: error[fullwidth-syntax]"),
+    ("fullwidth-quote", "matters.yaml",
+     ("    code: KQ-DJ-01\n", "    code: 「编号: KQ-DJ-01」\n"), "matters.yaml:28:11: error[fullwidth-syntax]"),
+]  # fmt: skip
+
 LUOHU_ADOPTED = [
     ("remove-typo", "matters.yaml", (None, "matters:\n  - {id: m.rubish, remove: true}\n"),
      "error[nothing-to-remove]"),

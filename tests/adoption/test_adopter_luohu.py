@@ -29,6 +29,16 @@ forms:
     fields:
       - {name: title, required: false}
       - {name: occurred_at, remove: true}
+  # 共享闭环（rules/closed-loop）的“调整路线后转办”表单，只改一处：理由至少 10 个字
+  - id: wf.dispatch.ours
+    use: wf.dispatch
+    fields:
+      - {name: reason, min_length: 10}
+"""
+WORKFLOW = """\
+kind: workflow
+transitions:
+  - {id: dispatch_changed, form: wf.dispatch.ours}
 """
 MATTERS = """\
 kind: matters
@@ -51,7 +61,11 @@ def ours(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("adopter") / "ours"
     assert run(cli, ["adopt", "luohu", str(root)]) == 0
-    for name, text in (("forms.yaml", FORMS), ("matters.yaml", MATTERS)):
+    for name, text in (
+        ("forms.yaml", FORMS),
+        ("matters.yaml", MATTERS),
+        ("workflow.yaml", WORKFLOW),
+    ):
         path = root / name
         hint = path.read_text(encoding="utf-8").splitlines()[0]
         path.write_text(hint + "\n" + text, encoding="utf-8")
@@ -76,6 +90,20 @@ def test_one_field_of_the_base_form_changed_and_one_removed(ours):
     assert mine.field("title").get("required") is False
     assert mine.field("title").get("max_length") == base.field("title").get("max_length")
     assert mine.name["zh"] == "一般问题上报（本社区）"
+
+
+def test_one_field_of_a_shared_library_form_changed(ours):
+    policy = load_policy(ours)
+    forms, _problems = resolve_forms(policy)
+    library, mine = forms["wf.dispatch"], forms["wf.dispatch.ours"]
+    assert [f.name for f in mine.fields] == [f.name for f in library.fields]
+    assert library.field("reason").get("min_length") == 2
+    assert mine.field("reason").get("min_length") == 10
+    assert mine.field("reason").get("required") is True
+    transition = next(
+        t for t in policy.section("workflow")["transitions"] if t["id"] == "dispatch_changed"
+    )
+    assert transition["form"] == "wf.dispatch.ours" and transition["effect"] == "choose_route"
 
 
 def test_the_overlay_appends_two_grids_and_redraws_one(onegrid, ours):

@@ -1,10 +1,14 @@
 """Chinese-keyboard slips: full-width punctuation where YAML syntax wants ASCII.
 
-A Chinese IME types `：，；【】｛｝［］` and the ideographic space
+A Chinese IME types `：，；【】｛｝［］（）「」` and the ideographic space
 U+3000 by default. Inside a value they are ordinary text (说明：见附件), so only
 the places where YAML syntax stands are looked at: after a key (`name：`),
 between the items of a flow collection (`{id: a，name: b}`, `[a，b]`), as a flow
-bracket, and in indentation or right after a key's colon. Each slip is named
+bracket, and in indentation or right after a key's colon. `（…）` and
+`「…」` are ordinary Chinese text too, so they are named only where YAML
+would choke on them: opening a value that holds `key: ` pairs (a flow map
+typed with the IME's brackets, or text with a colon the IME's quotes did
+not quote). Each slip is named
 at its own line and column with the ASCII character meant, so the one real
 mistake comes before whatever the parser makes of it lines later.
 """
@@ -44,6 +48,9 @@ MEANT = {
     "］": "]",
     "【": "[",
     "】": "]",
+    "（": "{",
+    "「": '"',
+    "『": '"',
     "\u3000": " ",
 }
 
@@ -57,6 +64,9 @@ _COLON_WIDE_SPACE = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w.\-]*:(\u3000)")
 _WIDE_INDENT = re.compile(r"^[ ]*(\u3000)")
 # a flow collection opened with a full-width bracket: `key: ｛` or `- ［`
 _WIDE_OPEN = re.compile(r"^\s*(?:-\s+)?(?:[A-Za-z_][\w.\-]*\s*:\s*)?([｛［【])")
+# a value opened with （ or 「 that holds `word: `, which YAML reads as a
+# mapping inside a plain value and refuses: `limits: （accept: 1d）`, `name: 「注意: 限时」`
+_WIDE_WRAPPED = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w.\-]*\s*:\s+([（「『])[^）」』]*\S:\s")
 # inside `{...}` or `[...]`: a full-width comma or semicolon before the next item
 _FLOW_SEPARATOR = re.compile(r"([，；])\s*(?=[A-Za-z_\"'])")
 # inside a flow collection: a key followed by a full-width colon
@@ -122,7 +132,7 @@ def slips(text: str, filename: str) -> list[Problem]:
         if not any(ch in line for ch in MEANT):
             continue
         hits: dict[int, str] = {}
-        for pattern in (_KEY_COLON, _COLON_WIDE_SPACE, _WIDE_INDENT, _WIDE_OPEN):
+        for pattern in (_KEY_COLON, _COLON_WIDE_SPACE, _WIDE_INDENT, _WIDE_OPEN, _WIDE_WRAPPED):
             m = pattern.match(code)
             if m:
                 group = m.lastindex
