@@ -22,7 +22,7 @@ from markupsafe import Markup
 from onegrid.forms.compiled import CompiledForm, forms_of
 from onegrid.forms.conditions import operator
 from onegrid.forms.definition import texts as _texts
-from onegrid.forms.fieldtypes import DEFAULT_PHOTO_SIZE
+from onegrid.forms.fieldtypes import DEFAULT_PHOTO_SIZE, size_bytes
 
 TEMPLATES = Path(__file__).parent / "templates"
 GROUP_OVER = 12  # a longer list of org units is grouped by the unit above
@@ -160,6 +160,10 @@ def view(form: CompiledForm, lang: str, prefix: str = "f-") -> SimpleNamespace:
                 lat=(f.get("bounds") or {}).get("lat", (-90, 90)),
                 lng=(f.get("bounds") or {}).get("lng", (-180, 180)),
                 multiple=(f.get("max_items") or 2) > 1,
+                # the phone shrinks a bigger picture to this before it is sent (offline.js)
+                max_bytes=size_bytes(f.get("max_size", DEFAULT_PHOTO_SIZE))
+                if f.type == "photo"
+                else "",
             )
         )
     # attributes, not dict keys: Jinja2 tries getattr first on every lookup

@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         errorpages,
         i18n,
         notices,
+        offline,
         open311,
         people,
         posts,
@@ -71,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     open311.init_app(app)
     notices.init_app(app)
+    offline.init_app(app)
     people.init_app(app)
     proxy.init_app(app)
     clients.init_app(app)

@@ -19,7 +19,18 @@ from flask import (
 
 from onegrid import forms
 from onegrid.store import Case
-from onegrid.web import caseview, casework, db, flashes, formview, listing, once, policyview, scope
+from onegrid.web import (
+    caseview,
+    casework,
+    db,
+    flashes,
+    formview,
+    listing,
+    offline,
+    once,
+    policyview,
+    scope,
+)
 from onegrid.web import export as export_view
 from onegrid.web.auth import login_required, safe_next
 from onegrid.web.i18n import current_lang, t, text_of
@@ -179,10 +190,14 @@ def new():
         flash(flashes.repeated_report(earlier, lang))
         return redirect(url_for("cases.show", case_id=earlier.id))
     if matter is not None and request.method == "POST":
-        values = formview.coerce(matter["form"], request.form)
-        refused = formview.save_photos(matter["form"], request.files, values, lang)
-        errors = {**formview.errors(matter["form"], values, lang), **refused}
-        if not errors:
+        # the version the form was filled under (offline.js sends it), if the pack still takes it
+        under, form_id, under_policy, old_form = offline.filled_under(matter, lang)
+        values = formview.coerce(form_id, request.form, under_policy)
+        refused = formview.save_photos(form_id, request.files, values, lang, under_policy)
+        errors = {**formview.errors(form_id, values, lang, under_policy), **refused}
+        if old_form:
+            flash(old_form)  # the answers stay in the new form below
+        if not errors and not old_form:
             try:
                 case = casework.open_case(
                     db.session(),
@@ -192,6 +207,7 @@ def new():
                     values,
                     door="pages",
                     idempotency_key=casework.report_key(g.user, key),
+                    version=under,
                 )
             except wf_errors.InvalidSubmission as exc:
                 db.session().rollback()
@@ -360,7 +376,8 @@ def not_mine(case, actor, action_id: str, lang: str):
 def stale(case_id: int):
     """Someone acted first: show the case as it is now, and say so."""
     flash(flashes.stale(db.session().get(Case, case_id), current_lang()))
-    return redirect(url_for("cases.show", case_id=case_id), code=303)
+    # `stale`: so that the phone's outbox can tell this from a step taken
+    return redirect(url_for("cases.show", case_id=case_id, stale=1), code=303)
 
 
 @bp.route("/cases/<int:case_id>/photos/<name>")

@@ -104,13 +104,15 @@ def open_case(
     door: str = "pages",
     allowed: list[str] | None = None,
     recorded=None,
+    version=None,
 ) -> Case:
     """Open a case from a door (pages, api, open311): the channel asked for,
-    if the pack and the credential (`allowed`) let it, else the door's own."""
+    if the pack and the credential (`allowed`) let it, else the door's own
+    (under `version`, an older one a report was filled under, else the newest)."""
     facts: dict[str, Any] = {**(extra_facts or {}), "matter": matter}
     if place:
         facts["place"] = place
-    version = current_version(session)
+    version = version or current_version(session)
     book = rulebook(version)
     if allowed is None and not isinstance(user, wf_actor.Actor):
         allowed = wf_channels.staff_channels(book)  # a staff account's, never a client's

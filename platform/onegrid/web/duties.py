@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from onegrid import messages
 from onegrid.store import Item, utcnow
-from onegrid.web import api, caseview, casework, db, formview
+from onegrid.web import api, caseview, casework, db, formview, once
 from onegrid.web.auth import login_required
 from onegrid.web.i18n import current_lang, t
 from onegrid.workflow import claims, duty_plan, rounds, ticks
@@ -98,7 +98,13 @@ def round_view(rnd: Item, user, lang, failed=None, values=None, errors=None) -> 
         own = failed == row.id
         forms = {}
         if mine and not row.complete:
-            target = url_for("duties.tick_item", round_id=rnd.id, duty=row.id, version=rnd.version)
+            target = url_for(
+                "duties.tick_item",
+                round_id=rnd.id,
+                duty=row.id,
+                version=rnd.version,
+                **{once.PARAM: once.new()},
+            )
             if row.form:
                 forms["tick"] = formview.fragment(
                     row.form,
@@ -121,6 +127,7 @@ def round_view(rnd: Item, user, lang, failed=None, values=None, errors=None) -> 
                         duty=row.id,
                         version=rnd.version,
                         na=1,
+                        **{once.PARAM: once.new()},
                     ),
                     id_prefix=f"{prefix}na-",
                     submit=t("本期不适用", "Not applicable"),
@@ -208,6 +215,11 @@ def tick_item(round_id, duty):
     book = wf_item.book_of(rnd)
     if rnd.kind not in ticks.kinds(book):
         abort(404)
+    token = once.of_request()
+    if once.earlier(db.session(), g.user.username, token) is not None:
+        # the same form again (a retry of the phone's outbox, a double tap): ticked once
+        flash(t("这次销号已提交过，未重复销号", "This tick was sent before: not ticked twice"))
+        return redirect(url_for("duties.index") + f"#round-{round_id}", code=303)
     expected = request.args.get("version", type=int)
     if expected is None:
         abort(400)
@@ -226,6 +238,7 @@ def tick_item(round_id, duty):
     kind = "na" if na else "tick"
     if errors:
         return index(round_id, duty, {**values, "__kind": kind}, errors, None, 422)
+    once.keep(db.session(), g.user.username, token, "tick", [])  # committed with the tick
     try:
         rounds.tick(
             db.session(),

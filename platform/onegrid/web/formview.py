@@ -42,9 +42,17 @@ def fragment(
     )
 
 
-def coerce(form_id: str, data) -> dict[str, Any]:
-    """Typed values from a browser's form-encoded body."""
-    return forms.form_values(policyview.policy(), form_id, data)
+# the policy version a report form was filled under (static/offline.js adds it);
+# a field id cannot start with "_", so no pack's field is ever mistaken for it
+VERSION_FIELD = "_policy_version"
+
+
+def coerce(form_id: str, data, policy=None) -> dict[str, Any]:
+    """Typed values from a browser's form-encoded body (`policy`: the
+    version's, for a report filled under an older one; else the served pack)."""
+    return forms.form_values(
+        policy or policyview.policy(), form_id, data, ignore=("csrf_token", VERSION_FIELD)
+    )
 
 
 def coerce_attributes(form_id: str | None, data) -> dict[str, Any]:
@@ -54,9 +62,9 @@ def coerce_attributes(form_id: str | None, data) -> dict[str, Any]:
     return forms.form_values(policyview.policy(), form_id, data, prefix="attribute")
 
 
-def errors(form_id: str, values: dict[str, Any], lang: str) -> dict[str, list[str]]:
+def errors(form_id: str, values: dict[str, Any], lang: str, policy=None) -> dict[str, list[str]]:
     """Per-field messages in the reader's language (empty when valid)."""
-    return forms.validate(policyview.policy(), form_id, values, lang)[1]
+    return forms.validate(policy or policyview.policy(), form_id, values, lang)[1]
 
 
 def attributes(matter_id: str, lang: str) -> list[dict[str, Any]]:
@@ -67,11 +75,13 @@ def photo_store() -> forms.PhotoStore:
     return forms.PhotoStore(Path(current_app.instance_path) / "photos")
 
 
-def save_photos(form_id: str, files, values: dict[str, Any], lang: str) -> dict[str, list[str]]:
+def save_photos(
+    form_id: str, files, values: dict[str, Any], lang: str, policy=None
+) -> dict[str, list[str]]:
     """Store the uploaded photos of the form's photo fields; their generated
     names go into `values`. Returns per-field messages for refused files."""
     errors: dict[str, list[str]] = {}
-    form = forms.forms_of(policyview.policy()).form(form_id)
+    form = forms.forms_of(policy or policyview.policy()).form(form_id)
     for field in form.spec.fields:
         if field.type != "photo":
             continue

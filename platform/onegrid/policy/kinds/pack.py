@@ -58,6 +58,20 @@ KIND = Kind(
                 "type": "string",
                 "description": "A grid registry CSV inside the pack, loaded as the pack's grids. Its header names two adjacent levels of org.yaml as columns (the grids' level and the one above it, e.g. village,grid), then households, role ids and the grid level's declared attributes.",
             },
+            "offline": obj(
+                {
+                    "version_window": {
+                        "$ref": "#/$defs/duration",
+                        "description": (
+                            "How long after a newer version is published a report filled"
+                            " under the older one (offline, on a phone) is still taken and"
+                            " routed under the version it was filled under; later, or without"
+                            " this key, it is returned with its answers kept for the new form."
+                        ),
+                    },
+                },
+                description="Reports made without a network and sent later (the staff app's outbox).",
+            ),
         },
         required=["id", "name"],
     ),

@@ -1,0 +1,236 @@
+"""The grid worker's phone without a signal (issue 19), in Debian's chromium
+at 390 px on Cuntan's pack: the app is opened once online (the service
+worker keeps her pages), the network goes, she reports two cases with
+photos and ticks a duty item, reloads, the network comes back: exactly two
+cases and one tick arrive, with their photos, and the outbox shows them
+sent. A report filled offline under version N and sent after N+1 is
+published: taken under N within Cuntan's 3-day window; returned after it,
+with the reason, fixed from the outbox and sent again. No request leaves for
+any host but the app's own. Screenshots of the outbox go to ONEGRID_SHOTS
+when it is set."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from flask import request
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from onegrid.store import Case, Item
+from onegrid.web import create_app, db
+from web.oldforms import publish_next
+from web.test_attachments import png
+from web.test_browser import login
+from web.test_duties_web import GRID, cuntan_db, weekly  # noqa: F401 (cuntan_db: a fixture)
+from web.webapp import PROJECT, config
+
+SHOTS = os.environ.get("ONEGRID_SHOTS")
+MATTERS = ("m.three_meetings_one_lesson", "m.guiding_party_branch_elections")
+# what chromium logs for a request it could not make while offline: expected here
+OFFLINE_NOISE = ("ERR_INTERNET_DISCONNECTED", "status of 422", "status of 503")
+
+
+@pytest.fixture
+def app(cuntan_db, tmp_path):  # noqa: F811
+    shutil.copy(cuntan_db, tmp_path / "onegrid.sqlite")
+    app = create_app(config(PROJECT / "catalogs" / "cuntan", tmp_path))
+    # every request the server sees, to prove that offline pages came from the phone
+    app.config["HITS"] = hits = []
+    app.before_request(lambda: hits.append(f"{request.method} {request.full_path}"))
+    yield app
+    db.engine(app).dispose()
+
+
+@pytest.fixture
+def origin(app):
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join()
+    httpd.server_close()
+
+
+@pytest.fixture
+def phone(browser, origin):
+    """A phone-sized page; every request the context makes (pages and the
+    service worker) is logged, and any script error fails the test."""
+    context = browser.new_context(
+        base_url=origin,
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        service_workers="allow",
+    )
+    requests: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda m: (
+            m.type == "error"
+            and not any(n in m.text for n in OFFLINE_NOISE)
+            and errors.append(m.text)
+        ),
+    )
+    page.requests = requests
+    yield page
+    context.close()
+    assert not errors, errors
+    hosts = {urlsplit(u).netloc for u in requests if urlsplit(u).scheme in ("http", "https")}
+    assert hosts == {urlsplit(origin).netloc}, hosts  # no request for any other host
+    assert all(urlsplit(u).scheme in ("http", "data", "blob") for u in requests), requests
+
+
+def ready(page):
+    """Online once: the service worker has kept this version's pages."""
+    page.goto("/")
+    page.wait_for_selector("html[data-offline-ready]", state="attached", timeout=90_000)
+
+
+def report(page, matter, title, photo: Path):
+    page.goto(f"/cases/new?matter={matter}&place={GRID}")  # the kept copy
+    page.fill("#report-title", title)
+    page.fill("#report-description", f"{title}：离线填报")
+    page.fill("#report-location-text", "兰溪社区活动室")
+    page.check("#report-urgency-1")
+    page.set_input_files("#report-photos", str(photo))
+    page.click("form.og-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/offline/outbox"))
+    page.wait_for_selector("#outbox-list li")
+
+
+def statuses(page) -> list[str]:
+    return page.eval_on_selector_all("#outbox-list li", "els => els.map(e => e.dataset.status)")
+
+
+def all_sent(page, n):
+    page.wait_for_function(
+        f"() => {{ const s = [...document.querySelectorAll('#outbox-list li')]"
+        f".map(e => e.dataset.status); return s.length === {n} && s.every(x => x === 'sent'); }}",
+        timeout=60_000,
+    )
+
+
+def shot(page, name):
+    if not SHOTS:
+        return
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def cases_of(app, title_part):
+    with app.app_context():
+        found = db.session().scalars(select(Case).order_by(Case.id)).all()
+        return [c for c in found if title_part in (c.submission or {}).get("title", "")]
+
+
+def test_two_reports_and_a_tick_made_offline_arrive_once_with_their_photos(phone, app, tmp_path):
+    page = phone
+    login(page, "ct_gw")
+    ready(page)
+    rnd = weekly(app)
+    picture = tmp_path / "hazard.png"
+    picture.write_bytes(png())
+    page.context.set_offline(True)
+    seen = len(app.config["HITS"])
+    report(page, MATTERS[0], "离线一号", picture)
+    report(page, MATTERS[1], "离线二号", picture)
+    page.goto("/duties/")
+    hazard = page.locator(f"#r{rnd.id}-d-gw-2")
+    hazard.locator("summary").first.click()
+    hazard.locator("input[type=file]").set_input_files(str(picture))
+    hazard.locator(".tick-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/offline/outbox"))
+    page.reload()  # offline: the kept outbox page, the items from IndexedDB
+    page.wait_for_function("document.querySelectorAll('#outbox-list li').length === 3")
+    assert statuses(page) == ["pending"] * 3
+    assert "离线" in page.inner_text("#outbox-net")
+    shot(page, "outbox-offline-zh-390")
+    # nothing reached the server while offline: every page came from the phone
+    assert app.config["HITS"][seen:] == []
+    assert cases_of(app, "离线") == []
+    with app.app_context():
+        assert not db.session().get(Item, rnd.id).result.get("ticks", {}).get("d.gw.2")
+    page.context.set_offline(False)
+    all_sent(page, 3)
+    assert page.locator("#outbox-count").is_hidden()
+    shot(page, "outbox-sent-zh-390")
+    arrived = cases_of(app, "离线")
+    assert [c.submission["title"] for c in arrived] == ["离线一号", "离线二号"]  # in order, once
+    assert all(len(c.submission["photos"]) == 1 for c in arrived)
+    with app.app_context():
+        ticks = db.session().get(Item, rnd.id).result["ticks"]["d.gw.2"]
+        assert len(ticks) == 1 and ticks[0]["evidence"]["photos"]
+    # each sent item links to what it made
+    links = page.eval_on_selector_all("#outbox-list li .outbox-open", "els => els.map(e => e.href)")
+    assert sum("/cases/" in u for u in links) == 2
+    # sending again (another tab, a retry after a lost answer) makes nothing twice
+    page.evaluate("""async () => {
+        const db = await new Promise(r => { const q = indexedDB.open('onegrid-outbox'); q.onsuccess = () => r(q.result); });
+        const items = await new Promise(r => { const q = db.transaction('items').objectStore('items').getAll(); q.onsuccess = () => r(q.result); });
+        for (const item of items) {
+            const body = new FormData(); item.fields.forEach(f => body.append(f[0], f[1]));
+            await fetch(item.url, {method: 'POST', body});
+        }
+    }""")
+    assert len(cases_of(app, "离线")) == 2
+    with app.app_context():
+        assert len(db.session().get(Item, rnd.id).result["ticks"]["d.gw.2"]) == 1
+    page.click("#lang")
+    page.wait_for_load_state()
+    page.wait_for_selector("#outbox-list li")
+    assert page.inner_text("#outbox-list li .outbox-status >> nth=0") == "Sent"
+    shot(page, "outbox-sent-en-390")
+
+
+def test_a_report_filled_under_an_older_version(phone, app, tmp_path):
+    """Within Cuntan's 3-day window it is taken under the version it was
+    filled under; after it, returned with the reason, fixed and sent again."""
+    page = phone
+    login(page, "ct_gw")
+    ready(page)
+    filled = int(page.get_attribute("meta[name=onegrid-policy-version]", "content"))
+    picture = tmp_path / "p.png"
+    picture.write_bytes(png())
+    page.context.set_offline(True)
+    report(page, MATTERS[0], "旧版窗口内", picture)
+    newer = publish_next(app)
+    page.context.set_offline(False)
+    all_sent(page, 1)
+    (inside,) = cases_of(app, "旧版窗口内")
+    assert inside.policy_version_id == filled and newer > filled
+    # the new version: the phone keeps its pages again, then a report waits past the window
+    ready(page)
+    page.wait_for_function(f"document.documentElement.dataset.offlineReady === '{newer}'")
+    page.context.set_offline(True)
+    report(page, MATTERS[1], "旧版超窗", picture)
+    latest = publish_next(app, ago=dt.timedelta(days=4))
+    page.context.set_offline(False)
+    page.wait_for_selector("#outbox-list li[data-status=refused]", timeout=60_000)
+    reason = page.inner_text("#outbox-list li[data-status=refused] .outbox-reason")
+    assert f"第 {newer} 版策略填写" in reason and "3d 内受理" in reason, reason
+    assert cases_of(app, "旧版超窗") == []
+    shot(page, "outbox-refused-zh-390")
+    page.click("#outbox-list li[data-status=refused] .outbox-fix")
+    page.wait_for_selector("#outbox-fixing")
+    assert page.input_value("#report-title") == "旧版超窗"  # her answers, in the new form
+    assert page.eval_on_selector("#report-photos", "e => e.files.length") == 1
+    page.click("form.og-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/offline/outbox"))
+    all_sent(page, 2)
+    (fixed,) = cases_of(app, "旧版超窗")
+    assert fixed.policy_version_id == latest and len(fixed.submission["photos"]) == 1
