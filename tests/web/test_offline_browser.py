@@ -15,14 +15,12 @@ import datetime as dt
 import os
 import re
 import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from flask import request
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from onegrid.store import Case, Item
 from onegrid.web import create_app, db
@@ -50,22 +48,11 @@ def app(cuntan_db, tmp_path):  # noqa: F811
 
 
 @pytest.fixture
-def origin(app):
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
-    httpd.server_close()
-
-
-@pytest.fixture
-def phone(browser, origin):
+def phone(browser, server):
     """A phone-sized page; every request the context makes (pages and the
     service worker) is logged, and any script error fails the test."""
     context = browser.new_context(
-        base_url=origin,
+        base_url=server,
         locale="zh-CN",
         viewport={"width": 390, "height": 844},
         is_mobile=True,
@@ -91,7 +78,7 @@ def phone(browser, origin):
     context.close()
     assert not errors, errors
     hosts = {urlsplit(u).netloc for u in requests if urlsplit(u).scheme in ("http", "https")}
-    assert hosts == {urlsplit(origin).netloc}, hosts  # no request for any other host
+    assert hosts == {urlsplit(server).netloc}, hosts  # no request for any other host
     assert all(urlsplit(u).scheme in ("http", "data", "blob") for u in requests), requests
 
 

@@ -31,20 +31,21 @@ ANSWERS = {
 }
 
 
-@pytest.fixture
-def cuntan(cuntan_db, tmp_path):  # noqa: F811
-    shutil.copy(cuntan_db, tmp_path / "onegrid.sqlite")
-    app = create_app(config(PROJECT / "catalogs" / "cuntan", tmp_path))
+def served(pack, database, folder):
+    shutil.copy(database, folder / "onegrid.sqlite")
+    app = create_app(config(PROJECT / "catalogs" / pack, folder))
     yield app
     db.engine(app).dispose()
+
+
+@pytest.fixture
+def cuntan(cuntan_db, tmp_path):  # noqa: F811
+    yield from served("cuntan", cuntan_db, tmp_path)
 
 
 @pytest.fixture
 def kunqu(kunqu_db, tmp_path):  # noqa: F811
-    shutil.copy(kunqu_db, tmp_path / "onegrid.sqlite")
-    app = create_app(config(PROJECT / "catalogs" / "kunqu", tmp_path))
-    yield app
-    db.engine(app).dispose()
+    yield from served("kunqu", kunqu_db, tmp_path)
 
 
 def opened(app, username, url):
