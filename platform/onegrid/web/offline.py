@@ -18,7 +18,18 @@ import zlib
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, g, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    g,
+    jsonify,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from onegrid import messages
 from onegrid.web import casework, db, formview, policyview
@@ -188,6 +199,17 @@ def pages():
 STATIC_FILES = ("onegrid.css", "onegrid.js", "offline.css", "offline.js")
 
 
+def keep_session(response):
+    """What the phone fetches behind her back (`X-Onegrid-Keep`: the pages the
+    service worker keeps, the outbox's sends) leaves the session cookie as it
+    is: such a fetch may still be under way when she logs out or another user
+    logs in, and its answer must not undo that."""
+    if request.headers.get("X-Onegrid-Keep") == "1":
+        session.modified = False
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.after_request(keep_session)
     app.context_processor(lambda: {"offline_version": version_id})
     app.register_blueprint(bp)

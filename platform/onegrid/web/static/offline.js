@@ -21,7 +21,7 @@
       remove: "删除", open: "查看", offline: "离线：上报、销号和办理会先保存在本机，联网后自动发送。",
       queued: "已保存在本机，联网后自动发送。", draft: "已恢复未提交的草稿。", discard: "清除草稿",
       login: "登录已过期：登录后自动重发", server: "服务器暂时出错，稍后自动重试", net: "网络不通，稍后自动重试",
-      stale: "已被他人更新", refusedNoReason: "服务器退回了此项", fixing: "正在修改待发送的第 {n} 项，提交后替换原项。",
+      stale: "此案件已被他人更新：请打开案件查看最新状态，再决定是否重新办理", refusedNoReason: "服务器退回了此项", fixing: "正在修改待发送的第 {n} 项，提交后替换原项。",
       ask: "删除这一项？它不会被发送。", photos: "照片 {n} 张",
     },
     en: {
@@ -30,7 +30,7 @@
       remove: "Delete", open: "Open", offline: "Offline: reports, ticks and steps are saved on this phone and sent when the network returns.",
       queued: "Saved on this phone; it is sent when the network returns.", draft: "Your unsent draft is back.", discard: "Discard draft",
       login: "Logged out: sent again after you log in", server: "Server error: tried again later", net: "No network: tried again later",
-      stale: "changed by someone else", refusedNoReason: "the server returned this item", fixing: "Fixing outbox item {n}: sending replaces it.",
+      stale: "Someone else updated this case: open it, check where it stands, then act again if still needed", refusedNoReason: "the server returned this item", fixing: "Fixing outbox item {n}: sending replaces it.",
       ask: "Delete this item? It will not be sent.", photos: "{n} photo(s)",
     },
   }[LANG];
@@ -40,6 +40,9 @@
     return el ? el.getAttribute("content") : null;
   }
   var USER = meta("onegrid-user");
+  // on every request made behind her back: the server leaves her session cookie
+  // alone, so that one still under way when she logs out or in cannot undo it
+  var KEEP = { "X-Onegrid-Keep": "1" };
   var VERSION = meta("onegrid-policy-version");
 
   function token() {
@@ -215,7 +218,7 @@
   function sendOne(item) {
     item.tries += 1;
     item.lastTry = new Date().toISOString();
-    return fetch(item.url, { method: "POST", body: bodyOf(item), credentials: "same-origin" })
+    return fetch(item.url, { method: "POST", body: bodyOf(item), credentials: "same-origin", headers: KEEP })
       .then(function (response) {
         var path = new URL(response.url).pathname;
         var search = new URL(response.url).search;
@@ -232,7 +235,8 @@
             return "next";
           }
           item.status = "refused";
-          item.reason = reasonOf(html);
+          item.reason = /[?&]stale=1/.test(search) ? WORDS.stale : reasonOf(html);
+          if (/^\/cases\/\d+$/.test(path)) { item.result = path; }
           return "next";
         });
       }, function () { item.reason = WORDS.net; return "retry"; });
@@ -297,6 +301,18 @@
   }
   function clearDraft(form) {
     try { localStorage.removeItem(draftKey(form)); } catch (e) { /* ignore */ }
+  }
+  // a draft sent the ordinary way is dropped only once the case page shows
+  // that it arrived: a request lost on a bad network keeps it
+  function sentDraft(form) {
+    try { sessionStorage.setItem("onegrid-sent-draft", draftKey(form)); } catch (e) { /* ignore */ }
+  }
+  function settleDraft() {
+    var key = null;
+    try { key = sessionStorage.getItem("onegrid-sent-draft"); } catch (e) { return; }
+    if (!key) { return; }
+    sessionStorage.removeItem("onegrid-sent-draft");
+    if (/^\/cases\/\d+$/.test(location.pathname)) { localStorage.removeItem(key); }
   }
   function restoreDraft(form) {
     var raw = null;
@@ -369,13 +385,13 @@
     var fixId = fixing();
     var offline = !navigator.onLine;
     if (!offline && !fixId && !tooBig(form)) {
-      if (kind === "report") { clearDraft(form); }
+      if (kind === "report") { sentDraft(form); }
       return; // the ordinary submit: the page answers as it always did
     }
     event.preventDefault();
     shrinkInputs(form).then(function () {
       if (offline || fixId) { return queue(form, kind, fixId); }
-      if (kind === "report") { clearDraft(form); }
+      if (kind === "report") { sentDraft(form); }
       form.submit();
     });
   });
@@ -476,7 +492,7 @@
     });
   }
   function ask(registration, mark) {
-    return fetch("/offline/pages.json", { credentials: "same-origin" }).then(function (r) {
+    return fetch("/offline/pages.json", { credentials: "same-origin", headers: KEEP }).then(function (r) {
       return r.ok ? r.json() : null;
     }).then(function (list) {
       var worker = registration.active || navigator.serviceWorker.controller;
@@ -501,7 +517,36 @@
     poll();
   }
 
+  // logging out leaves no page of hers on a shared phone (her outbox stays, sent when she is back)
+  function onLogout() {
+    var button = document.getElementById("logout");
+    var form = button && button.form;
+    if (!form || !window.caches) { return; }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+      if (worker) { worker.postMessage({ type: "forget" }); }
+      caches.keys().then(function (names) {
+        return Promise.all(names.filter(function (n) { return n.indexOf("onegrid-pages-") === 0; })
+          .map(function (n) { return caches.delete(n); }));
+      }).then(function () { form.submit(); }, function () { form.submit(); });
+    });
+  }
+  // sent items are kept a week, to be looked back on, then forgotten
+  function prune() {
+    var week = Date.now() - 7 * 24 * 3600 * 1000;
+    return allItems().then(function (items) {
+      return Promise.all(items.filter(function (i) {
+        return i.status === "sent" && Date.parse(i.sentAt || i.savedAt) < week;
+      }).map(function (i) { return deleteItem(i.id); }));
+    });
+  }
+
   function start() {
+    settleDraft();
+    onLogout();
+    if (navigator.storage && navigator.storage.persist) { navigator.storage.persist().catch(function () {}); }
+    prune().catch(function () {});
     document.querySelectorAll("form.og-form").forEach(prepare);
     var fixId = fixing();
     var reportForm = Array.prototype.find.call(document.querySelectorAll("form.og-form"), function (f) {

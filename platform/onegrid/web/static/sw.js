@@ -77,8 +77,11 @@ self.addEventListener("fetch", function (event) {
   );
 });
 
+var generation = 0;
+
 function precache(version, urls) {
   var name = PREFIX + version;
+  var started = generation;
   return caches.keys().then(function (names) {
     var old = names.filter(function (n) { return n.indexOf(PREFIX) === 0 && n !== name; });
     return Promise.all(old.map(function (n) {
@@ -96,7 +99,10 @@ function precache(version, urls) {
         // one at a time: the server is a district's, not a CDN
         return all.reduce(function (chain, u) {
           return chain.then(function () {
-            return fetch(u, { credentials: "same-origin" }).then(function (response) {
+            if (generation !== started) { return; } // she logged out: stop
+            // marked, so that the server leaves her session cookie alone (offline.py)
+            var init = { credentials: "same-origin", headers: { "X-Onegrid-Keep": "1" } };
+            return fetch(u, init).then(function (response) {
               if (response.ok && !response.redirected) { count += 1; }
               return keep(cache, u, response);
             }).catch(function () {});
@@ -118,7 +124,9 @@ function precacheOnce(data) {
   running[name] = caches.open(name).then(function (cache) {
     return cache.match(MARK).then(function (hit) { return hit ? hit.text() : ""; }).then(function (mark) {
       if (mark === data.mark) { return -1; }
+      var started = generation;
       return precache(data.version, data.urls || []).then(function (count) {
+        if (generation !== started) { return count; } // cut short: not filled
         return cache.put(MARK, new Response(data.mark)).then(function () { return count; });
       });
     });
@@ -130,4 +138,5 @@ function precacheOnce(data) {
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "precache") { event.waitUntil(precacheOnce(data)); }
+  if (data.type === "forget") { generation += 1; }
 });

@@ -1,0 +1,130 @@
+"""The installable app's server side (issue 19 item 1), over HTTP: the
+manifest and its icons, the service worker served from the root with its
+scope allowed, every page naming the version it was rendered under, the
+list of pages a phone keeps, and a duty tick or a case step sent twice
+with the same once-token done once."""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+import zlib
+from pathlib import Path
+
+from onegrid.store import Case
+from onegrid.web import db
+from web.test_browser import login as browser_login
+from web.test_offline_browser import all_sent, phone  # noqa: F401 (phone: a fixture)
+from web.webapp import PASSWORD
+
+
+def login(client, who="gw_a"):
+    r = client.post("/auth/login", data={"username": who, "password": PASSWORD})
+    assert r.status_code == 302
+
+
+def test_manifest_icons_and_worker(client):
+    r = client.get("/manifest.webmanifest")
+    assert r.status_code == 200 and r.mimetype == "application/manifest+json"
+    manifest = r.get_json()
+    assert manifest["start_url"] == "/" and manifest["scope"] == "/"
+    assert manifest["display"] == "standalone" and manifest["name"].startswith("一网")
+    for icon in manifest["icons"]:
+        png = client.get(icon["src"])
+        assert png.status_code == 200 and png.mimetype == "image/png"
+        width, height = struct.unpack(">II", png.data[16:24])
+        assert f"{width}x{height}" == icon["sizes"]
+    assert client.get("/offline/icon-64.png").status_code == 404
+    sw = client.get("/sw.js")
+    assert sw.status_code == 200 and sw.mimetype == "text/javascript"
+    assert sw.headers["Service-Worker-Allowed"] == "/"
+    assert sw.headers["Cache-Control"] == "no-cache"
+    # the worker's scope is the whole app, under the app's CSP
+    assert "script-src 'self'" in sw.headers["Content-Security-Policy"]
+
+
+def test_pages_name_their_version_and_the_phone_keeps_hers(client):
+    login(client)
+    html = client.get("/").get_data(as_text=True)
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in html
+    assert 'name="onegrid-policy-version" content="1"' in html
+    assert 'id="outbox-link"' in html
+    kept = client.get("/offline/pages.json").get_json()
+    assert kept["version"] == 1 and kept["user"] == "gw_a"
+    urls = kept["urls"]
+    assert {"/", "/duties/", "/offline/outbox", "/cases/new"} <= set(urls)
+    forms = [u for u in urls if u.startswith("/cases/new?")]
+    assert forms and all("&key=" in u for u in forms)
+    for url in [*forms, "/offline/outbox"]:
+        assert client.get(url).status_code == 200  # none redirects: each can be kept
+    # a photo field asks for the camera and says its limit, for the phone to shrink to
+    page = client.get(forms[0]).get_data(as_text=True)
+    assert 'capture="environment"' in page and 'data-max-bytes="1048576"' in page  # max_size: 1MB
+
+
+def test_logged_out_there_is_nothing_to_keep(client):
+    r = client.get("/offline/pages.json")
+    assert r.status_code == 302 and "/auth/login" in r.headers["Location"]
+    assert "onegrid-policy-version" not in client.get("/auth/login").get_data(as_text=True)
+
+
+def noise_png(width: int, height: int) -> bytes:
+    """A photo that does not compress: width × height random pixels."""
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + os.urandom(width * 3) for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 1))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_a_photo_over_the_limit_is_shrunk_on_the_phone(page, app, tmp_path):
+    """The form's photo may be 1MB; a 2.9MB one from the camera arrives as
+    a JPEG under the limit instead of being refused."""
+    big = tmp_path / "camera.png"
+    big.write_bytes(noise_png(1200, 800))
+    assert big.stat().st_size > 2 * 1024 * 1024
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, "gw_a")
+    page.goto("/cases/new?matter=m.litter&place=grid.a1")
+    page.fill("#report-description", "大件垃圾堆在楼道")
+    page.set_input_files("#report-photo", str(big))
+    page.click("form.og-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/cases/\d+$"))
+    case_id = int(page.url.rsplit("/", 1)[1])
+    with app.app_context():
+        (name,) = db.session().get(Case, case_id).submission["photo"]
+        stored = Path(app.instance_path) / "photos" / name
+        assert name.endswith(".jpg") and stored.stat().st_size <= 1024 * 1024
+
+
+def test_a_step_taken_offline_is_taken_once_when_the_network_returns(phone, app):  # noqa: F811
+    """The handler opens case 1 online; offline she records what was done
+    (处置完毕 and its form, from the kept page); back online it is taken, once."""
+    page = phone
+    browser_login(page, "urban")
+    page.goto("/cases/1")
+    page.wait_for_selector("html[data-offline-ready]", state="attached", timeout=90_000)
+    page.goto("/cases/1")  # kept as she opened it
+    page.context.set_offline(True)
+    page.reload()
+    section = page.locator("#action-handle")
+    section.locator("#handle-result").fill("已清运，路面冲洗干净")
+    section.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/offline/outbox"))
+    page.wait_for_selector("#outbox-list li[data-kind=step][data-status=pending]")
+    with app.app_context():
+        assert db.session().get(Case, 1).state == "dispatched"
+    page.context.set_offline(False)
+    all_sent(page, 1)
+    with app.app_context():
+        case = db.session().get(Case, 1)
+        assert case.state != "dispatched" and case.version == 4
