@@ -128,3 +128,28 @@ def test_a_step_taken_offline_is_taken_once_when_the_network_returns(phone, app)
     with app.app_context():
         case = db.session().get(Case, 1)
         assert case.state != "dispatched" and case.version == 4
+
+
+def test_a_report_is_kept_as_a_draft_until_it_is_sent(page, app):
+    """Typed into the form, the tab closed, the form opened again: her answers
+    are back; once the case is reported the form opens empty."""
+    browser_login(page, "gw_a")
+    url = "/cases/new?matter=m.litter&place=grid.a1"
+    page.goto(url)
+    page.fill("#report-description", "楼道里堆着旧家具")
+    page.fill("#report-count", "4")
+    page.wait_for_function(
+        "Object.keys(localStorage).some(k => k.startsWith('onegrid-draft:')"
+        " && localStorage[k].includes('旧家具'))"
+    )
+    again = page.context.new_page()
+    page.close()  # the tab closed
+    again.goto(url)
+    again.wait_for_selector("#draft-restored")
+    assert again.input_value("#report-description") == "楼道里堆着旧家具"
+    assert again.input_value("#report-count") == "4"
+    again.click("form.og-form button[type=submit]")
+    again.wait_for_url(re.compile(r"/cases/\d+$"))
+    again.goto(url)
+    assert again.input_value("#report-description") == ""
+    assert again.locator("#draft-restored").count() == 0

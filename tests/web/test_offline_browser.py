@@ -116,7 +116,10 @@ def shot(page, name):
     if not SHOTS:
         return
     Path(SHOTS).mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+    for width in (390, 1366):
+        page.set_viewport_size({"width": width, "height": 844})
+        page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
 
 
 def cases_of(app, title_part):
@@ -146,7 +149,7 @@ def test_two_reports_and_a_tick_made_offline_arrive_once_with_their_photos(phone
     page.wait_for_function("document.querySelectorAll('#outbox-list li').length === 3")
     assert statuses(page) == ["pending"] * 3
     assert "离线" in page.inner_text("#outbox-net")
-    shot(page, "outbox-offline-zh-390")
+    shot(page, "outbox-offline-zh")
     # nothing reached the server while offline: every page came from the phone
     assert app.config["HITS"][seen:] == []
     assert cases_of(app, "离线") == []
@@ -155,7 +158,7 @@ def test_two_reports_and_a_tick_made_offline_arrive_once_with_their_photos(phone
     page.context.set_offline(False)
     all_sent(page, 3)
     assert page.locator("#outbox-count").is_hidden()
-    shot(page, "outbox-sent-zh-390")
+    shot(page, "outbox-sent-zh")
     arrived = cases_of(app, "离线")
     assert [c.submission["title"] for c in arrived] == ["离线一号", "离线二号"]  # in order, once
     assert all(len(c.submission["photos"]) == 1 for c in arrived)
@@ -181,7 +184,7 @@ def test_two_reports_and_a_tick_made_offline_arrive_once_with_their_photos(phone
     page.wait_for_load_state()
     page.wait_for_selector("#outbox-list li")
     assert page.inner_text("#outbox-list li .outbox-status >> nth=0") == "Sent"
-    shot(page, "outbox-sent-en-390")
+    shot(page, "outbox-sent-en")
 
 
 def test_a_report_filled_under_an_older_version(phone, app, tmp_path):
@@ -200,9 +203,14 @@ def test_a_report_filled_under_an_older_version(phone, app, tmp_path):
     all_sent(page, 1)
     (inside,) = cases_of(app, "旧版窗口内")
     assert inside.policy_version_id == filled and newer > filled
+    page.goto(f"/cases/{inside.id}")  # she opens it: kept under version N
     # the new version: the phone keeps its pages again, then a report waits past the window
     ready(page)
     page.wait_for_function(f"document.documentElement.dataset.offlineReady === '{newer}'")
+    # the new version's cache replaced the old one, with the case page kept under it refreshed
+    assert page.evaluate("caches.keys()") == [f"onegrid-pages-{newer}"]
+    kept = f"caches.open('onegrid-pages-{newer}').then(c => c.match('/cases/{inside.id}'))"
+    assert page.evaluate(f"{kept}.then(r => !!r)")
     page.context.set_offline(True)
     report(page, MATTERS[1], "旧版超窗", picture)
     latest = publish_next(app, ago=dt.timedelta(days=4))
@@ -211,7 +219,11 @@ def test_a_report_filled_under_an_older_version(phone, app, tmp_path):
     reason = page.inner_text("#outbox-list li[data-status=refused] .outbox-reason")
     assert f"第 {newer} 版策略填写" in reason and "3d 内受理" in reason, reason
     assert cases_of(app, "旧版超窗") == []
-    shot(page, "outbox-refused-zh-390")
+    shot(page, "outbox-refused-zh")
+    page.click("#lang")
+    page.wait_for_selector("#outbox-list li[data-status=refused] .outbox-fix")
+    assert page.inner_text("#outbox-list li[data-status=refused] .outbox-status") == "Returned"
+    shot(page, "outbox-refused-en")
     page.click("#outbox-list li[data-status=refused] .outbox-fix")
     page.wait_for_selector("#outbox-fixing")
     assert page.input_value("#report-title") == "旧版超窗"  # her answers, in the new form
