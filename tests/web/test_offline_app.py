@@ -139,7 +139,7 @@ def test_a_report_is_kept_as_a_draft_until_it_is_sent(page, app):
     page.fill("#report-description", "楼道里堆着旧家具")
     page.fill("#report-count", "4")
     page.wait_for_function(
-        "Object.keys(localStorage).some(k => k.startsWith('onegrid-draft:')"
+        "() => Object.keys(localStorage).some(k => k.startsWith('onegrid-draft:')"
         " && localStorage[k].includes('旧家具'))"
     )
     again = page.context.new_page()
@@ -153,3 +153,31 @@ def test_a_report_is_kept_as_a_draft_until_it_is_sent(page, app):
     again.goto(url)
     assert again.input_value("#report-description") == ""
     assert again.locator("#draft-restored").count() == 0
+
+
+def test_a_report_saved_before_she_logs_in_again_is_still_sent(phone, app):  # noqa: F811
+    """Her session ended while the report waited (the form's CSRF token is
+    the old session's): the outbox says to log in, and once she has, the
+    report goes with a fresh token, once."""
+    page = phone
+    browser_login(page, "gw_a")
+    page.goto("/cases/new?matter=m.litter&place=grid.a1")
+    page.wait_for_selector("html[data-offline-ready]", state="attached", timeout=90_000)
+    page.context.set_offline(True)
+    page.goto("/cases/new?matter=m.litter&place=grid.a1")
+    page.fill("#report-description", "会话过期后补发")
+    page.click("form.og-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/offline/outbox"))
+    page.context.clear_cookies()  # the session is gone
+    page.context.set_offline(False)
+    page.wait_for_function(
+        "() => (document.querySelector('#outbox-list li .outbox-reason') || {}).textContent"
+        "?.includes('登录')"
+    )
+    assert page.get_attribute("#outbox-list li", "data-status") == "pending"
+    browser_login(page, "gw_a")
+    page.goto("/offline/outbox")
+    all_sent(page, 1)
+    with app.app_context():
+        found = [c for c in db.session().query(Case) if "会话过期后补发" in str(c.submission)]
+        assert len(found) == 1

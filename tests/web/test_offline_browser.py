@@ -146,7 +146,7 @@ def test_two_reports_and_a_tick_made_offline_arrive_once_with_their_photos(phone
     hazard.locator(".tick-form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/offline/outbox"))
     page.reload()  # offline: the kept outbox page, the items from IndexedDB
-    page.wait_for_function("document.querySelectorAll('#outbox-list li').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#outbox-list li').length === 3")
     assert statuses(page) == ["pending"] * 3
     assert "离线" in page.inner_text("#outbox-net")
     shot(page, "outbox-offline-zh")
@@ -206,7 +206,7 @@ def test_a_report_filled_under_an_older_version(phone, app, tmp_path):
     page.goto(f"/cases/{inside.id}")  # she opens it: kept under version N
     # the new version: the phone keeps its pages again, then a report waits past the window
     ready(page)
-    page.wait_for_function(f"document.documentElement.dataset.offlineReady === '{newer}'")
+    page.wait_for_function(f"() => document.documentElement.dataset.offlineReady === '{newer}'")
     # the new version's cache replaced the old one, with the case page kept under it refreshed
     assert page.evaluate("caches.keys()") == [f"onegrid-pages-{newer}"]
     kept = f"caches.open('onegrid-pages-{newer}').then(c => c.match('/cases/{inside.id}'))"

@@ -43,7 +43,7 @@ bp = Blueprint("offline", __name__)
 STATIC = Path(__file__).parent / "static"
 ICON_SIZES = (192, 512)
 # report forms cached per device: every matter for the first places in reach
-MOST_FORMS = 120
+MOST_FORMS = 200
 
 
 def filled_under(matter: dict, lang: str):

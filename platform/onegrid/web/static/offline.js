@@ -215,7 +215,21 @@
     }
     return out.filter(Boolean).join("；") || WORDS.refusedNoReason;
   }
-  function sendOne(item) {
+  // the form's CSRF token belongs to the session it was kept under; after she
+  // logged in again it is refused (400): take a fresh one from the form's page
+  function renew(item) {
+    return fetch(item.page, { credentials: "same-origin", headers: KEEP }).then(function (response) {
+      if (new URL(response.url).pathname.indexOf("/auth/login") === 0) { return false; }
+      return response.text().then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var input = doc.querySelector("form.og-form input[name=csrf_token]") || doc.querySelector("input[name=csrf_token]");
+        if (!input) { return false; }
+        item.fields = item.fields.map(function (f) { return f[0] === "csrf_token" ? [f[0], input.value] : f; });
+        return true;
+      });
+    });
+  }
+  function sendOne(item, renewed) {
     item.tries += 1;
     item.lastTry = new Date().toISOString();
     return fetch(item.url, { method: "POST", body: bodyOf(item), credentials: "same-origin", headers: KEEP })
@@ -224,6 +238,13 @@
         var search = new URL(response.url).search;
         if (response.status >= 500) { item.reason = WORDS.server; return "retry"; }
         if (path.indexOf("/auth/login") === 0) { item.reason = WORDS.login; return "stop"; }
+        if (response.status === 400 && !renewed) {
+          return renew(item).then(function (ok) {
+            if (ok) { return sendOne(item, true); }
+            item.reason = WORDS.login;
+            return "stop";
+          });
+        }
         return response.text().then(function (html) {
           if (response.ok && response.redirected && !/[?&]stale=1/.test(search) &&
               (item.kind === "tick" ? path === "/duties/" : /^\/cases\/\d+$/.test(path))) {
