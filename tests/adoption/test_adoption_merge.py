@@ -349,3 +349,29 @@ def test_before_and_after_place_an_item(make_pack, base, onegrid):
         ("added", "org/departments/dept.z", {"id": "dept.z", "name": "末", "level": "street"}),
     ]
     assert changes[2:] == [("reordered", "org/departments", ["dept.a", "dept.c", "dept.b"])]
+
+
+def test_instructions_inside_a_new_item_are_carried_out(make_pack, base):
+    root = adopter(
+        make_pack,
+        {
+            "routing.yaml": """\
+            kind: routing
+            tables:
+              - id: mine
+                name: 新表
+                hit: first
+                rules:
+                  - {id: a, when: {matter: m.x}, then: {level: street}}
+                  - {id: b, before: a, when: {matter: m.x}, then: {level: street}}
+                  - {id: c, after: nowhere, when: {matter: m.x}, then: {level: street}}
+            """
+        },
+    )
+    policy, problems = read_pack(root)
+    table = next(t for t in policy.section("routing")["tables"] if t["id"] == "mine")
+    assert [r["id"] for r in table["rules"]] == ["b", "a", "c"]
+    assert all("before" not in r and "after" not in r for r in table["rules"])
+    assert [(p.code, p.loc.line) for p in problems if p.code == "unknown-position"] == [
+        ("unknown-position", 9)
+    ]

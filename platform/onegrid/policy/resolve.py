@@ -65,7 +65,10 @@ def merge_sections(
     """The sections of `over` laid on those of `base` (neither is changed)."""
     out = dict(base)
     for kind, section in over.items():
-        out[kind] = merge_map(base[kind], section, problems, kind) if kind in base else section
+        if kind in base:
+            out[kind] = merge_map(base[kind], section, problems, kind)
+        else:
+            out[kind] = fresh(section, problems, kind)
     return out
 
 
@@ -131,7 +134,7 @@ def merge_list(base: YList, over: YList, problems: list[Problem], where: str) ->
                 )
                 continue
             position[item_id] = len(items)
-            items.append(without_instructions(item))
+            items.append(fresh(without_instructions(item), problems, where))
             locs.append(over.loc_of(j))
             continue
         inherited = items[at]
@@ -193,6 +196,38 @@ def _move(kept: list, over: YList, refused: set, problems: list[Problem], where:
             entry = kept.pop(ids.index(item["id"]))
             ids.remove(item["id"])
             kept.insert(ids.index(target) + (1 if how == "after" else 0), entry)
+
+
+def fresh(item: YMap, problems: list[Problem], where: str) -> YMap:
+    """A new item (or a new file), with the instructions inside it carried
+    out: a keyed list in it whose items say `after:` or `before:` (a new
+    routing table's rules, say) is ordered, its unknown targets named and the
+    instructions dropped, as in a list merged onto a base. Unchanged items are
+    returned as they are."""
+    changed: YMap | None = None
+    for key, value in item.items():
+        if not (isinstance(value, list) and value and keyed(value)):
+            continue
+        here = f"{where}.{key}"
+        listed = _as_list(value)
+        if _instructed(listed):
+            new = merge_list(YList([], loc=listed.loc), listed, problems, here)
+        else:
+            items = [fresh(_as_map(i), problems, here) for i in listed]
+            if all(a is b for a, b in zip(items, listed, strict=True)):
+                continue
+            locs = [listed.loc_of(n) for n in range(len(listed))]
+            new = YList(items, loc=listed.loc, item_locs=locs)
+        if changed is None:
+            changed = YMap(item, loc=item.loc)
+            changed.key_locs.update(item.key_locs)
+            changed.value_locs.update(item.value_locs)
+        changed.set(key, new, item.key_locs.get(key), item.value_locs.get(key))
+    return item if changed is None else changed
+
+
+def _instructed(items: list) -> bool:
+    return any(isinstance(i, dict) and any(k in i for k in INSTRUCTIONS) for i in items)
 
 
 def same_declaration(a: YMap, b: YMap) -> bool:
