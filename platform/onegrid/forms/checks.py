@@ -13,7 +13,10 @@ from pathlib import Path
 
 from onegrid import messages
 from onegrid.errors import Problem
-from onegrid.forms import wording  # noqa: F401 - registers the messages
+from onegrid.forms import (
+    corefields,
+    wording,  # noqa: F401 - registers the messages
+)
 from onegrid.forms.conditions import operator
 from onegrid.forms.definition import FieldSpec, FormSpec, resolve_field, resolve_forms
 from onegrid.forms.patterns import UnsafePattern, safe_pattern
@@ -26,6 +29,7 @@ BOUNDS = (("min_length", "max_length"), ("minimum", "maximum"), ("min_items", "m
 def check(policy) -> list[Problem]:
     specs, problems = resolve_forms(policy)
     problems += form_problems(policy, specs)
+    problems += corefields.problems(policy, specs)
     for item in policy.section("forms").get("fields") or ():
         if isinstance(item, YMap) and isinstance(item.get("id"), str):
             spec = resolve_field(policy, YMap({"use": item["id"]}, loc=item.loc), problems)

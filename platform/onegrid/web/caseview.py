@@ -190,7 +190,54 @@ def report_rows(case: Case, lang: str = "zh") -> list[dict[str, Any]]:
     """The report's fields in form order with their labels; photos apart."""
     book = wf_rulebook(case.policy_version)
     matter = book.matters.get(case.matter) or {}
-    return form_rows(case, matter.get("form"), case.submission, lang)
+    return form_rows(case, matter.get("form"), case.submission, lang) + sent_rows(case, lang)
+
+
+CONTACT_LABELS = {
+    "last_name": ("姓", "Family name"),
+    "first_name": ("名", "Given name"),
+    "email": ("电子邮箱", "E-mail"),
+    "phone": ("电话", "Phone"),
+}
+
+
+def sent_rows(case: Case, lang: str = "zh") -> list[dict]:
+    """What an Open311 front end or a connector sent beside the form: the
+    reporter's contact, the sender's ticket number, and a photo's address
+    (a link the reader follows; the server never fetches it)."""
+    facts = case.facts or {}
+    zh = lang == "zh"
+    rows = []
+    contact = facts.get("contact") if isinstance(facts.get("contact"), dict) else {}
+    parts = [
+        f"{CONTACT_LABELS[k][0 if zh else 1]}：{contact[k]}"
+        if zh
+        else f"{CONTACT_LABELS[k][1]}: {contact[k]}"
+        for k in CONTACT_LABELS
+        if contact.get(k)
+    ]
+    if parts:
+        rows.append(
+            {
+                "label": "反映人联系方式" if zh else "Reporter's contact",
+                "text": "；".join(parts) if zh else "; ".join(parts),
+                "photos": [],
+            }
+        )
+    if isinstance(facts.get("external_id"), str):
+        rows.append(
+            {
+                "label": "来源系统编号" if zh else "Sender's ticket",
+                "text": facts["external_id"],
+                "photos": [],
+            }
+        )
+    url = facts.get("media_url")
+    if isinstance(url, str) and url.startswith(("http://", "https://")):
+        rows.append(
+            {"label": "照片链接" if zh else "Photo link", "text": url, "photos": [], "link": url}
+        )
+    return rows
 
 
 def shown(value: Any, lang: str = "zh") -> str:

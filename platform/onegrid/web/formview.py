@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from onegrid import forms, messages
+from onegrid.forms import corefields
 from onegrid.forms.fieldtypes import DEFAULT_PHOTO_SIZE
 from onegrid.web import policyview
 from onegrid.web.i18n import text_of
@@ -67,8 +68,53 @@ def errors(form_id: str, values: dict[str, Any], lang: str, policy=None) -> dict
     return forms.validate(policy or policyview.policy(), form_id, values, lang)[1]
 
 
-def attributes(matter_id: str, lang: str) -> list[dict[str, Any]]:
-    return forms.service_definition(policyview.policy(), matter_id, lang)["attributes"]
+def attributes(matter_id: str, lang: str, lookup=None) -> list[dict[str, Any]]:
+    """The matter's fields as Open311 attributes; with `lookup` (Open311's
+    own service definitions) long choice lists are looked up at
+    `lookup(name)` and the fields the core-field mapping fills are optional."""
+    return forms.service_definition(
+        policyview.policy(), matter_id, lang, lookup=lookup, core=lookup is not None
+    )["attributes"]
+
+
+def choices_of(form_id: str, name: str, lang: str) -> list[tuple[str, str]] | None:
+    """(value, label) of one choice field of a form; None when it has none."""
+    form = forms.forms_of(policyview.policy()).form(form_id)
+    f = next((f for f in form.spec.fields if f.name == name), None)
+    if f is None or not f.choices:
+        return None
+    return [(value, label.get(lang) or label.get("zh") or value) for value, label in f.choices]
+
+
+def field_names(form_id: str) -> set[str]:
+    return {f.name for f in forms.forms_of(policyview.policy()).form(form_id).spec.fields}
+
+
+def fill_core(form_id: str, core: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """The form's unanswered fields filled from GeoReport's core fields (the pack's mapping)."""
+    policy = policyview.policy()
+    return corefields.fill(
+        corefields.mapping(policy), forms.forms_of(policy).form(form_id), core, values
+    )
+
+
+def read_core(submission: dict[str, Any] | None) -> dict[str, Any]:
+    """`description`, `address`, `lat`, `long` from a submission (the pack's mapping)."""
+    return corefields.read(corefields.mapping(policyview.policy()), submission or {})
+
+
+def contact_fields() -> set[str]:
+    return corefields.mapping(policyview.policy()).contact_fields
+
+
+def photo_fields(form_id: str) -> list[str]:
+    form = forms.forms_of(policyview.policy()).form(form_id)
+    return [f.name for f in form.spec.fields if f.type == "photo"]
+
+
+def photo_field(form_id: str) -> str | None:
+    """The form's first photo field, which an Open311 upload fills."""
+    return next(iter(photo_fields(form_id)), None)
 
 
 def photo_store() -> forms.PhotoStore:

@@ -18,13 +18,17 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, url_for
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from onegrid import messages
-from onegrid.store import Case, clients
+from onegrid.forms import corefields
+from onegrid.store import AuditEntry, Case, clients
 from onegrid.web import bounds, caseview, casework, db, formview, policyview, scope, throttles
 from onegrid.web.i18n import current_lang, text_of
 from onegrid.web.security import csrf
 from onegrid.workflow import errors as wf_errors
+from onegrid.workflow import rulebook
 from onegrid.workflow.actor import Actor
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -156,7 +160,22 @@ def service_json(matter) -> dict[str, Any]:
         "type": "realtime",
         "keywords": matter.get("code"),
         "group": text_of(group.get("name")) if group is not None else None,
+        # an extension front ends read (FixMyStreet): every group the service is in
+        "groups": groups_of(matter),
     }
+
+
+def groups_of(matter) -> list[str]:
+    """The names of the matter's group and the groups that hold it, outermost first."""
+    policy = policyview.policy()
+    names: list[str] = []
+    seen: set[str] = set()
+    group = policy.get("group", matter["group"]) if matter.get("group") else None
+    while group is not None and group["id"] not in seen:
+        seen.add(group["id"])
+        names.insert(0, text_of(group.get("name")))
+        group = policy.get("group", group["parent"]) if group.get("parent") else None
+    return names
 
 
 @bp.route("/discovery.<fmt>")
@@ -195,8 +214,39 @@ def service_definition(code, fmt):
     matter = policyview.policy().get("matter", code)
     if matter is None:
         raise Open311Error(404, f"unknown service_code {code!r}")
-    attributes = formview.attributes(code, current_lang())
+    attributes = formview.attributes(
+        code,
+        current_lang(),
+        lookup=lambda name: url_for(
+            "open311.attribute_values", code=code, attribute=name, fmt=fmt, _external=True
+        ),
+    )
     return respond(fmt, {"service_code": code, "attributes": attributes}, "service_definition")
+
+
+LOOKUP_LIMIT = 50  # values one lookup answers with
+
+
+@bp.route("/services/<code>/attributes/<attribute>.<fmt>")
+def attribute_values(code, attribute, fmt):
+    """The values of a long choice attribute (a district's hundreds of grids)
+    matching `q` (in the id or the name), which the service definition
+    names instead of listing them all."""
+    need_format(fmt)
+    check_jurisdiction()
+    matter = policyview.policy().get("matter", code)
+    if matter is None or not matter.get("form"):
+        raise Open311Error(404, f"unknown service_code {code!r}")
+    choices = formview.choices_of(matter["form"], attribute, current_lang())
+    if choices is None:
+        raise Open311Error(404, f"unknown attribute {attribute!r} of {code!r}")
+    wanted = (param("q") or "").strip().lower()
+    found = [
+        {"key": key, "name": name}
+        for key, name in choices
+        if not wanted or wanted in key.lower() or wanted in name.lower()
+    ]
+    return respond(fmt, found[:LOOKUP_LIMIT], "values", "value")
 
 
 # --- requests ----------------------------------------------------------------
@@ -209,16 +259,19 @@ def iso(moment: dt.datetime | None) -> str | None:
 def request_json(case: Case, whole: bool = False) -> dict[str, Any]:
     """A request as GeoReport shows it; `whole` for the client that filed it,
     else only what the matter's visibility allows (never the reporter)."""
-    facts = case.facts or {}
+    facts = {
+        **formview.read_core(case.submission),
+        **{k: v for k, v in (case.facts or {}).items() if v is not None},
+    }
     out = {
         "service_request_id": str(case.id),
         "status": "closed" if case.closed_at else "open",
-        "status_notes": case.state,
+        "status_notes": caseview.state_name(case, current_lang()),
         "service_name": caseview.name_of("matter", case.matter),
         "service_code": case.matter,
         "description": facts.get("description"),
         "agency_responsible": caseview.name_of("unit", case.unit) or None,
-        "service_notice": None,
+        "service_notice": notice(case.matter),
         "requested_datetime": iso(case.created_at),
         "updated_datetime": iso(case.updated_at),
         "expected_datetime": iso(case.due_at),
@@ -236,7 +289,27 @@ def request_json(case: Case, whole: bool = False) -> dict[str, Any]:
         for key in ("lat", "long"):
             if isinstance(out[key], int | float):
                 out[key] = round(out[key], digits)
+    if request.args.get("extensions") == "true":
+        out["extended_attributes"] = extended(case, whole)
     return out
+
+
+def extended(case: Case, whole: bool) -> dict[str, Any]:
+    """`extensions=true`: the answers as attributes (photos aside; the
+    reporter's contact only to the client that filed it; none of a summary
+    matter's to anyone else)."""
+    if not whole and scope.matter_visibility(case.matter) != "public":
+        return {}
+    hidden = set() if whole else formview.contact_fields()
+    answers = dict(case.submission or {})
+    form_id = (policyview.policy().get("matter", case.matter) or {}).get("form")
+    for name in formview.photo_fields(form_id) if form_id else ():
+        answers.pop(name, None)
+    return {
+        k: v if isinstance(v, str | int | float | bool | list) else caseview.shown(v)
+        for k, v in answers.items()
+        if k not in hidden
+    }
 
 
 def publication() -> dict[str, Any]:
@@ -327,6 +400,63 @@ def get_request(request_id, fmt):
     return respond(fmt, shown([case]), "service_requests", "request")
 
 
+@bp.route("/servicerequestupdates.<fmt>", methods=("GET",))
+def request_updates(fmt):
+    """What happened to the requests one may read, step by step (the
+    `servicerequestupdates` list FixMyStreet-style front ends poll):
+    `start_date`/`end_date` (default the last 90 days), `service_request_id`."""
+    need_format(fmt)
+    check_jurisdiction()
+    start, end = parse_date("start_date"), parse_date("end_date")
+    if start is None and end is None:
+        start = dt.datetime.now(dt.UTC) - DEFAULT_SPAN
+    stmt = visible_requests()
+    ids = split("service_request_id")
+    if ids:
+        stmt = stmt.where(Case.id.in_([n for n in map(bounds.case_id, ids) if n is not None]))
+    visible = stmt.with_only_columns(Case.id).scalar_subquery()
+    rows = select(AuditEntry).where(AuditEntry.case_id.in_(visible))
+    if start is not None:
+        rows = rows.where(AuditEntry.at >= start)
+    if end is not None:
+        rows = rows.where(AuditEntry.at <= end)
+    session = db.session()
+    found = session.scalars(rows.order_by(AuditEntry.seq).limit(1000)).all()
+    cases = {
+        c.id: c
+        for c in session.scalars(select(Case).where(Case.id.in_({r.case_id for r in found})))
+    }
+    lang = current_lang()
+    data = [update_json(cases[row.case_id], row, lang) for row in found]
+    return respond(fmt, data, "service_request_updates", "request_update")
+
+
+def update_json(case: Case, row: AuditEntry, lang: str) -> dict[str, Any]:
+    """One step of a case as a request update: the state it left the case
+    in, in the pack's words (never who did it or what they wrote)."""
+    data = json.loads(row.payload)["data"]
+    book = rulebook(case.policy_version)
+    state = data.get("to") or case.state
+    closed = bool((book.states.get(state) or {}).get("final"))
+    step = book.transitions.get(row.action) if row.action != "open" else None
+    words = book.name(book.states.get(state), lang, state)
+    if step is not None:
+        words = (
+            f"{book.name(step, lang, row.action)}：{words}"
+            if lang == "zh"
+            else f"{book.name(step, lang, row.action)}: {words}"
+        )
+    return {
+        "update_id": str(row.seq),
+        "service_request_id": str(case.id),
+        "status": "closed" if closed else "open",
+        "external_status_code": state,
+        "updated_datetime": iso(row.at),
+        "description": words,
+        "media_url": None,
+    }
+
+
 @bp.route("/tokens/<token>.<fmt>", methods=("GET",))
 def get_token(token, fmt):
     need_format(fmt)
@@ -373,18 +503,16 @@ def create_request(fmt):
         raise Open311Error(400, f"description is longer than {MAX_DESCRIPTION} characters")
     if media_url is not None and urlsplit(media_url).scheme not in ("http", "https"):
         raise Open311Error(400, "media_url must be an http or https URL")
-    submission = formview.coerce_attributes(matter.get("form"), request.form)
-    if matter.get("form"):
-        errors = formview.errors(matter["form"], submission, "en")
-        if errors:
-            text = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
-            raise Open311Error(400, text)
+    core = core_fields(description, address, lat, long)
+    submission, ignored = form_answers(matter.get("form"), core)
     facts = {
         "description": description,
         "address": address,
         "lat": lat,
         "long": long,
         "media_url": media_url,
+        # the reporter's contact stays with the case; no reader but staff sees it
+        "contact": corefields.contact(core) or None,
     }
     key = request.headers.get("Idempotency-Key") or None
     if key is not None and len(key) > bounds.MAX_KEY:
@@ -428,15 +556,88 @@ def create_request(fmt):
         clients.file_case(session, case.id, client, content)  # a keyed replay: filed already
         session.commit()
     g.open311_case = case.id
-    data = [
-        {
-            "service_request_id": str(case.id),
-            "token": case_token(case.id),
-            "service_notice": None,
-            "account_id": None,
-        }
-    ]
-    return respond(fmt, data, "service_requests", "request")
+    answer = {"service_request_id": str(case.id), "service_notice": notice(case.matter)}
+    if ignored:  # told, not refused: a front end may send codes of another version
+        answer["ignored_attributes"] = ", ".join(ignored)
+    return respond(fmt, [answer], "service_requests", "request")
+
+
+CONTACT_LIMITS = {"email": 254, "first_name": 60, "last_name": 60, "phone": 40}
+
+
+def core_fields(description, address, lat, long) -> dict:
+    """GeoReport's core fields as sent (None when absent), checked for length."""
+    core = {"description": description, "address_string": address, "lat": lat, "long": long}
+    for name, limit in CONTACT_LIMITS.items():
+        value = param(name)
+        if value is not None and len(value) > limit:
+            raise Open311Error(400, f"{name} is longer than {limit} characters")
+        core[name] = value
+    email = core["email"]
+    if email is not None and ("@" not in email or any(c.isspace() for c in email)):
+        raise Open311Error(400, "email must be an e-mail address")
+    return core
+
+
+def form_answers(form_id: str | None, core: dict) -> tuple[dict, list[str]]:
+    """The form's answers from the attributes sent, the core fields (the
+    pack's mapping) and an uploaded `media` photo; refused with the fields'
+    messages. Unknown attribute codes are left out and named."""
+    if not form_id:
+        return {}, []
+    submission = formview.coerce_attributes(form_id, request.form)
+    known = formview.field_names(form_id)
+    ignored = sorted(k for k in submission if k not in known)
+    for name in ignored:
+        submission.pop(name)
+    submission = formview.fill_core(form_id, core, submission)
+    uploads = [f for f in request.files.getlist("media") if f and f.filename]
+    refused: dict[str, list[str]] = {}
+    if uploads:
+        field = formview.photo_field(form_id)
+        if field is None:
+            raise Open311Error(400, "this service takes no photos: send media_url instead")
+        refused = formview.save_photos(
+            form_id, MultiDict([(field, f) for f in uploads]), submission, "en"
+        )
+    errors = {**formview.errors(form_id, submission, "en"), **refused}
+    if errors:
+        text = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+        raise Open311Error(400, text)
+    return submission, ignored
+
+
+def notice(matter_id: str, lang: str | None = None) -> str | None:
+    """What the reporter may expect, in the pack's words: each step's time limit."""
+    lang = lang or current_lang()
+    matter = policyview.policy().get("matter", matter_id) or {}
+    limits = matter.get("limits") or {}
+    if not limits:
+        return None
+    steps = {s["id"]: s for s in policyview.policy().section("workflow").get("steps") or ()}
+    parts = []
+    for step, limit in limits.items():
+        name = text_of((steps.get(step) or {}).get("name"), lang) or step
+        parts.append(
+            f"{name} {duration_words(str(limit), lang)}内"
+            if lang == "zh"
+            else f"{name} within {duration_words(str(limit), lang)}"
+        )
+    return ("，".join(parts) + "。") if lang == "zh" else ("; ".join(parts) + ".")
+
+
+UNITS = {
+    "m": ("分钟", "minutes"),
+    "h": ("小时", "hours"),
+    "d": ("天", "days"),
+    "wd": ("个工作日", "working days"),
+}
+
+
+def duration_words(text: str, lang: str) -> str:
+    number = text.rstrip("mhdw")
+    zh, en = UNITS.get(text[len(number) :], ("", text[len(number) :]))
+    return f"{number} {zh}" if lang == "zh" else f"{number} {en}"
 
 
 def client_actor(client) -> Actor:

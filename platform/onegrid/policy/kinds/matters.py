@@ -4,6 +4,18 @@ from onegrid.policy.kinds.base import IdSpec, Kind, RefSpec
 from onegrid.policy.kinds.defs import CATEGORY, GROUP, MATTER, file_schema, item_list, obj
 
 STEPS = ("accept", "dispatch", "handle", "feedback", "evaluate")
+# GeoReport v2's core request fields a front end sends besides the attributes
+CORE_FIELDS = (
+    "description",
+    "address_string",
+    "lat",
+    "long",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+)
+FIELD_NAME = {"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"}
 # what anonymous Open311 readers see of a matter's requests (issue 20)
 VISIBILITIES = ("public", "summary", "private")
 WINDOW_PATTERN = r"^(0|[1-9][0-9]{0,3}[mh])$"
@@ -92,6 +104,45 @@ OPEN311 = obj(
                 "An Open311 client that sends no Idempotency-Key: the same "
                 "request from the same client within this time (minutes or "
                 "hours: 10m, 1h) is the same case. Default 10m; 0 turns it off."
+            ),
+        },
+        "core": {
+            "type": "object",
+            "propertyNames": FIELD_NAME,
+            "additionalProperties": {
+                "type": "array",
+                "items": {"enum": list(CORE_FIELDS)},
+                "minItems": 1,
+                "uniqueItems": True,
+            },
+            "description": (
+                "Which form field each GeoReport core field fills when a front end "
+                "sends only those (form field name → core fields, e.g. "
+                "reporter_name: [last_name, first_name], joined in that order; an "
+                "address field takes address_string, lat and long as its text and "
+                "coordinates; a text field longer than its max_length is cut). An "
+                "attribute sent for the field wins. Reads give description and "
+                "address back from these fields, for cases filed through any door; "
+                "fields filled from email, names or phone are the reporter's "
+                "contact and never shown to other readers."
+            ),
+        },
+        "defaults": {
+            "type": "object",
+            "propertyNames": FIELD_NAME,
+            "description": (
+                "Answers of form fields an Open311 request leaves out, e.g. "
+                "{urgency: normal}; each must pass its field's check."
+            ),
+        },
+        "when_sent": {
+            "type": "object",
+            "propertyNames": {"enum": list(CORE_FIELDS)},
+            "additionalProperties": {"type": "object", "propertyNames": FIELD_NAME},
+            "description": (
+                "Answers set when a core field is sent, e.g. phone: {anonymous: "
+                "false}, so that a form's contact fields shown only to non-anonymous "
+                "reports keep the contact."
             ),
         },
     },
