@@ -111,7 +111,7 @@ def walk(app, case_id: int) -> list[str]:
                 ]  # fmt: skip
                 for m, role in enumerate(roles):
                     accounts.create_user(
-                        session, f"seat{n}.{i}.{m}", PASSWORD,
+                        session, f"seat{case_id}.{n}.{i}.{m}", PASSWORD,
                         bindings=[(role, h.units[0])], method=FAST_HASH,
                     )  # fmt: skip
             session.commit()

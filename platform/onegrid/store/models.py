@@ -95,6 +95,8 @@ class AuditSeal(Base):
 
 
 Index("ix_cases_open_deadlines", Case.state, Case.due_at)
+# what changed since: connectors' updated_since polls (revision 1700)
+Index("ix_cases_updated", Case.updated_at, Case.id)
 Index(
     "ix_cases_sweep_at",
     Case.sweep_at,

@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         bounds,
         cases,
         clients,
+        connector,
         db,
         duties,
         errorpages,
@@ -71,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     posts.init_app(app)
     api.init_app(app)
     open311.init_app(app)
+    connector.init_app(app)
     notices.init_app(app)
     offline.init_app(app)
     people.init_app(app)

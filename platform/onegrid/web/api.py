@@ -9,6 +9,7 @@ never sends a bearer token by itself). Scoping is the pages' (`scope`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
@@ -193,7 +194,9 @@ def list_cases():
     f = listing.Filters.from_args(request.args)
     f.start = parse_time(request.args.get("start"))
     f.end = parse_time(request.args.get("end"))
-    sort = request.args.get("sort") or ("new" if tab == "all" else "due")
+    f.updated_since = parse_time(request.args.get("updated_since"))
+    default = "updated" if f.updated_since else "new" if tab == "all" else "due"
+    sort = request.args.get("sort") or default
     if sort not in listing.SORTS:
         abort(400, f"sort must be one of {', '.join(listing.SORTS)}")
     limit = request.args.get("limit", default=100, type=int)
@@ -226,7 +229,10 @@ def list_cases():
 @bp.route("/cases", methods=("POST",))
 def create_case():
     user = need_user()
-    body = request.get_json(silent=True)
+    multipart = request.mimetype == "multipart/form-data"
+    body = multipart_body() if multipart else request.get_json(silent=True)
+    if isinstance(body, str):
+        return error(400, "bad-request", body)
     if not isinstance(body, dict) or not isinstance(body.get("matter"), str):
         return error(400, "bad-request", "a JSON object with 'matter' is required")
     if not isinstance(body.get("submission", {}), dict):
@@ -247,13 +253,25 @@ def create_case():
     where = where_of(body)
     if isinstance(where, str):
         return error(400, "bad-request", where)
+    submission = body.get("submission") or {}
+    form_id = policy.get("matter", body["matter"]).get("form")
+    if multipart and form_id:
+        # the photos uploaded with the report, checked as the pages check them
+        refused = formview.save_photos(form_id, request.files, submission, current_lang())
+        if refused:
+            return error(
+                422,
+                "invalid-submission",
+                "; ".join(" ".join(v) for v in refused.values()),
+                errors=refused,
+            )
     try:
         case = casework.open_case(
             db.session(),
             user,
             body["matter"],
             place,
-            body.get("submission") or {},
+            submission,
             channel=channel,
             door="api",
             # a key is the client's own: another user's same key is another request
@@ -270,6 +288,26 @@ def create_case():
         db.session().rollback()
         return error(403, "forbidden", problems_text(exc))
     return jsonify(case_detail(case)), 201
+
+
+def multipart_body() -> dict | str:
+    """A report sent as multipart/form-data (to carry photos): the JSON
+    fields as form fields, `submission` a JSON object in its own field, the
+    photos as files named by their photo field; a message when malformed."""
+    body: dict = {k: v for k, v in request.form.items() if k != "submission"}
+    for key in ("lat", "long"):
+        if key in body:
+            try:
+                body[key] = float(body[key])
+            except ValueError:
+                return f"'{key}' must be a number"
+    text = request.form.get("submission")
+    if text:
+        try:
+            body["submission"] = json.loads(text)
+        except ValueError:
+            return "'submission' must be a JSON object"
+    return body
 
 
 def where_of(body: dict) -> dict | str:

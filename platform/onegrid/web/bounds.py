@@ -19,7 +19,7 @@ from typing import Any
 from flask import Flask, abort, request, session
 from flask.json.provider import DefaultJSONProvider
 
-from onegrid.store import accounts
+from onegrid.store import accounts, clients
 from onegrid.web import db
 
 KB = 1024
@@ -36,7 +36,14 @@ LIMITS = {
     "auth.login": 4 * KB,
     "auth.switch_lang": 4 * KB,
     "open311.create_request": ANONYMOUS,
+    # 1,000 cases of a hotline's batch, each with its form
+    "connector.post_batch": 8 * MB,
 }
+# an API report with its photos (multipart) takes the pages' limit
+UPLOADS = {"api.create_case"}
+# a client key known before the body is read lifts these to their own limits
+# (an Open311 photo upload with api_key in the query string; a connector)
+CLIENT_LIMITS = {"open311.create_request": None, "connector.post_batch": 8 * MB}
 MAX_DEPTH = 16
 # a database integer (BIGINT); a larger id names no row
 MAX_ID = 2**63 - 1
@@ -60,12 +67,28 @@ def authenticated() -> bool:
     return False
 
 
+def client_key_sent() -> bool:
+    """A valid client key in the Authorization header or the query string."""
+    header = request.headers.get("Authorization", "")
+    key = header[len("Bearer ") :].strip() if header.startswith("Bearer ") else None
+    key = key or request.args.get("api_key")
+    return bool(key) and clients.client_for_key(db.session(), key) is not None
+
+
 def body_limit() -> None:
     """Refuse a body above the endpoint's limit before it is read."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     limit = LIMITS.get(request.endpoint or "")
-    if (limit is None or limit > ANONYMOUS) and not authenticated():
+    if request.endpoint in UPLOADS and request.mimetype == "multipart/form-data":
+        if authenticated():
+            return  # photos: the app's MAX_CONTENT_LENGTH, as on the pages
+        limit = ANONYMOUS
+    elif request.endpoint in CLIENT_LIMITS and client_key_sent():
+        limit = CLIENT_LIMITS[request.endpoint]
+        if limit is None:  # the app's MAX_CONTENT_LENGTH (photo uploads)
+            return
+    elif (limit is None or limit > ANONYMOUS) and not authenticated():
         limit = min(limit or ANONYMOUS, ANONYMOUS)
     if limit is None:
         return

@@ -105,10 +105,12 @@ def open_case(
     allowed: list[str] | None = None,
     recorded=None,
     version=None,
+    commit: bool = True,
 ) -> Case:
     """Open a case from a door (pages, api, open311): the channel asked for,
     if the pack and the credential (`allowed`) let it, else the door's own
-    (under `version`, an older one a report was filled under, else the newest)."""
+    (under `version`, an older one a report was filled under, else the newest;
+    `commit=False`: in the caller's transaction, see workflow.case.open_case)."""
     facts: dict[str, Any] = {**(extra_facts or {}), "matter": matter}
     if place:
         facts["place"] = place
@@ -127,6 +129,7 @@ def open_case(
         lang=current_lang(),
         door=door,
         recorded=recorded,
+        commit=commit,
     )
 
 

@@ -37,7 +37,7 @@ from onegrid.workflow import guard, transition, visibility
 from onegrid.workflow.rulebook import rulebook
 
 TABS = ("mine", "due_soon", "overdue", "supervised", "all")
-SORTS = ("due", "new", "old")
+SORTS = ("due", "new", "old", "updated")  # updated: oldest change first, for pollers
 PAGE_SIZE = 50
 # the "mine" tab checks at most this many candidates exactly (beyond, it says so)
 MINE_SCAN = 20_000
@@ -60,6 +60,8 @@ class Filters:
     # reported in [start, end] (the JSON API's filters)
     start: dt.datetime | None = None
     end: dt.datetime | None = None
+    # changed at or after (a connector's poll)
+    updated_since: dt.datetime | None = None
 
     @classmethod
     def from_args(cls, args) -> Filters:
@@ -220,6 +222,8 @@ def filtered(session: Session, user: User, f: Filters):
         stmt = stmt.where(Case.created_at >= f.start)
     if f.end is not None:
         stmt = stmt.where(Case.created_at <= f.end)
+    if f.updated_since is not None:
+        stmt = stmt.where(Case.updated_at >= f.updated_since)
     return stmt
 
 
@@ -374,6 +378,8 @@ def order_of(sort: str):
         return (Case.id.desc(),)
     if sort == "old":
         return (Case.id.asc(),)
+    if sort == "updated":
+        return (Case.updated_at.asc(), Case.id.asc())
     return (func.coalesce(Case.due_at, FAR).asc(), Case.id.asc())
 
 
@@ -381,6 +387,8 @@ def encode(case: Case, sort: str) -> str:
     key = [case.id]
     if sort == "due":
         key = [(case.due_at or FAR).isoformat(), case.id]
+    elif sort == "updated":
+        key = [case.updated_at.isoformat(), case.id]
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 
@@ -394,6 +402,9 @@ def after(cursor: str | None, sort: str):
             due, last = dt.datetime.fromisoformat(key[0]), int(key[1])
             coalesced = func.coalesce(Case.due_at, FAR)
             return or_(coalesced > due, and_(coalesced == due, Case.id > last))
+        if sort == "updated":
+            moment, last = dt.datetime.fromisoformat(key[0]), int(key[1])
+            return or_(Case.updated_at > moment, and_(Case.updated_at == moment, Case.id > last))
         last = int(key[0])
     except (ValueError, TypeError, IndexError, KeyError):
         raise BadCursor(cursor) from None

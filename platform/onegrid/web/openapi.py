@@ -220,6 +220,29 @@ PATHS: dict[str, Any] = {
                     "schema": {"type": "string", "format": "date-time"},
                 },
                 {"name": "end", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+                {
+                    "name": "updated_since",
+                    "in": "query",
+                    "description": "Only cases changed at or after this moment (then sorted "
+                    "oldest change first unless `sort` says otherwise).",
+                    "schema": {"type": "string", "format": "date-time"},
+                },
+                {
+                    "name": "sort",
+                    "in": "query",
+                    "schema": {"enum": ["due", "new", "old", "updated"]},
+                },
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+                },
+                {
+                    "name": "cursor",
+                    "in": "query",
+                    "description": "The next page: the X-Next-Cursor header of the page before.",
+                    "schema": {"type": "string"},
+                },
             ],
             "responses": {"200": ok("Cases", {"type": "array", "items": ref("Case")}), **ERRORS},
         },
@@ -241,9 +264,17 @@ PATHS: dict[str, Any] = {
                             "type": "string",
                             "description": "Intake channel, one of the pack's `channels:` (a staff account may not use one whose only door is open311); default: the channel the pack marks for the api door.",
                         },
+                        "lat": {"type": "number", "minimum": -90, "maximum": 90},
+                        "long": {"type": "number", "minimum": -180, "maximum": 180},
+                        "address": {"type": "string", "maxLength": 200},
                     },
                 }
-            ),
+            )
+            | {
+                "description": "JSON, or multipart/form-data to send photos: the same "
+                "fields as form fields, `submission` as a JSON text, each photo as a file "
+                "named by its photo field (JPEG, PNG or WebP, checked as the pages check them)."
+            },
             "responses": {
                 "201": ok("The new case", ref("CaseDetail")),
                 "403": {"$ref": "#/components/responses/Forbidden"},
@@ -453,6 +484,204 @@ PATHS.update(
     }
 )
 
+# the connector API (issue 21): another system's cases, by its client key
+CONNECTOR = [{"clientKey": []}]
+CONNECTOR_CASE = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "external_id": {"type": ["string", "null"], "description": "The sender's ticket number."},
+        "matter": {"type": "string"},
+        "matter_name": {"type": "string"},
+        "state": {"type": "string"},
+        "state_name": {"type": "string"},
+        "status": {"enum": ["open", "closed"]},
+        "channel": {"type": "string"},
+        "unit": {"type": ["string", "null"]},
+        "unit_name": {"type": ["string", "null"]},
+        "updated_at": {"type": ["string", "null"], "format": "date-time"},
+        "version": {"type": "integer"},
+    },
+}
+BATCH_ITEM = {
+    "type": "object",
+    "required": ["external_id", "matter"],
+    "properties": {
+        "external_id": {"type": "string", "minLength": 1, "maxLength": 120},
+        "matter": {"type": "string"},
+        "place": {"type": "string"},
+        "submission": {"type": "object", "description": "The matter's form fields."},
+        "description": {
+            "type": "string",
+            "description": "Fills the form as the pack's open311.core says.",
+        },
+        "address": {"type": "string"},
+        "lat": {"type": "number"},
+        "long": {"type": "number"},
+        "email": {"type": "string"},
+        "first_name": {"type": "string"},
+        "last_name": {"type": "string"},
+        "phone": {"type": "string"},
+    },
+}
+BATCH_ANSWER = {
+    "type": "object",
+    "properties": {
+        "saved": {"type": "boolean"},
+        "created": {"type": "integer"},
+        "existing": {"type": "integer"},
+        "refused": {"type": "integer"},
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "external_id": {},
+                    "status": {"enum": ["created", "existing", "refused", "not-saved"]},
+                    "case": {"type": ["integer", "null"]},
+                    "errors": {
+                        "type": "object",
+                        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
+        },
+    },
+}
+PATHS.update(
+    {
+        "/connector/batches": {
+            "post": {
+                "summary": "File up to 1,000 cases of another system, each with its own "
+                "external_id; a re-sent case is the same case (status existing)",
+                "security": CONNECTOR,
+                "requestBody": body(
+                    {
+                        "type": "object",
+                        "required": ["cases"],
+                        "properties": {
+                            "cases": {
+                                "type": "array",
+                                "items": BATCH_ITEM,
+                                "minItems": 1,
+                                "maxItems": 1000,
+                            },
+                            "all_or_nothing": {
+                                "type": "boolean",
+                                "description": "Save nothing unless every case is accepted (default false).",
+                            },
+                        },
+                    }
+                ),
+                "responses": {
+                    "200": ok("Each case accepted or refused", BATCH_ANSWER),
+                    "422": ok("all_or_nothing and a case refused: nothing saved", BATCH_ANSWER),
+                    "429": {"$ref": "#/components/responses/TooMany"},
+                    **ERRORS,
+                },
+            }
+        },
+        "/connector/cases": {
+            "get": {
+                "summary": "The connector's cases, oldest change first, a page at a time",
+                "security": CONNECTOR,
+                "parameters": [
+                    {
+                        "name": "updated_since",
+                        "in": "query",
+                        "schema": {"type": "string", "format": "date-time"},
+                    },
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+                    },
+                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": ok(
+                        "Cases (next page: X-Next-Cursor)",
+                        {"type": "array", "items": CONNECTOR_CASE},
+                    ),
+                    "429": {"$ref": "#/components/responses/TooMany"},
+                    **ERRORS,
+                },
+            }
+        },
+        "/connector/cases/external/{external_id}": {
+            "get": {
+                "summary": "The connector's case by its own ticket number",
+                "security": CONNECTOR,
+                "parameters": [
+                    {
+                        "name": "external_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": {
+                    "200": ok("The case", CONNECTOR_CASE),
+                    "429": {"$ref": "#/components/responses/TooMany"},
+                    **ERRORS,
+                },
+            }
+        },
+        "/connector/cases/{case_id}": {
+            "get": {
+                "summary": "One of the connector's cases",
+                "security": CONNECTOR,
+                "parameters": [CASE_ID],
+                "responses": {
+                    "200": ok("The case", CONNECTOR_CASE),
+                    "429": {"$ref": "#/components/responses/TooMany"},
+                    **ERRORS,
+                },
+            }
+        },
+        "/connector/callback": {
+            "get": {
+                "summary": "The URL state changes are posted to",
+                "security": CONNECTOR,
+                "responses": {
+                    "200": ok("The callback", OBJECT),
+                    "429": {"$ref": "#/components/responses/TooMany"},
+                    **ERRORS,
+                },
+            },
+            "put": {
+                "summary": "Register the URL each state change is posted to (a `case.state` "
+                "event, signed: X-Onegrid-Signature = sha256=HMAC-SHA256(secret, body))",
+                "security": CONNECTOR,
+                "requestBody": body(
+                    {
+                        "type": "object",
+                        "required": ["url"],
+                        "properties": {
+                            "url": {"type": "string", "format": "uri"},
+                            "secret": {"type": "string", "minLength": 16, "maxLength": 200},
+                        },
+                    }
+                ),
+                "responses": {
+                    "200": ok("The callback and its secret (shown here only)", OBJECT),
+                    "429": {"$ref": "#/components/responses/TooMany"},
+                    **ERRORS,
+                },
+            },
+            "delete": {
+                "summary": "Stop the callbacks",
+                "security": CONNECTOR,
+                "responses": {
+                    "204": {"description": "Stopped"},
+                    "429": {"$ref": "#/components/responses/TooMany"},
+                    **ERRORS,
+                },
+            },
+        },
+    }
+)
+
 
 def document() -> dict[str, Any]:
     return {
@@ -470,6 +699,11 @@ def document() -> dict[str, Any]:
             "schemas": SCHEMAS,
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
+                "clientKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A connector's client key (o311_…), made on the client keys page.",
+                },
                 "session": {"type": "apiKey", "in": "cookie", "name": "onegrid_session"},
             },
             "responses": {

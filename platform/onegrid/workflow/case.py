@@ -74,10 +74,12 @@ def open_case(
     lang: str = "zh",
     door: str | None = None,
     recorded: Callable[[Case], None] | None = None,
+    commit: bool = True,
 ) -> Case:
     """Validate, route, store and audit a new case (see the package docs).
     `recorded(case)` adds what the door keeps with a new case (which Open311
-    client filed it) in the same transaction, before it commits."""
+    client filed it) in the same transaction, before it commits;
+    `commit=False` leaves the commit to the caller (a batch)."""
     now = now or utcnow()
     idempotency_key = idempotency_key or None  # an empty key is no key, not a shared one
     facts = submission.jsonable(dict(facts or {}))
@@ -116,7 +118,7 @@ def open_case(
             recorded(case)
         return case
 
-    return idempotency.once(session, Case, idempotency_key, digest, create)
+    return idempotency.once(session, Case, idempotency_key, digest, create, commit)
 
 
 def _new_case(session, version, facts, submission_data, actor, channel, now, lang) -> Case:
@@ -299,6 +301,7 @@ def act(
             },
         )
         notify.case_step(session, book, case, transition, actor.id, now)
+        notify.case_changed(session, book, case, transition, before["state"], actor.id, now)
         duplicates.tell_outcome(session, book, case, actor.id, now)
         if case.closed_at == now and before["state"] != case.state:
             # the duty rounds' on_event items that name this matter tick themselves

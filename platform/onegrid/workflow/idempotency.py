@@ -21,8 +21,13 @@ def replay(session, model, key: str, digest: str):
     return existing
 
 
-def once(session, model, key: str | None, digest: str, create: Callable):
-    """`create()` in one transaction, committed; or what the key already filed."""
+def once(session, model, key: str | None, digest: str, create: Callable, commit: bool = True):
+    """`create()` in one transaction, committed; or what the key already filed.
+    `commit=False`: flushed in the caller's transaction (a batch, each item
+    in a savepoint of its own), the caller commits or rolls back."""
+    if not commit:
+        existing = replay(session, model, key, digest) if key else None
+        return existing if existing is not None else create()
     try:
         if key:
             existing = replay(session, model, key, digest)

@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 
 from onegrid.store.accounts import RoleBinding, User
 from onegrid.store.base import utcnow
+from onegrid.store.clients import CaseClient
 from onegrid.store.outbox import Delivery, Notification, NotificationRecipient, Webhook
 from onegrid.workflow.party import seats
 
@@ -128,6 +129,61 @@ def case_step(session, book, case, event: str, actor: str | None = None, now=Non
             "place": case.place,
             "actions": list(dict.fromkeys(actions)),
             "due_at": case.due_at.isoformat() if case.due_at else None,
+        },
+        now=now,
+    )
+
+
+CLIENT_HOOK = "client:{id}"  # the Webhook.unit of a connector's callback URL
+
+
+def client_hook(client_id: int) -> str:
+    return CLIENT_HOOK.format(id=client_id)
+
+
+def case_changed(
+    session, book, case, transition: str, before: str, actor: str | None = None, now=None
+) -> None:
+    """Tell the connector that filed `case` (a hotline, an Open311 client
+    with a callback URL) that its state changed: a `case.state` delivery to
+    the client's webhook, signed and retried like every other. Nothing when
+    the state stayed or the client registered no callback."""
+    if case.state == before:
+        return
+    client_id = session.scalar(select(CaseClient.client_id).where(CaseClient.case_id == case.id))
+    if client_id is None:
+        return
+    hook = client_hook(client_id)
+    active = session.scalar(
+        select(Webhook.id).where(Webhook.unit == hook, Webhook.active.is_(True))
+    )
+    if active is None:
+        return
+    state = book.states.get(case.state) or {}
+    step = book.transitions.get(transition)
+    subject = {
+        lang: f"#{case.id} {book.name(book.states.get(before), lang, before)} → "
+        f"{book.name(state, lang, case.state)}"
+        for lang in ("zh", "en")
+    }
+    enqueue(
+        session,
+        "case.state",
+        units=[hook],
+        subject=subject,
+        case_id=case.id,
+        payload={
+            "case": case.id,
+            "external_id": (case.facts or {}).get("external_id"),
+            "matter": case.matter,
+            "from": before,
+            "to": case.state,
+            "state_name": {lang: book.name(state, lang, case.state) for lang in ("zh", "en")},
+            "transition": transition,
+            "transition_name": {lang: book.name(step, lang, transition) for lang in ("zh", "en")},
+            "status": "closed" if case.closed_at is not None else "open",
+            "version": case.version,
+            "at": (now or utcnow()).isoformat(),
         },
         now=now,
     )

@@ -39,12 +39,15 @@ def grids_digest(grids: list[dict]) -> str:
 
 
 def newest_version(session, pack: str) -> PolicyVersion | None:
-    return session.scalars(
-        select(PolicyVersion)
+    # the id first: a version already in the session is not fetched again
+    # (its resolved pack and grids are large JSON, decoded on every fetch)
+    newest = session.scalar(
+        select(PolicyVersion.id)
         .where(PolicyVersion.pack == pack)
         .order_by(PolicyVersion.id.desc())
         .limit(1)
-    ).first()
+    )
+    return session.get(PolicyVersion, newest) if newest is not None else None
 
 
 def publish(session, policy, by: str | None = None, now: dt.datetime | None = None):
