@@ -5,8 +5,8 @@ one call each through the JSON API, on SQLite and on PostgreSQL.
     BENCH_BATCH=1000 BENCH_PACK=luohu python -m bench connector
 
 Each case is validated, routed, audited and notified, through the real
-Flask app (its test client: no sockets). The batch is one transaction
-with a savepoint per case; the single calls commit one each. PostgreSQL
+Flask app (its test client: no sockets). The batch commits 100 cases at
+a time, a savepoint per case; the single calls commit one each. PostgreSQL
 runs in a throwaway cluster with fsync on, as bench_cases does.
 """
 

@@ -44,6 +44,7 @@ def test_kunqu_catalog():
         "form.report.general",
         "form.report.safety",
         "form.report.dispute",
+        "form.report.city",  # illegal construction: a photo required as evidence
     }
     assert policy.get("group", "grp.grid.daily")["parent"] == "grp.grid"
     gas = policy.get("matter", "m.emergency.gas")

@@ -145,7 +145,18 @@ def test_a_hotline_posts_1000_cases_reposts_looks_up_and_hears_each_change(hotli
         assert one.facts["external_id"] == "12345-20261201-000007"
         assert one.facts["contact"]["phone"] == "13800138000"
         assert one.submission["reporter_name"] == "李四"
-        assert one.route.get("facts", {}).get("channel", channel) == channel
+        # Luohu's routing rule for hotline cases fired: feedback within a working day
+        fired = [r if isinstance(r, str) else r.get("id") for r in one.route.get("rules") or ()]
+        assert any("hotline" in str(r) for r in fired), fired
+        assert one.limits.get("feedback") == "1wd"
+
+    # the staff list filters them by channel, as the inbox and exports do
+    staff = client.post("/api/v1/tokens", json={"username": "admin", "password": PASSWORD})
+    bearer = {"Authorization": f"Bearer {staff.get_json()['token']}"}
+    listed = client.get(
+        "/api/v1/cases", query_string={"channel": channel, "limit": 5}, headers=bearer
+    )
+    assert listed.status_code == 200 and int(listed.headers["X-Total-Count"]) == count
 
     found = client.get("/api/v1/connector/cases/external/12345-20261201-000007", headers=headers)
     assert found.status_code == 200
@@ -178,6 +189,10 @@ def test_a_hotline_posts_1000_cases_reposts_looks_up_and_hears_each_change(hotli
         "/api/v1/connector/callback", json={"url": receiver}, headers=headers
     ).get_json()
     secret = hook["secret"]
+    admin = app.test_client()
+    admin.post("/auth/login", data={"username": "admin", "password": PASSWORD})
+    page = admin.get("/admin/webhooks").get_data(as_text=True)
+    assert "对接客户端：12345 热线接口" in page and receiver in page
     mark = dt.datetime.now(dt.UTC)
     moved = {ext: walk(app, ids[ext]) for ext in ("12345-20261201-000001", "12345-20261201-000002")}
     assert all(moved.values())

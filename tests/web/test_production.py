@@ -169,6 +169,9 @@ def test_production_serves_staff_and_open311_and_sweeps_once(production):
             "api_key": "key-prod",
             "service_code": code,
             "address_id": "g.heping.01",
+            # core fields, as a GeoReport client sends them (the pack maps them onto the form)
+            "description": "生产环境测试上报：路灯不亮",
+            "address_string": "和平路 1 号",
             **fill(definition),
         },
         timeout=10,

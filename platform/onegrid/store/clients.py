@@ -20,6 +20,8 @@ from onegrid.store.base import Base, UTCDateTime, utcnow
 
 # a recognisable prefix: log redaction and leak scanners can find client keys
 KEY_PREFIX = "o311_"
+# who files a client's cases (the audit trail's actor): the client, never a staff account
+ACTOR_PREFIX = "open311-client:"
 
 
 class Open311Client(Base):
@@ -83,6 +85,20 @@ def revoke_client(session: Session, client_id: int, by: str | None = None) -> bo
     client.revoked_by = by
     session.flush()
     return True
+
+
+def named(session: Session, actors) -> dict[str, str]:
+    """actor id → the client's name, for the actors that are clients."""
+    ids = {}
+    for actor in actors:
+        if isinstance(actor, str) and actor.startswith(ACTOR_PREFIX):
+            number = actor[len(ACTOR_PREFIX) :]
+            if number.isdigit() and len(number) < 18:
+                ids[int(number)] = actor
+    if not ids:
+        return {}
+    rows = session.scalars(select(Open311Client).where(Open311Client.id.in_(list(ids)))).all()
+    return {ids[c.id]: c.name for c in rows}
 
 
 def clients(session: Session) -> list[Open311Client]:

@@ -25,6 +25,11 @@ _cache: dict[tuple[str, int], PolicyVersion] = {}
 _lock = threading.Lock()
 
 
+def cached(session, version_id: int) -> PolicyVersion | None:
+    """The process's copy of a version already read, without a query."""
+    return _cache.get((str(session.get_bind().url), version_id))
+
+
 def forget() -> None:
     with _lock:
         _cache.clear()

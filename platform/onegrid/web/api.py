@@ -199,8 +199,8 @@ def list_cases():
     sort = request.args.get("sort") or default
     if sort not in listing.SORTS:
         abort(400, f"sort must be one of {', '.join(listing.SORTS)}")
-    limit = request.args.get("limit", default=100, type=int)
-    if limit is None or not 1 <= limit <= 500:
+    limit = page_limit()
+    if limit is None:
         abort(400, "limit must be between 1 and 500")
     try:
         page = listing.listing(
@@ -224,6 +224,17 @@ def list_cases():
         )
         response.headers["Link"] = f'<{nxt}>; rel="next"'
     return response
+
+
+def page_limit(default: int = 100, most: int = 500) -> int | None:
+    """`limit` of a list: a whole number in 1..most; None when it is not one
+    (Flask's type=int would take "abc" as the default)."""
+    text = request.args.get("limit")
+    if text is None:
+        return default
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= most:
+        return None
+    return int(text)
 
 
 @bp.route("/cases", methods=("POST",))

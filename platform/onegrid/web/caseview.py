@@ -434,6 +434,12 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "en" else pair[0]
 
 
+def named_clients(session, actors) -> dict[str, str]:
+    from onegrid.store import clients
+
+    return clients.named(session, actors)
+
+
 def people(usernames) -> dict[str, tuple[str, str]]:
     """username → (name, the name of the unit of their first binding)."""
     from onegrid.store.accounts import User  # the web layer's accounts
@@ -446,9 +452,14 @@ def people(usernames) -> dict[str, tuple[str, str]]:
         rows = db.session().scalars(select(User).where(User.username.in_(missing))).all()
         for user in rows:
             cache[user.username] = user
+        # an Open311 client or a connector: by the name its key was given
+        cache.update(named_clients(db.session(), missing - set(cache)))
     out = {}
     for username in wanted:
         user = cache.get(username)
+        if isinstance(user, str):
+            out[username] = (user, None)
+            continue
         unit = user.bindings[0].unit if user is not None and user.bindings else None
         out[username] = (user.name or username if user is not None else username, unit)
     return out

@@ -103,6 +103,11 @@ def read_core(submission: dict[str, Any] | None) -> dict[str, Any]:
     return corefields.read(corefields.mapping(policyview.policy()), submission or {})
 
 
+def core_sources() -> dict[str, tuple[str, ...]]:
+    """form field → the GeoReport core fields that fill it (the pack's mapping)."""
+    return corefields.mapping(policyview.policy()).core
+
+
 def contact_fields() -> set[str]:
     return corefields.mapping(policyview.policy()).contact_fields
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from onegrid.store import Delivery, Notification, Webhook, utcnow
+from onegrid.store import Delivery, Notification, Webhook, clients, utcnow
 from onegrid.web import caseview, db, policyview
 from onegrid.web.auth import admin_required, login_required
 from onegrid.web.i18n import current_lang, t, text_of
@@ -95,6 +95,14 @@ def hook_units() -> list[tuple[str, str]]:
     return out
 
 
+def connector_hooks(session) -> dict[str, str]:
+    """The callbacks connectors registered (/api/v1/connector/callback), by client name."""
+    rows = session.scalars(select(clients.Open311Client)).all()
+    return {
+        notify.client_hook(c.id): t(f"对接客户端：{c.name}", f"Connector: {c.name}") for c in rows
+    }
+
+
 @bp.route("/admin/webhooks", methods=("GET", "POST"))
 @admin_required
 def webhooks():
@@ -140,6 +148,7 @@ def webhooks():
             hooks=hooks,
             recent=recent,
             units=known,
+            names={**known, **connector_hooks(session)},
             form=form,
             errors=errors,
             caseview=caseview,

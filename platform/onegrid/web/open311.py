@@ -97,6 +97,7 @@ def _xml_value(parent: ET.Element, key: str, value: Any) -> None:
             "values": "value",
             "endpoints": "endpoint",
             "formats": "format",
+            "groups": "group",
         }.get(key, "item")
         for item in value:
             _xml_item(child, singular, item)
@@ -602,7 +603,16 @@ def form_answers(form_id: str | None, core: dict) -> tuple[dict, list[str]]:
         )
     errors = {**formview.errors(form_id, submission, "en"), **refused}
     if errors:
-        text = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+        sources = formview.core_sources()
+        text = "; ".join(
+            f"{k}: {' '.join(v)}"
+            + (
+                f" (send {' or '.join(sources[k])}, or attribute[{k}])"
+                if k not in submission and sources.get(k)
+                else ""
+            )
+            for k, v in errors.items()
+        )
         raise Open311Error(400, text)
     return submission, ignored
 
@@ -642,7 +652,7 @@ def duration_words(text: str, lang: str) -> str:
 
 def client_actor(client) -> Actor:
     """Who files a client's requests: the client itself, never a staff account."""
-    return Actor(id=f"open311-client:{client.id}", bindings=(), name=client.name)
+    return Actor(id=f"{clients.ACTOR_PREFIX}{client.id}", bindings=(), name=client.name)
 
 
 def content_hash() -> str:

@@ -9,6 +9,7 @@ import json
 from sqlalchemy import select
 
 from onegrid.errors import PolicyError, Problem
+from onegrid.store import versions
 from onegrid.store.base import utcnow
 from onegrid.store.models import PolicyVersion
 from onegrid.workflow import audit
@@ -47,7 +48,9 @@ def newest_version(session, pack: str) -> PolicyVersion | None:
         .order_by(PolicyVersion.id.desc())
         .limit(1)
     )
-    return session.get(PolicyVersion, newest) if newest is not None else None
+    if newest is None:
+        return None
+    return versions.cached(session, newest) or session.get(PolicyVersion, newest)
 
 
 def publish(session, policy, by: str | None = None, now: dt.datetime | None = None):
