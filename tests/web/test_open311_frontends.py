@@ -80,6 +80,13 @@ class FrontEnd:
         )
 
 
+def general_matter(app) -> dict:
+    """The first matter reported on the pack's general report form."""
+    with app.app_context():
+        items = policyview.policy(app).items("matter")
+        return next(m for m in items if m.get("form") == "form.report.general")
+
+
 def place_of(app) -> tuple[float, float]:
     """A point inside the pack's own area (its location field's bounds)."""
     with app.app_context():
@@ -234,12 +241,7 @@ def test_unknown_attributes_are_ignored_and_named(bundled_app):
     app = bundled_app("baohe")
     key = client_key(app)
     client = app.test_client()
-    with app.app_context():
-        matter = next(
-            m
-            for m in policyview.policy(app).items("matter")
-            if m.get("form") == "form.report.general"
-        )
+    matter = general_matter(app)
     r = client.post(
         "/open311/v2/requests.json",
         data={
@@ -303,12 +305,7 @@ def test_description_and_address_for_a_case_filed_with_attributes_only(bundled_a
     app = bundled_app("jinshui")
     key = client_key(app)
     client = app.test_client()
-    with app.app_context():
-        matter = next(
-            m
-            for m in policyview.policy(app).items("matter")
-            if m.get("form") == "form.report.general"
-        )
+    matter = general_matter(app)
     r = client.post(
         "/open311/v2/requests.json",
         data={
@@ -338,12 +335,7 @@ def test_photos_by_media_url_and_by_upload(bundled_app):
     app = bundled_app("cuntan")
     key = client_key(app)
     client = app.test_client()
-    with app.app_context():
-        matter = next(
-            m
-            for m in policyview.policy(app).items("matter")
-            if m.get("form") == "form.report.general"
-        )
+    matter = general_matter(app)
     base = {
         "api_key": key,
         "service_code": matter["id"],

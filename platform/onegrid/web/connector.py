@@ -148,8 +148,9 @@ def post_batch():
     session = db.session()
     results: list[dict[str, Any]] = []
     seen: set[str] = set()
+    version = casework.current_version(session)  # once: every case of a batch is under it
     for n, item in enumerate(items, 1):
-        results.append(file_one(session, item, seen))
+        results.append(file_one(session, item, seen, version))
         if not whole and n % CHUNK == 0:
             session.commit()  # other writers are not kept waiting for the whole batch
     refused = [r for r in results if r["status"] == "refused"]
@@ -180,7 +181,7 @@ def post_batch():
     )
 
 
-def file_one(session, item: Any, seen: set[str]) -> dict[str, Any]:
+def file_one(session, item: Any, seen: set[str], version) -> dict[str, Any]:
     """One case of a batch, in a savepoint of its own: a refused case
     leaves the others as they are."""
     external_id = item.get("external_id") if isinstance(item, dict) else None
@@ -216,6 +217,7 @@ def file_one(session, item: Any, seen: set[str]) -> dict[str, Any]:
                 idempotency_key=key,
                 extra_facts={**facts, "external_id": external_id},
                 recorded=recorded,
+                version=version,
                 commit=False,
             )
     except wf_errors.InvalidSubmission as exc:
