@@ -538,19 +538,16 @@
     poll();
   }
 
-  // logging out leaves no page of hers on a shared phone (her outbox stays, sent when she is back)
+  // logging out leaves no page of hers on a shared phone (her outbox stays, sent
+  // when she is back): the worker, which outlives this page, drops the kept pages;
+  // the logout itself goes on at once, as it always did
   function onLogout() {
     var button = document.getElementById("logout");
     var form = button && button.form;
-    if (!form || !window.caches) { return; }
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
+    if (!form) { return; }
+    form.addEventListener("submit", function () {
       var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
       if (worker) { worker.postMessage({ type: "forget" }); }
-      caches.keys().then(function (names) {
-        return Promise.all(names.filter(function (n) { return n.indexOf("onegrid-pages-") === 0; })
-          .map(function (n) { return caches.delete(n); }));
-      }).then(function () { form.submit(); }, function () { form.submit(); });
     });
   }
   // sent items are kept a week, to be looked back on, then forgotten

@@ -138,5 +138,11 @@ function precacheOnce(data) {
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "precache") { event.waitUntil(precacheOnce(data)); }
-  if (data.type === "forget") { generation += 1; }
+  if (data.type === "forget") {
+    generation += 1;
+    event.waitUntil(caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (n) { return n.indexOf(PREFIX) === 0; })
+        .map(function (n) { return caches.delete(n); }));
+    }));
+  }
 });
