@@ -15,6 +15,7 @@ import click
 
 from onegrid import messages
 from onegrid.cli import options
+from onegrid.cli.db import url_option
 from onegrid.errors import PolicyError, Problem, UsageError
 from onegrid.grids.registry import load_registry, registry_path
 from onegrid.grids.report import build
@@ -32,8 +33,16 @@ messages.register(
 )
 
 
-def report(pack: str, registry: str | None, lang: str = "zh", fmt: str = "text") -> int:
-    """Print the grids report of `pack`; 1 when a standard is not met."""
+def report(
+    pack: str,
+    registry: str | None,
+    lang: str = "zh",
+    fmt: str = "text",
+    people: bool = False,
+    url: str | None = None,
+) -> int:
+    """Print the grids report of `pack`; 1 when a standard is not met. With
+    `people`, real people on record in the database are counted beside it."""
     policy = load_policy(find_pack(pack))
     if registry:
         path = Path(registry)
@@ -45,6 +54,8 @@ def report(pack: str, registry: str | None, lang: str = "zh", fmt: str = "text")
             raise UsageError(Problem("grids-no-registry", {}))
         path = None  # the pack's own, with an adopter's overlay
     result = build(policy, load_registry(policy, path))
+    if people:
+        result.people = people_on_record(policy, url)
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(lang), ensure_ascii=False, indent=2))
     elif fmt == "csv":
@@ -55,6 +66,21 @@ def report(pack: str, registry: str | None, lang: str = "zh", fmt: str = "text")
         for problem in result.problems:
             click.echo(messages.format_line(problem, lang), err=True)
     return 1 if result.violations else 0
+
+
+def people_on_record(policy, url: str | None) -> dict:
+    """The people side of the report from the database's newest published
+    version of the pack (`onegrid.workflow.people.staffing`)."""
+    from onegrid.cli.db import database
+    from onegrid.workflow import people
+    from onegrid.workflow.version import newest_version
+
+    with database(url) as db, db() as session:
+        version = newest_version(session, policy.id)
+        if version is None:
+            raise UsageError(Problem("scores-not-published", {"pack": policy.id}))
+        rules = policy.section("standards").get("staffing", [])
+        return people.staffing(session, version, rules)
 
 
 @click.group("grids")
@@ -74,11 +100,18 @@ def command():
     show_default=True,
     help="Output format.",
 )
-def report_command(pack, registry, lang, fmt):
+@click.option(
+    "--people",
+    is_flag=True,
+    help="Also count the people on record in the database (accounts and confirmed post claims).",
+)
+@url_option
+def report_command(pack, registry, lang, fmt, people, url):
     """Check a grid registry against the pack's grid standards.
 
     The registry defaults to the pack's own (`registry:` in pack.yaml). Exit 1
     when a standard is not met; totals that differ from the published
-    figures are only warnings.
+    figures are only warnings. `--people` counts real people from the
+    database beside the registry: per staffing rule and per claimable post.
     """
-    return report(pack, registry, lang=lang, fmt=fmt)
+    return report(pack, registry, lang=lang, fmt=fmt, people=people, url=url)

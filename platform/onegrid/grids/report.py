@@ -95,6 +95,9 @@ class GridsReport:
     coverage: list[dict[str, Any]] = field(default_factory=list)
     published: list[dict[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # real people from the database beside the registry's figures
+    # (`onegrid.workflow.people.staffing`), when the caller has a database
+    people: dict[str, Any] | None = None
 
     @property
     def violations(self) -> int:
@@ -115,6 +118,7 @@ class GridsReport:
             "coverage": self.coverage,
             "published": self.published,
             "problems": [messages.as_json(p, lang) for p in self.problems],
+            **({"people": self.people} if self.people is not None else {}),
         }
 
 

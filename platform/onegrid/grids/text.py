@@ -52,6 +52,19 @@ LABELS = {
         "en": "Verdict: {n} violation(s) of the grid standards",
     },
     "scope": {"zh": "每个{level}", "en": "each {level}"},
+    "people": {
+        "zh": "在册人员（账号与已确认的认岗登记，每人计一次）",
+        "en": "People on record (accounts and confirmed claims, each person once)",
+    },
+    "persons": {"zh": "人数", "en": "People"},
+    "met": {"zh": "达标", "en": "Met"},
+    "posts": {"zh": "岗位认领", "en": "Posts claimed"},
+    "post": {"zh": "岗位", "en": "Post"},
+    "grids_held": {"zh": "有人认领的{level}", "en": "{level}s where held"},
+    "registered": {
+        "zh": "已确认登记 {people} 人，其中党员 {party_members} 人；有党员报到的{level} {grids_with_party_members}/{grids}，岗位齐全的{level} {grids_all_posts}/{grids}",
+        "en": "{people} confirmed registrations, {party_members} party members; {level}s with a registered party member {grids_with_party_members}/{grids}, {level}s with every post held {grids_all_posts}/{grids}",
+    },
 }
 
 
@@ -136,10 +149,66 @@ def as_text(policy, result: GridsReport, lang: str) -> str:
                 for c in result.coverage
             ],
         )
+    if result.people is not None:
+        out += people_lines(policy, result, t, lang)
     out.append("")
     n = result.violations
     out.append(t["verdict_bad"].format(n=n) if n else t["verdict_ok"])
     return "\n".join(out)
+
+
+def people_lines(policy, result: GridsReport, t: dict, lang: str) -> list[str]:
+    """Real people per role, per staffing rule and per claimable post (not
+    verdicts: the registry stays the standard's measure; this is who is on
+    record), each role beside the registry's count of it."""
+    people = result.people
+    out = ["", t["people"]]
+    staff = result.totals.get("staff", {})
+    out += table(
+        [t["figure"], t["registry"], t["persons"]],
+        [
+            (figure_label(policy, f"staff.{role}")[lang], staff.get(role, ""), n)
+            for role, n in people["roles"].items()
+            if n or role in staff
+        ],
+    )
+    out.append("")
+    out += table(
+        [t["rule"], t["per"], t["need"], t["persons"], t["met"], t["gaps"], t["status"]],
+        [
+            (
+                messages.localized(s["name"], lang) or s["rule"],
+                t["scope"].format(level=_level(result, s["per"], lang)),
+                f"{s['min']}" + (f"–{s['max']}" if s["max"] is not None else "+"),
+                s["people"],
+                f"{s['met']}/{s['checked']}",
+                len(s["gaps"]),
+                t["ok"] if not s["gaps"] else t["bad"],
+            )
+            for s in people["staffing"]
+        ],
+    )
+    if people["posts"]:
+        out += ["", t["posts"]]
+        grid = _level(result, result.levels.get("grid"), lang)
+        out += table(
+            [t["post"], t["persons"], t["grids_held"].format(level=grid)],
+            [
+                (
+                    messages.localized(p["name"], lang) or p["post"],
+                    p["people"],
+                    f"{p['grids_held']}/{p['grids']}",
+                )
+                for p in people["posts"]
+            ],
+        )
+        out.append("  " + t["registered"].format(level=grid, **people["registered"]))
+    return out
+
+
+def _level(result: GridsReport, level: str | None, lang: str) -> str:
+    """A level's name in the pack (网格, 村), else its id."""
+    return (result.level_names.get(level) or {}).get(lang) or level or ""
 
 
 def as_csv(policy, result: GridsReport, lang: str) -> str:
@@ -188,6 +257,23 @@ def as_csv(policy, result: GridsReport, lang: str) -> str:
                 "ok" if c["ok"] else "violation",
             ]
         )
+    for s in (result.people or {}).get("staffing", ()):
+        w.writerow(
+            [
+                "people",
+                s["rule"],
+                "",
+                s["people"],
+                f"{s['met']}/{s['checked']}",
+                "ok" if not s["gaps"] else "gaps",
+            ]
+        )
+        for gap in s["gaps"]:
+            w.writerow(
+                ["people-gap", gap["subject"], "", gap["have"], f"{s['rule']}:{gap['need']}", "gap"]
+            )
+    for p in (result.people or {}).get("posts", ()):
+        w.writerow(["post", p["post"], "", p["people"], f"{p['grids_held']}/{p['grids']}", ""])
     return buf.getvalue()
 
 

@@ -28,6 +28,7 @@ from onegrid.store.items import Item
 from onegrid.store.migrate import upgrade
 from onegrid.store.models import AuditEntry, AuditSeal, Case, PolicyVersion
 from onegrid.store.outbox import Delivery, Notification, NotificationRecipient, Webhook
+from onegrid.store.people import Person
 
 __all__ = [
     "AuditEntry",
@@ -38,6 +39,7 @@ __all__ = [
     "Item",
     "Notification",
     "NotificationRecipient",
+    "Person",
     "PolicyVersion",
     "UTCDateTime",
     "Webhook",

@@ -51,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         offline,
         open311,
         people,
+        persons,
         posts,
         proxy,
         redaction,
@@ -70,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     admission.init_app(app)
     duties.init_app(app)
     posts.init_app(app)
+    persons.init_app(app)
     api.init_app(app)
     open311.init_app(app)
     connector.init_app(app)

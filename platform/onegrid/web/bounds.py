@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from typing import Any
 
 from flask import Flask, abort, request, session
@@ -38,6 +39,8 @@ LIMITS = {
     "open311.create_request": ANONYMOUS,
     # 1,000 cases of a hotline's batch, each with its form
     "connector.post_batch": 8 * MB,
+    # a party member's self-service registration: five short fields
+    "posts.join": 16 * KB,
 }
 # an API report with its photos (multipart) takes the pages' limit
 UPLOADS = {"api.create_case"}
@@ -181,6 +184,14 @@ def case_id(value: str | int) -> int | None:
         return None
     number = int(value)
     return number if 0 < number <= MAX_ID else None
+
+
+KEY = re.compile(rf"^[A-Za-z0-9_-]{{8,{MAX_KEY}}}$")
+
+
+def idempotency_key(value: str | None) -> str | None:
+    """A form's idempotency key from the query, or None if it is not one."""
+    return value if value and KEY.match(value) else None
 
 
 def moment(value: str, name: str) -> dt.datetime:

@@ -235,11 +235,21 @@ def registry_report(loaded, lang: str = "zh") -> RegistryReport | None:
         result = grids_report(policy, load_registry(policy))
     except OnegridError as exc:
         return RegistryReport(str(name), [messages.format_line(p, lang) for p in exc.problems])
+    result.people = people_on_record(policy)
     return RegistryReport(
         str(name),
         [messages.format_line(p, lang) for p in result.problems],
         as_text(policy, result, lang),
     )
+
+
+def people_on_record(policy) -> dict:
+    """Real people beside the registry (`onegrid grids report --people`)."""
+    from onegrid.workflow import people
+
+    session = db.session()
+    rules = policy.section("standards").get("staffing", [])
+    return people.staffing(session, current_version(session), rules)
 
 
 def uncounted_states(loaded) -> list[str]:

@@ -10,12 +10,13 @@ from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, 
 from sqlalchemy import select
 
 from onegrid.store import Item
-from onegrid.web import bounds, casework, db, formview
+from onegrid.web import api, bounds, casework, db, formview, throttles
 from onegrid.web.auth import login_required
 from onegrid.web.i18n import current_lang, t
-from onegrid.workflow import claims
+from onegrid.workflow import claims, people
 from onegrid.workflow import errors as wf_errors
 from onegrid.workflow import item as wf_item
+from onegrid.workflow.actor import Actor
 from onegrid.workflow.rulebook import rulebook
 
 bp = Blueprint("posts", __name__, url_prefix="/posts")
@@ -112,29 +113,60 @@ def index(failed=None, values=None, errors=None, status=200):
 @bp.route("/new", methods=("GET", "POST"))
 @login_required
 def new():
+    """A staff member registers (themselves or a neighbour) from their account."""
+    return _register("posts.new", casework.actor_of(g.user), f"web:{g.user.id}")
+
+
+@bp.route("/join", methods=("GET", "POST"))
+def join():
+    """Self-service for a party member without an account: the same form
+    and checks, bounded in size (`bounds`) and in registrations per address
+    per hour (`throttles`, scope `register-address`)."""
+    if request.method == "POST":
+        if throttles.blocked("register-address", throttles.address()):
+            flash(
+                t(
+                    "本地址登记次数过多，请一小时后再试或联系网格党支部",
+                    "Too many registrations from this address: try again in an hour",
+                )
+            )
+            return _register("posts.join", PUBLIC, "join", status=429, post=False)
+        # every attempt counts: the door is open to anyone
+        throttles.failed("register-address", throttles.address())
+    return _register("posts.join", PUBLIC, "join")
+
+
+# who files a self-service registration (there is no account)
+PUBLIC = Actor("public:join", (), "self-service")
+
+
+def _register(endpoint, actor, key_scope, status=200, post=True):
     lang = current_lang()
     version = casework.current_version(db.session())
     book = rulebook(version).for_item(_kind(rulebook(version)))
     form_id = book.kind["form"]
-    values, errors, status = {}, {}, 200
-    key = request.args.get("key") or casework.new_idempotency_key()
-    if request.method == "POST":
+    values, errors = {}, {}
+    key = bounds.idempotency_key(request.args.get("key")) or casework.new_idempotency_key()
+    if post and request.method == "POST":
         values = formview.coerce(form_id, request.form)
         errors = formview.errors(form_id, values, lang)
         if not errors:
             try:
-                claim = wf_item.file_item(
+                _, claim = people.register(
                     db.session(),
                     version,
-                    book.kind["id"],
                     values,
-                    casework.actor_of(g.user),
-                    idempotency_key=f"web:{g.user.id}:{key}",
+                    actor,
+                    idempotency_key=f"{key_scope}:{key}",
                     lang=lang,
                 )
-            except wf_errors.InvalidSubmission as exc:
+            except (wf_errors.InvalidSubmission, wf_errors.Conflict) as exc:
                 db.session().rollback()
-                errors = exc.errors if isinstance(exc.errors, dict) else {"": [str(exc)]}
+                errors = (
+                    exc.errors
+                    if isinstance(getattr(exc, "errors", None), dict)
+                    else {"": [api.problems_text(exc)]}
+                )
             else:
                 flash(
                     t(
@@ -142,6 +174,8 @@ def new():
                         f"Registered: awaiting the grid's party branch (no. {claim.id})",
                     )
                 )
+                if endpoint == "posts.join":
+                    return redirect(url_for("posts.joined", number=claim.id), code=303)
                 return redirect(url_for("posts.index"), code=303)
         status = 422
     form_html = formview.fragment(
@@ -149,7 +183,7 @@ def new():
         values,
         errors,
         lang,
-        action=url_for("posts.new", key=key),
+        action=url_for(endpoint, key=key),
         id_prefix="claim-",
         submit=t("登记认岗", "Register"),
     )
@@ -160,7 +194,21 @@ def new():
         }
         for k, v in claims.posts(book).items()
     ]
-    return render_template("posts/new.html", form_html=form_html, posts=listed), status
+    return (
+        render_template(
+            "posts/new.html",
+            form_html=form_html,
+            posts=listed,
+            public=endpoint == "posts.join",
+        ),
+        status,
+    )
+
+
+@bp.route("/join/<int:number>")
+def joined(number):
+    """After a self-service registration: its number, nothing about the person."""
+    return render_template("posts/joined.html", number=number)
 
 
 @bp.route("/<int:item_id>/act/<action_id>", methods=("POST",))

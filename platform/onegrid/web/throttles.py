@@ -21,6 +21,9 @@ LIMITS = {
     "tokens": (5, 300),
     "tokens-address": (50, 300),
     "open311-key": (20, 300),
+    # self-service registrations (posts.join) per address per hour: every
+    # attempt counts, not only failures, since the door needs no secret
+    "register-address": (20, 3600),
 }
 
 

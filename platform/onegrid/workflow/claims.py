@@ -106,12 +106,18 @@ def coverage(session, version) -> dict[str, Coverage]:
             Item.pack == book.pack, Item.kind.in_(kinds(book) or [""]), Item.outcome == "confirmed"
         )
     ).all()
+    counted: set = set()
     for claim in rows:
         c = per.get(claim.unit)
         if c is None:
             continue
-        c.people += 1
-        c.party_members += bool(claim.data.get("party_member"))
+        # a person counts once, however many claims of theirs were confirmed
+        # (`result.person`: the record `onegrid.workflow.people` ties it to)
+        who = (claim.result or {}).get("person") or f"claim:{claim.id}"
+        if who not in counted:
+            counted.add(who)
+            c.people += 1
+            c.party_members += bool(claim.data.get("party_member"))
         post = claim.data.get("post")
         if post in c.posts:
             c.posts[post] += 1

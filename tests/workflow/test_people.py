@@ -1,0 +1,161 @@
+"""Person records on Jinshui's pack: a registration makes (or finds) the
+person's record apart from any account and files their claim of a post in
+one transaction; a person holds one post; the grids report's people side
+counts real people per role and post; every change is on the audit chain."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from conftest import CATALOGS
+from onegrid.store import Item, Person
+from onegrid.store.accounts import create_user
+from onegrid.workflow import InvalidSubmission, people, publish, verify
+from onegrid.workflow.actor import Actor, Binding
+from onegrid.workflow.claims import coverage
+from onegrid.workflow.item import act_item
+from onegrid.workflow.rulebook import rulebook
+
+from .conftest import runnable
+
+
+@pytest.fixture
+def jinshui(db):
+    with db() as session:
+        return publish(session, runnable(CATALOGS / "jinshui"), by="admin")
+
+
+def grids(version, n=2) -> list[str]:
+    book = rulebook(version)
+    return sorted(u for u, s in book.units.items() if s.get("level") == "grid")[:n]
+
+
+ZHANG = {"name": "张建国", "phone": "138-0000-0001", "party_member": True, "post": "dl.six.law"}
+PUBLIC = Actor("public:join", ())
+
+
+def count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_registration_is_a_person_record_and_a_claim_tied_to_it(db, jinshui):
+    grid, _ = grids(jinshui)
+    with db() as session:
+        person, claim = people.register(
+            session, jinshui, {**ZHANG, "home_grid": grid}, PUBLIC, idempotency_key="join:k1"
+        )
+        again, same = people.register(
+            session, jinshui, {**ZHANG, "home_grid": grid}, PUBLIC, idempotency_key="join:k1"
+        )
+        assert (again.id, same.id) == (person.id, claim.id)  # a double submit files once
+        assert (count(session, Person), count(session, Item)) == (1, 1)
+    assert (person.name, person.phone, person.party_member, person.home_grid) == (
+        "张建国",
+        "13800000001",
+        True,
+        grid,
+    )
+    assert person.user_id is None  # apart from login accounts
+    assert claim.result["person"] == person.id
+    with db() as session:
+        actions = [e.action for e in people.history(session, person.id)]
+        assert verify(session).ok
+    assert actions == ["person.create", "person.claim"]
+
+
+def test_a_person_holds_one_post_and_a_phone_names_one_person(db, jinshui):
+    grid, other = grids(jinshui)
+    with db() as session:
+        people.register(session, jinshui, {**ZHANG, "home_grid": grid}, PUBLIC)
+    cases = [
+        ({"post": "dl.six.safety"}, "post", "您已认领“法治建设宣传员”（待网格党支部确认）"),
+        ({"name": "李四"}, "phone", "这个手机号码已由另一人登记"),
+        ({"home_grid": other}, "home_grid", "这个手机号码已在另一个网格登记"),
+        ({"phone": "1380000abcd"}, "phone", "手机号码只能包含数字"),
+    ]
+    for change, where, text in cases:
+        with db() as session, pytest.raises(InvalidSubmission) as bad:
+            people.register(session, jinshui, {**ZHANG, "home_grid": grid, **change}, PUBLIC)
+        assert list(bad.value.errors) == [where]
+        assert bad.value.errors[where][0].startswith(text)
+    with db() as session:  # nothing stored by the refusals
+        assert (count(session, Person), count(session, Item)) == (1, 1)
+
+
+def test_a_declined_person_may_claim_again_and_counts_once(db, jinshui):
+    grid, _ = grids(jinshui)
+    secretary = Actor("sec", (Binding("grid_branch_secretary", grid),))
+    with db() as session:
+        _, first = people.register(session, jinshui, {**ZHANG, "home_grid": grid}, PUBLIC)
+        act_item(
+            session, first.id, "claim.decline", secretary, {"reason": "重复登记"}, first.version
+        )
+        person, second = people.register(
+            session, jinshui, {**ZHANG, "home_grid": grid, "post": "dl.six.safety"}, PUBLIC
+        )
+        act_item(session, second.id, "claim.confirm", secretary, {}, second.version)
+        figures = coverage(session, jinshui)
+    assert second.result["person"] == first.result["person"] == person.id
+    assert (figures[grid].people, figures[grid].posts_held()) == (1, 1)
+
+
+def test_the_people_side_of_the_grids_report_counts_accounts_and_claimants(db, jinshui):
+    grid, other = grids(jinshui)
+    book = rulebook(jinshui)
+    rules = book.policy.section("standards")["staffing"]
+    with db() as session:
+        before = people.staffing(session, jinshui, rules)
+        create_user(
+            session,
+            "sec",
+            "x" * 12,
+            bindings=[("grid_branch_secretary", grid)],
+            method="pbkdf2:sha256:1",
+        )
+        worker = create_user(
+            session, "gw", "x" * 12, bindings=[("grid_worker", grid)], method="pbkdf2:sha256:1"
+        )
+        session.commit()
+        person, claim = people.register(session, jinshui, {**ZHANG, "home_grid": grid}, PUBLIC)
+        secretary = Actor("sec", (Binding("grid_branch_secretary", grid),))
+        act_item(session, claim.id, "claim.confirm", secretary, {}, claim.version)
+        # the worker's account is the same person as a record: counted once
+        people.link(session, person.id, "gw", by="admin")
+        session.commit()
+        after = people.staffing(session, jinshui, rules)
+        linked = session.get(Person, person.id).user_id
+        assert verify(session).ok
+    assert linked == worker.id
+    rule = {r["rule"]: r for r in after["staffing"]}
+    was = {r["rule"]: r for r in before["staffing"]}
+    grids_n = len([u for u, s in book.units.items() if s.get("level") == "grid"])
+    assert rule["std.branch"]["checked"] == grids_n
+    assert (was["std.branch"]["met"], rule["std.branch"]["met"]) == (0, 1)
+    assert (was["std.grid_worker"]["people"], rule["std.grid_worker"]["people"]) == (0, 1)
+    posts = {p["post"]: p for p in after["posts"]}
+    assert len(posts) == 6
+    assert (posts["dl.six.law"]["people"], posts["dl.six.law"]["grids_held"]) == (1, 1)
+    assert after["registered"]["people"] == after["registered"]["party_members"] == 1
+    assert after["registered"]["grids_with_party_members"] == 1
+    assert other in {g["subject"] for g in rule["std.branch"]["gaps"]}
+
+
+def test_grids_report_people_from_the_command_line(onegrid, db, db_url, jinshui):
+    grid, _ = grids(jinshui)
+    with db() as session:
+        _, claim = people.register(session, jinshui, {**ZHANG, "home_grid": grid}, PUBLIC)
+        secretary = Actor("sec", (Binding("grid_branch_secretary", grid),))
+        act_item(session, claim.id, "claim.confirm", secretary, {}, claim.version)
+    pack = str(CATALOGS / "jinshui")
+    text = onegrid("grids", "report", pack, "--people", "--url", db_url)
+    assert "在册人员（账号与已确认的认岗登记，每人计一次）" in text.out, text.err
+    assert "已确认登记 1 人，其中党员 1 人；有党员报到的网格 1/500" in text.out
+    out = onegrid("grids", "report", pack, "--people", "--url", db_url, "--format", "json")
+    found = json.loads(out.out)["people"]
+    assert {p["post"]: p["people"] for p in found["posts"]}["dl.six.law"] == 1
+    assert found["roles"]["six.law"] == 1
+    plain = onegrid("grids", "report", pack, "--format", "json")
+    assert "people" not in json.loads(plain.out)  # without --people: the registry alone
