@@ -14,7 +14,9 @@ import pytest
 from sqlalchemy import func, select
 
 from onegrid.store import Item, Person, accounts
+from onegrid.store import sessions as store_sessions
 from onegrid.web import create_app, db
+from onegrid.workflow.rounds import open_rounds
 from web.test_admission_web import make
 from web.webapp import FAST_HASH, PASSWORD, PROJECT, config
 
@@ -110,6 +112,17 @@ def test_a_member_without_an_account_registers_and_the_branch_confirms(app):
     page = client.get(f"/people/{person_id}").text
     assert 'id="account">zhang<' in page and "13800000001" in page
     assert "关联账号" in page and "登记" in page
+    client.post("/auth/logout")
+
+    # the sweep opens her post's rounds; she ticks one on 我的职责 from her account
+    with app.app_context():
+        open_rounds(store_sessions(db.engine()))
+    login(client, "zhang")
+    mine = client.get("/duties/").text
+    assert "法治建设宣传员" in mine and "张建国" in mine
+    target = re.search(r'action="(/duties/\d+/d\.law\.2\?version=\d+)"', mine).group(1)
+    assert client.post(target, data={"record": "为 2 户居民指引法律援助"}).status_code == 303
+    assert "随事销号 1 次" in client.get("/duties/").text
 
 
 def test_self_service_refusals_name_the_field_and_keep_what_was_typed(app):

@@ -5,12 +5,14 @@ counts real people per role and post; every change is on the audit chain."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from sqlalchemy import func, select
 
 from conftest import CATALOGS
+from onegrid import messages
 from onegrid.store import Item, Person
 from onegrid.store.accounts import create_user
 from onegrid.workflow import InvalidSubmission, people, publish, verify
@@ -35,6 +37,13 @@ def grids(version, n=2) -> list[str]:
 
 ZHANG = {"name": "张建国", "phone": "138-0000-0001", "party_member": True, "post": "dl.six.law"}
 PUBLIC = Actor("public:join", ())
+
+
+def opened_rounds(db, unit) -> list[Item]:
+    with db() as session:
+        return list(
+            session.scalars(select(Item).where(Item.unit == unit, Item.kind == "duty_round"))
+        )
 
 
 def count(session, model) -> int:
@@ -159,3 +168,62 @@ def test_grids_report_people_from_the_command_line(onegrid, db, db_url, jinshui)
     assert found["roles"]["six.law"] == 1
     plain = onegrid("grids", "report", pack, "--format", "json")
     assert "people" not in json.loads(plain.out)  # without --people: the registry alone
+
+
+def test_a_confirmed_claimant_gets_rounds_of_their_post_and_alone_ticks_them(db, jinshui):
+    from onegrid.workflow import Forbidden
+    from onegrid.workflow.duty_plan import period_of
+    from onegrid.workflow.rounds import completion, open_rounds, tick
+
+    grid, _ = grids(jinshui)
+    secretary = Actor("sec", (Binding("grid_branch_secretary", grid),))
+    with db() as session:
+        person, claim = people.register(session, jinshui, {**ZHANG, "home_grid": grid}, PUBLIC)
+        li = {**ZHANG, "name": "李红", "phone": "13900000002", "post": "dl.six.opinion"}
+        other, pending = people.register(session, jinshui, {**li, "home_grid": grid}, PUBLIC)
+        act_item(session, claim.id, "claim.confirm", secretary, {}, claim.version)
+    now = dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC)
+    opened = open_rounds(db, now)
+    again = open_rounds(db, now)
+    with db() as session:
+        mine = [session.get(Item, i) for i in opened]
+        mine = [r for r in mine if r.data.get("person") is not None]
+    # the law publicist's quarterly items (d.law.1) and on-event ones (the month's)
+    assert sorted(r.data["period"] for r in mine) == ["2026-12", "2026-Q4"]
+    assert {(r.unit, r.data["person"], r.data["claimant"]) for r in mine} == {
+        (grid, person.id, "张建国")
+    }
+    assert not [i for i in again if i in opened]  # the second sweep opens nothing new
+    quarter = next(r for r in mine if r.data["period"] == "2026-Q4")
+    assert quarter.result["decision"]["items"] == ["d.law.1"]
+    zhang = Actor("zhang", (), person=person.id)
+    worker = Actor("gw", (Binding("six.law", grid),))  # the role, but not the claimant
+    with db() as session:
+        with pytest.raises(Forbidden) as refused:
+            tick(session, quarter.id, "d.law.1", worker, {}, quarter.version, now)
+        problem = refused.value.problems[0]
+        assert messages.text(problem.code, problem.params, "zh") == (
+            "这项职责属于“张建国”，您不能为它销号"
+        )
+        photo_form = {"note": "楼院法治宣传"}
+        with pytest.raises(InvalidSubmission):  # a photo is the evidence asked
+            tick(session, quarter.id, "d.law.1", zhang, photo_form, quarter.version, now)
+    monthly = next(r for r in mine if r.data["period"] == "2026-12")
+    with db() as session:
+        done = tick(
+            session, monthly.id, "d.law.2", zhang, {"record": "指引 2 户"}, monthly.version, now
+        )
+    assert done.result["ticks"]["d.law.2"][0]["by"] == "zhang"
+    with db() as session:
+        figures = completion(session, "jinshui", period_of("quarter", now.date()), now=now)
+    key = f"person:{person.id}"
+    assert figures[key].holder and figures[key].grid == grid
+    # d.law.1 is due this quarter; d.law.2 counts once ticked (on-event)
+    assert (figures[key].rounds, figures[key].expected, figures[key].complete) == (2, 2, 1)
+    # the grid's own rounds (its worker's, its branch's) and the claimant's two
+    assert (
+        figures[grid].rounds
+        == sum(1 for r in opened_rounds(db, grid) if r.data.get("person") is None) + 2
+    )
+    assert f"person:{other.id}" not in figures  # not confirmed yet: no rounds
+    assert pending.outcome is None

@@ -38,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         admin,
         admission,
         api,
+        assign,
         auth,
         bounds,
         cases,
@@ -70,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     admin.init_app(app)
     admission.init_app(app)
     duties.init_app(app)
+    assign.init_app(app)
     posts.init_app(app)
     persons.init_app(app)
     api.init_app(app)

@@ -43,7 +43,24 @@ def actor_of(user: User):
         id=user.username,
         bindings=tuple(wf_actor.Binding(role=b.role, unit=b.unit) for b in user.bindings),
         name=user.name,
+        person=person_id(user),
     )
+
+
+def person_id(user: User) -> int | None:
+    """The person record of the served pack linked to the account, if any
+    (read once per request and user)."""
+    from flask import g
+
+    from onegrid.store import Person
+
+    cache = g.setdefault("person_ids", {})
+    if user.id not in cache:
+        pack = policyview.policy().id
+        cache[user.id] = db.session().scalar(
+            select(Person.id).where(Person.user_id == user.id, Person.pack == pack)
+        )
+    return cache[user.id]
 
 
 # --- policy versions -------------------------------------------------------

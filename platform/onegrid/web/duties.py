@@ -26,6 +26,7 @@ from sqlalchemy import select
 from onegrid import messages
 from onegrid.store import Item, utcnow
 from onegrid.web import api, caseview, casework, db, formview, once
+from onegrid.web import export as exports
 from onegrid.web.auth import login_required
 from onegrid.web.i18n import current_lang, t
 from onegrid.workflow import claims, duty_plan, rounds, ticks
@@ -55,7 +56,7 @@ def _pair(pair) -> str:
 def my_rounds(user) -> list[Item]:
     """Open rounds held by, or contributed to by, a unit the user sits in."""
     units = sorted({b.unit for b in user.bindings})
-    if not units:
+    if not units and casework.person_id(user) is None:
         return []
     pack = casework.current_version(db.session()).pack
     held = (
@@ -72,10 +73,22 @@ def my_rounds(user) -> list[Item]:
     ):
         if set(r.assistants or ()) & set(units):
             found[r.id] = r
+    # a claimed post's rounds: their claimant's (a linked account), no one else's
+    person = casework.person_id(user)
+    if person is not None:
+        from onegrid.store import Person
+
+        home = db.session().get(Person, person).home_grid
+        for r in db.session().scalars(
+            select(Item).where(Item.pack == pack, Item.closed_at.is_(None), Item.unit == home)
+        ):
+            if (r.data or {}).get("person") == person:
+                found[r.id] = r
     out = []
     for r in found.values():
         book = rulebook(r.policy_version)
-        if r.kind in ticks.kinds(book):
+        claimant = (r.data or {}).get("person")
+        if r.kind in ticks.kinds(book) and claimant in (None, person):
             out.append(r)
     return sorted(out, key=lambda r: (r.due_at is None, r.due_at or utcnow(), r.id))
 
@@ -159,7 +172,9 @@ def round_view(rnd: Item, user, lang, failed=None, values=None, errors=None) -> 
     return {
         "id": rnd.id,
         "list": book.name(lst, lang, rnd.data.get("list", "")),
-        "holder": unit_name(book, rnd.unit, lang),
+        "holder": ticks.holder_name(book, rnd, lang)
+        if rnd.data.get("claimant")
+        else unit_name(book, rnd.unit, lang),
         "period": period.label(lang) if period else rnd.data.get("period"),
         # the last working day (the moment is midnight after it)
         "due": caseview.local(due - dt.timedelta(minutes=1))[:10] if due else None,
@@ -264,47 +279,154 @@ def tick_item(round_id, duty):
 
 
 def month_of(text: str | None) -> duty_plan.Period:
+    """The period a key names (a month, week, quarter, half-year or year);
+    this month when none or a bad one is given."""
     period = duty_plan.parse(text or "")
-    if period is None or period.kind != "month":
+    if period is None:
         today = utcnow().date()
         period = duty_plan.period_of("month", today)
     return period
 
 
+def holder_people(session, book, units) -> dict[str, list[str]]:
+    """The names of the people behind each holder: a claimant's record, or
+    the active accounts bound at the unit in a role some duty list is held by
+    (any role at a department or post)."""
+    from onegrid.store import Person
+    from onegrid.store.accounts import RoleBinding, User
+
+    out: dict[str, list[str]] = {}
+    ids = [int(u.split(":", 1)[1]) for u in units if u.startswith("person:")]
+    for p in session.scalars(select(Person).where(Person.id.in_(ids or [0]))):
+        out[f"person:{p.id}"] = [p.name]
+    roles = {lst.get("holder") for lst in duty_plan.lists(book).values()}
+    plain = [u for u in units if not u.startswith("person:")]
+    rows = session.execute(
+        select(RoleBinding.unit, RoleBinding.role, User.name)
+        .join(User, User.id == RoleBinding.user_id)
+        .where(User.active.is_(True), RoleBinding.unit.in_(plain or [""]))
+        .order_by(User.name)
+    )
+    for unit, role, name in rows:
+        if role in roles or unit in book.departments:
+            out.setdefault(unit, []).append(name)
+    return out
+
+
+def completion_rows(session, user, book, version, period, lang) -> list[dict]:
+    """Completion per holder (a grid, a post, a claimant) and per unit above
+    them, in the user's area, with each holder's overdue duties named."""
+    figures = rounds.completion(session, version.pack, period)
+    mine = {b.unit for b in user.bindings}
+    shown = []
+    for unit, f in figures.items():
+        chain = set(rounds.above(book, f.grid if unit.startswith("person:") else unit))
+        if not user.is_admin and not (chain & mine):
+            continue
+        shown.append((unit, f))
+    people = holder_people(session, book, [u for u, f in shown if f.holder])
+    names: dict[int, Item] = {}
+    out = []
+    for unit, f in shown:
+        overdue = []
+        for round_id, duty_id in f.overdue_items:
+            rnd = names.get(round_id) or session.get(Item, round_id)
+            names[round_id] = rnd
+            spec = ticks.duty_of(wf_item.book_of(rnd), rnd, duty_id) if rnd else None
+            overdue.append(book.name(spec, lang, duty_id) if spec else duty_id)
+        person = unit.startswith("person:")
+        level_of = book.level_of(f.grid if person else unit)
+        out.append(
+            {
+                "unit": unit,
+                "name": (people.get(unit) or [unit])[0] if person else unit_name(book, unit, lang),
+                "level": t("认岗人员", "claimant")
+                if person
+                else book.name(book.levels.get(book.level_of(unit)), lang, ""),
+                "rank": book.rank(level_of) + (1 if person else 0),
+                "people": people.get(unit, []) if not person else [],
+                "where": unit_name(book, f.grid, lang) if person else "",
+                "f": f,
+                "rate": f"{f.rate:.0%}" if f.rate is not None else "—",
+                "overdue": overdue,
+            }
+        )
+    out.sort(key=lambda r: (r["rank"], r["unit"]))
+    return out
+
+
+def _period_links(period: duty_plan.Period) -> tuple[str, str]:
+    previous = duty_plan.period_of(period.kind, period.start - dt.timedelta(days=1))
+    return previous.key, period.next().key
+
+
 @bp.route("/completion")
 @login_required
 def completion_page():
-    """Completion per unit for a month: the units the user sits in and those below."""
+    """Completion per holder and unit for a period: the user's units and those below."""
     lang = current_lang()
     session = db.session()
     version = casework.current_version(session)
     book = rulebook(version)
-    month = month_of(request.args.get("month"))
-    figures = rounds.completion(session, version.pack, month)
-    mine = {b.unit for b in g.user.bindings}
-    rows = []
-    for unit, f in figures.items():
-        chain = set(rounds.above(book, unit))
-        if not g.user.is_admin and not (chain & mine):
-            continue
-        rows.append(
-            {
-                "unit": unit,
-                "name": unit_name(book, unit, lang),
-                "level": book.name(book.levels.get(book.level_of(unit)), lang, ""),
-                "f": f,
-                "rate": f"{f.rate:.0%}" if f.rate is not None else "—",
-            }
-        )
-    rows.sort(key=lambda r: (book.rank(book.level_of(r["unit"])), r["unit"]))
-    previous = duty_plan.period_of("month", month.start - dt.timedelta(days=1))
+    period = month_of(request.args.get("month"))
+    rows = completion_rows(session, g.user, book, version, period, lang)
+    previous, following = _period_links(period)
     return render_template(
         "duties/completion.html",
         rows=rows[:500],
-        month=month.label(lang),
-        key=month.key,
-        previous=previous.key,
-        following=month.next().key,
+        total=len(rows),
+        month=period.label(lang),
+        key=period.key,
+        previous=previous,
+        following=following,
+        kinds=[
+            (duty_plan.period_of(k, period.start).key, _pair(duty_plan.PERIOD_NAMES[k]))
+            for k in ("week", "month", "quarter", "half", "year")
+        ],
+    )
+
+
+EXPORT_HEADER = {
+    "zh": ["编号", "名称", "层级", "所在网格", "人员", "轮次", "应销", "已完成", "完成率",
+           "不适用", "逾期补销", "逾期未销", "逾期事项"],
+    "en": ["id", "name", "level", "grid", "people", "rounds", "due", "done", "rate",
+           "not applicable", "late", "overdue", "overdue duties"],
+}  # fmt: skip
+
+
+@bp.route("/completion.<fmt>")
+@login_required
+def completion_export(fmt):
+    """The page's figures (every row, not only the first 500) as CSV or Excel."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    lang = current_lang()
+    session = db.session()
+    version = casework.current_version(session)
+    book = rulebook(version)
+    period = month_of(request.args.get("month"))
+    rows = completion_rows(session, g.user, book, version, period, lang)
+    sep = "、" if lang == "zh" else "; "
+    table = [
+        [
+            r["unit"],
+            r["name"],
+            r["level"],
+            r["where"],
+            sep.join(r["people"]),
+            r["f"].rounds,
+            r["f"].expected,
+            r["f"].complete,
+            round(r["f"].rate, 4) if r["f"].rate is not None else "",
+            r["f"].na,
+            r["f"].late,
+            r["f"].overdue,
+            sep.join(r["overdue"]),
+        ]
+        for r in rows
+    ]
+    return exports.table_response(
+        fmt, EXPORT_HEADER[lang], table, f"duty-completion-{period.key}", period.key
     )
 
 

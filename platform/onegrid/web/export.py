@@ -105,3 +105,34 @@ def xlsx_response(
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
+
+
+def table_response(fmt: str, header: list, rows: list[list], name: str, sheet: str) -> Response:
+    """A small table of figures (a ranking, duty completion) as a CSV or an
+    Excel download: `fmt` is "csv" or "xlsx"; numbers stay numbers in Excel."""
+    if fmt == "csv":
+        out = io.StringIO()
+        out.write("\ufeff")  # spreadsheet programs read UTF-8 by its BOM
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+        return Response(
+            out.getvalue(),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename={name}.csv"},
+        )
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet_xl = workbook.active
+    sheet_xl.title = sheet[:31]  # Excel's limit on a sheet's name
+    sheet_xl.append(header)
+    for row in rows:
+        sheet_xl.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
+    )

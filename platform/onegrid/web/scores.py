@@ -11,11 +11,9 @@ among all subjects.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
-from flask import Blueprint, Flask, Response, abort, g, redirect, render_template, url_for
+from flask import Blueprint, Flask, abort, g, redirect, render_template, url_for
 
 from onegrid.errors import UsageError
 from onegrid.policy.kinds.scoring import FORMULAS
@@ -24,6 +22,7 @@ from onegrid.scoring import run as scoring_run
 from onegrid.scoring.table import metric_name, table
 from onegrid.store import utcnow
 from onegrid.web import casework, charts, db, scope
+from onegrid.web import export as exports
 from onegrid.web.auth import login_required
 from onegrid.web.i18n import current_lang, t, text_of
 from onegrid.workflow.rulebook import rulebook
@@ -147,34 +146,8 @@ def export(scheme_id, period, fmt):
     view.rows = [r for r in view.rows if can_see(g.user, book, r)]
     lang = current_lang()
     name = f"{scheme_id}-{view.period.key}"
-    if fmt == "csv":
-        header, rows = table(view, indicators_of(book), lang)
-        out = io.StringIO()
-        out.write("\ufeff")  # spreadsheet programs read UTF-8 by its BOM
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
-        return Response(
-            out.getvalue(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f"attachment; filename={name}.csv"},
-        )
-    from openpyxl import Workbook
-
-    header, rows = table(view, indicators_of(book), lang, numbers=True)
-    book_xl = Workbook()
-    sheet = book_xl.active
-    sheet.title = view.period.key
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book_xl.save(buffer)
-    return Response(
-        buffer.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
-    )
+    header, rows = table(view, indicators_of(book), lang, numbers=fmt == "xlsx")
+    return exports.table_response(fmt, header, rows, name, view.period.key)
 
 
 @bp.route("/<scheme_id>/<period>/<subject>")

@@ -18,6 +18,9 @@ class Actor:
     id: str
     bindings: tuple[Binding, ...] = ()
     name: str | None = None
+    # the person record their account is linked to (`onegrid.workflow.people`):
+    # whose claimed post's rounds they tick
+    person: int | None = None
 
     def holds(self, role: str) -> bool:
         return any(b.role == role for b in self.bindings)

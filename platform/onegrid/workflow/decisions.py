@@ -80,7 +80,8 @@ def _duty_round(book, data: dict[str, Any], lang: str) -> Decided:
         problems.append(Problem("duty-bad-period", {"period": str(data.get("period"))}))
     if problems:
         raise InvalidSubmission(problems)
-    items = duty_plan.items_of(book, lst["id"], data.get("holder"), period.kind)
+    claimed = data.get("person") is not None
+    items = duty_plan.items_of(book, lst["id"], data.get("holder"), period.kind, claimed)
     if not items:
         raise InvalidSubmission(
             [Problem("duty-no-items", {"list": lst["id"], "holder": str(data.get("holder"))})]

@@ -170,11 +170,16 @@ def holder_of(book, lst: dict, item: dict, unit: str) -> bool:
     return unit in holders(book, lst)
 
 
-def items_of(book, list_id: str, unit: str, kind: str) -> list[dict]:
-    """The items of a list in `unit`'s round for a period of `kind`."""
+def items_of(book, list_id: str, unit: str, kind: str, claimed: bool = False) -> list[dict]:
+    """The items of a list in `unit`'s round for a period of `kind`
+    (`claimed`: a claimant's round of a claimable list, every item)."""
     lst = lists(book).get(list_id)
     if lst is None:
         return []
+    if lst.get("claimable"):
+        if not claimed:
+            return []
+        return [i for i in lst.get("items") or () if PERIOD_OF.get(i.get("frequency")) == kind]
     return [
         item
         for item in lst.get("items") or ()
@@ -187,6 +192,27 @@ class Planned:
     list: str
     holder: str
     period: Period
+    person: int | None = None  # a claimant's round (a claimable list)
+    claimant: str | None = None
+
+
+def claimed(book, day: dt.date, claimants) -> list[Planned]:
+    """The rounds of claimable lists on `day`: one per claimant (`claimants`:
+    (list id, home grid, person id, name)) and period kind that has items."""
+    out: list[Planned] = []
+    found = lists(book)
+    for list_id, grid, person, name in claimants:
+        lst = found.get(list_id)
+        if lst is None or not lst.get("claimable"):
+            continue
+        kinds = dict.fromkeys(
+            PERIOD_OF[i["frequency"]]
+            for i in lst.get("items") or ()
+            if i.get("frequency") in PERIOD_OF
+        )
+        for kind in kinds:
+            out.append(Planned(list_id, grid, period_of(kind, day), person, name))
+    return out
 
 
 def planned(book, day: dt.date) -> list[Planned]:

@@ -47,6 +47,10 @@ def acting_as(book, case, actor: Actor, entry: dict) -> list[str | None]:
     """The units `actor` may take the entry for: each binding that holds, or
     `None` when they qualify as themselves (the reporter, anyone)."""
     party, role, level = entry.get("party"), entry.get("role"), entry.get("level")
+    if party == "claimant":
+        # a claimed post's round (`data.person`): its claimant, as themselves
+        claimant = (getattr(case, "data", None) or {}).get("person")
+        return [None] if claimant is not None and actor.person == claimant else []
     if party == "reporter":
         if actor.id != case.reporter:
             return []
@@ -142,6 +146,7 @@ PARTY_NAMES = {
     "enterprise": ("责任企业", "the obliged enterprise"),
     "superior": ("上级单位", "a unit above"),
     "anyone": ("任何人", "anyone"),
+    "claimant": ("认岗人员本人", "the claimant"),
 }
 
 

@@ -27,11 +27,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from onegrid import messages
 from onegrid.store.base import utcnow
 from onegrid.store.items import Item
 from onegrid.store.models import PolicyVersion
-from onegrid.workflow import duty_plan, item, ticks
+from onegrid.workflow import duty_plan, item, party, ticks
 from onegrid.workflow.actor import Actor
+from onegrid.workflow.errors import Conflict, Forbidden
 from onegrid.workflow.rulebook import rulebook
 
 log = logging.getLogger(__name__)
@@ -40,7 +42,34 @@ BATCH = 100  # rounds opened per transaction (the write lock is held that long)
 
 
 def key(pack: str, planned: duty_plan.Planned) -> str:
-    return f"duty:{pack}:{planned.list}:{planned.holder}:{planned.period.key}"
+    own = f":p{planned.person}" if planned.person is not None else ""
+    return f"duty:{pack}:{planned.list}:{planned.holder}:{planned.period.key}{own}"
+
+
+def claimants(session, book) -> list[tuple[str, str, int, str]]:
+    """(list, home grid, person, name) of every confirmed claim of a
+    claimable list tied to a person record (`onegrid.workflow.people`)."""
+    from onegrid.store.people import Person
+    from onegrid.workflow import claims
+
+    kinds = claims.kinds(book)
+    if not kinds:
+        return []
+    out = []
+    rows = session.execute(
+        select(Item.data, Item.unit, Item.result).where(
+            Item.pack == book.pack, Item.kind.in_(kinds), Item.outcome == "confirmed"
+        )
+    )
+    wanted = [(d.get("post"), unit, (r or {}).get("person")) for d, unit, r in rows]
+    ids = [p for _, _, p in wanted if isinstance(p, int)]
+    names = dict(
+        session.execute(select(Person.id, Person.name).where(Person.id.in_(ids or [0]))).all()
+    )
+    for post, unit, person in wanted:
+        if isinstance(person, int) and person in names:
+            out.append((post, unit, person, names[person]))
+    return out
 
 
 def open_rounds(sessions, now: dt.datetime | None = None) -> list[int]:
@@ -61,9 +90,11 @@ def open_rounds(sessions, now: dt.datetime | None = None) -> list[int]:
 
 def _open(sessions, version_id: int, book, kind: str, now: dt.datetime) -> list[int]:
     today = now.astimezone(book.calendar.tz).date()
-    wanted = {key(book.pack, p): p for p in duty_plan.planned(book, today)}
     out: list[int] = []
     with sessions() as session:
+        plans = duty_plan.planned(book, today)
+        plans += duty_plan.claimed(book, today, claimants(session, book))
+        wanted = {key(book.pack, p): p for p in plans}
         have: set[str] = set()
         keys = sorted(wanted)
         for start in range(0, len(keys), 500):
@@ -97,6 +128,8 @@ def _open(sessions, version_id: int, book, kind: str, now: dt.datetime) -> list[
 
 def _file(session, version, kind: str, p: duty_plan.Planned, k: str, now, commit: bool) -> Item:
     data = {"list": p.list, "holder": p.holder, "period": p.period.key}
+    if p.person is not None:
+        data |= {"person": p.person, "claimant": p.claimant}
     return item.file_item(session, version, kind, data, OPENER, k, now=now, commit=commit)
 
 
@@ -157,6 +190,122 @@ def tick(
         now=now,
         lang=lang,
     )
+
+
+# --- "+1": a superior assigns a task to a holder ----------------------------------
+
+messages.register(
+    {
+        "duty-no-round": {
+            "zh": "“{holder}”本期没有进行中的职责轮次，无法交办",
+            "en": "'{holder}' has no open duty round this period to assign a task in",
+        },
+        "duty-not-subordinate": {
+            "zh": "“{holder}”不是您的下级，不能向其交办任务（可交办的是：{who}）",
+            "en": "'{holder}' is not below you: you cannot assign it a task (who may: {who})",
+        },
+        "duty-task-beyond": {
+            "zh": "完成期限 {due} 晚于“{holder}”本期职责的关闭日 {closes}，请定在此前",
+            "en": "the deadline {due} is after '{holder}''s open rounds close ({closes}): give an earlier date",
+        },
+    }
+)
+
+
+def open_rounds_of(session, pack: str, holder: str | None = None) -> list[Item]:
+    """The open duty rounds of a pack (of one holder)."""
+    query = select(Item).where(Item.pack == pack, Item.closed_at.is_(None))
+    if holder is not None:
+        query = query.where(Item.unit == holder)
+    out = []
+    for rnd in session.scalars(query.order_by(Item.id)):
+        if rnd.kind in ticks.kinds(rulebook(rnd.policy_version)):
+            out.append(rnd)
+    return out
+
+
+def _closes(rnd: Item) -> str:
+    return ((rnd.result or {}).get("decision") or {}).get("closes_at", "")
+
+
+def may_assign(rnd: Item, actor: Actor) -> bool:
+    book = item.book_of(rnd)
+    t = ticks.by_effect(book, "add_task")
+    return t is not None and bool(party.units_for(book, rnd, actor, t))
+
+
+def assignable(session, pack: str, actor: Actor) -> dict[str, list[Item]]:
+    """Holder → their open rounds, for every holder `actor` may give a "+1" task."""
+    out: dict[str, list[Item]] = {}
+    for rnd in open_rounds_of(session, pack):
+        if may_assign(rnd, actor):
+            out.setdefault(rnd.unit, []).append(rnd)
+    return out
+
+
+def assign(
+    session,
+    pack: str,
+    holder: str,
+    task: dict,
+    actor: Actor,
+    now: dt.datetime | None = None,
+    lang: str = "zh",
+) -> Item:
+    """Give `holder` a "+1" task (`task`: the pack's assign form, with its
+    `due` date) in the open round that is still open on the due day, the
+    shortest such; refused with a clear message for a holder who is not
+    below `actor`, a holder with no open round, or a deadline past or after
+    every open round closes."""
+    now = now or utcnow()
+    found = open_rounds_of(session, pack, holder)
+    if not found:
+        from onegrid.workflow.version import newest_version
+
+        version = newest_version(session, pack)
+        book = rulebook(version) if version else None
+        unit = (book.units.get(holder) or book.departments.get(holder)) if book else None
+        named = book.name(unit, lang, holder) if book else holder
+        session.rollback()
+        raise Conflict("duty-no-round", {"holder": named})
+    book = item.book_of(found[0])
+    name = ticks.holder_name(book, found[0], lang)
+    mine = [r for r in found if may_assign(r, actor)]
+    if not mine:
+        session.rollback()
+        t = ticks.by_effect(book, "add_task") or {}
+        raise Forbidden(
+            "duty-not-subordinate", {"holder": name, "who": party.who_may(book, t, lang)}
+        )
+    try:
+        due = dt.date.fromisoformat(str(task.get("due")))
+    except ValueError:
+        due = None  # the form's own check names the field
+    # a task due on `due` must still be tickable that day: its round closes later
+    end = (
+        dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), tzinfo=book.calendar.tz)
+        .astimezone(dt.UTC)
+        .isoformat()
+        if due
+        else ""
+    )
+    fits = [r for r in mine if _closes(r) >= end]
+    if not fits:
+        session.rollback()
+        closes = max(_closes(r) for r in mine)
+        last = dt.datetime.fromisoformat(closes).astimezone(book.calendar.tz) - dt.timedelta(
+            minutes=1
+        )
+        raise Conflict(
+            "duty-task-beyond", {"due": str(due), "holder": name, "closes": last.date().isoformat()}
+        )
+    period = ticks.period_of
+    fits.sort(
+        key=lambda r: ((period(r).end - period(r).start) if period(r) else dt.timedelta(0), r.id)
+    )
+    rnd = fits[0]
+    t = ticks.by_effect(book, "add_task")
+    return item.act_item(session, rnd.id, t["id"], actor, task, rnd.version, now=now, lang=lang)
 
 
 # --- what a holder and a supervisor see ------------------------------------------
@@ -224,6 +373,8 @@ class Figures:
     overdue: int = 0  # items still open after the due moment
     events: int = 0  # on_event ticks
     overdue_items: list[tuple[int, str]] = field(default_factory=list)
+    holder: bool = False  # holds rounds itself (a grid, a post, a claimant), not only above them
+    grid: str | None = None  # a claimant's: the grid their rounds sit in
 
     @property
     def rate(self) -> float | None:
@@ -250,8 +401,12 @@ def completion(
         if rnd.kind not in ticks.kinds(book) or not in_month(rnd, month):
             continue
         due = ticks.due_of(rnd)
-        for unit in above(book, rnd.unit):
+        own = holder_key(rnd)
+        for unit in dict.fromkeys([own, *above(book, rnd.unit)]):
             f = out.setdefault(unit, Figures(unit))
+            f.holder = f.holder or unit == own
+            if unit == own and own != rnd.unit:
+                f.grid = rnd.unit
             f.rounds += 1
             for row in rows(rnd):
                 f.late += row.late
@@ -265,9 +420,16 @@ def completion(
                     f.complete += 1
                 elif due is not None and now > due:
                     f.overdue += 1
-                    if unit == rnd.unit:
+                    if unit == own:
                         f.overdue_items.append((rnd.id, row.id))
     return out
+
+
+def holder_key(rnd: Item) -> str:
+    """Who holds a round in the figures: its unit, or for a claimed post's
+    round the claimant (`person:<id>`), counted then for their grid and up."""
+    person = (rnd.data or {}).get("person")
+    return f"person:{person}" if person else rnd.unit
 
 
 def above(book, unit: str | None) -> list[str]:

@@ -65,6 +65,10 @@ messages.register(
             "zh": "“{duty}”本期已有销号记录，不能再标为不适用",
             "en": "'{duty}' already has ticks this period: it cannot be marked not applicable",
         },
+        "duty-task-past": {
+            "zh": "完成期限 {due} 已过（今天是 {today}），请定一个今天或以后的日期",
+            "en": "the deadline {due} has passed (today is {today}): give today or a later date",
+        },
         "duty-no-form": {
             "zh": "“{duty}”的销号依据（{type}）没有对应的表单（duties 的 evidence_forms）",
             "en": "no form records '{duty}''s evidence ({type}): see evidence_forms in duties",
@@ -142,6 +146,8 @@ def na_of(rnd: Item, duty_id: str) -> dict | None:
 
 
 def holder_name(book, rnd: Item, lang: str) -> str:
+    if (rnd.data or {}).get("claimant"):
+        return str(rnd.data["claimant"])
     unit = book.units.get(rnd.unit) or book.departments.get(rnd.unit)
     return book.name(unit, lang, rnd.unit or "")
 
@@ -156,6 +162,12 @@ def refusal(book, rnd: Item, duty: dict | None, actor, lang: str):
         return Conflict("duty-round-closed", {"period": label})
     if duty is None:
         return None
+    claimant = (rnd.data or {}).get("person")
+    if claimant is not None:
+        # a claimed post's round: its claimant alone (through a linked account)
+        if getattr(actor, "person", None) == claimant:
+            return None
+        return Forbidden("duty-not-yours", {"holder": holder_name(book, rnd, lang)})
     lst = duty_plan.lists(book).get(rnd.data.get("list")) or {}
     role = lst.get("holder") if lst.get("holder") in book.roles else None
     for b in actor.bindings:
@@ -269,6 +281,14 @@ def not_applicable(step) -> dict:
 def add_task(step) -> dict:
     """The `add_task` effect: a superior's "+1" task, due on the form's date."""
     rnd = step.case
+    today = step.now.astimezone(step.book.calendar.tz).date()
+    due_day = dt.date.fromisoformat(str(step.submission.get("due")))
+    if due_day < today:
+        params = {"due": due_day.isoformat(), "today": today.isoformat()}
+        raise InvalidSubmission(
+            [Problem("duty-task-past", params)],
+            {"due": [messages.text("duty-task-past", params, step.lang)]},
+        )
     n = len((rnd.result or {}).get("tasks") or ()) + 1
     task = {
         "id": f"+{n}",
@@ -311,6 +331,8 @@ def case_closed(session, case, actor: str, now: dt.datetime) -> list[tuple[int, 
     ).all()
     out = []
     for rnd in rounds:
+        if (rnd.data or {}).get("person") is not None:
+            continue  # a claimant's round: the grid's case is not the claimant's doing
         rbook = rulebook(rnd.policy_version).for_item(rnd.kind)
         t = by_effect(rbook, "tick") if rbook is not None else None
         if t is None:

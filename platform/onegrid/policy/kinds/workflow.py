@@ -39,6 +39,7 @@ PARTIES = {
     "enterprise": "Staff of the enterprise obliged to fix it.",
     "superior": "Staff of a unit above the case's current level, over where it happened.",
     "anyone": "Anyone signed in.",
+    "claimant": "The person whose claimed post a duty round is (their linked account).",
 }
 # Conditions on a case; `onegrid.workflow.guard` implements each.
 GUARDS = {
