@@ -139,9 +139,11 @@ def measure(indicator: Mapping, record, subject_list) -> dict[str, tuple[float |
     for keys, item in impl.items(indicator, record):
         targets = {s for key in keys for s in index.get(key, ())}
         for target in targets:
-            # what an item is about: a case (and its step or action), or a round's duty
+            # what an item is about: a case (and its step or action), a round's
+            # duty (and the tick's moment), a registry grid or a person record
             mark = (item.get("case"), item.get("round"), item.get("duty"), item.get("step"),
-                    item.get("action"), item.get("at"))  # fmt: skip
+                    item.get("action"), item.get("at"), item.get("grid"),
+                    item.get("person"))  # fmt: skip
             if mark not in seen[target]:
                 seen[target].add(mark)
                 items[target].append(item)

@@ -110,6 +110,8 @@ def _indicator_checks(policy, ind, problems: list[Problem]) -> None:
             )
     if isinstance(ind.get("answers"), dict):
         _answers_checks(policy, ind, problems)
+    if ind.get("duties"):
+        _duties_checks(policy, ind, problems)
     people = policy.get("role", ind["subject"]) is not None
     if ind["attribution"] == "reporter" and not people and _subject_known(policy, ind["subject"]):
         problems.append(
@@ -158,6 +160,26 @@ def _answers_checks(policy, ind, problems: list[Problem]) -> None:
                         did_you_mean(str(value), [str(c) for c in choices]),
                     )
                 )
+
+
+def _duties_checks(policy, ind, problems: list[Problem]) -> None:
+    """`duties` names items of the pack's duty lists."""
+    known = [
+        i["id"]
+        for lst in (policy.section("duties").get("lists") or ())
+        for i in lst.get("items") or ()
+        if isinstance(i, dict) and "id" in i
+    ]
+    for n, duty in enumerate(ind["duties"]):
+        if duty not in known:
+            problems.append(
+                Problem(
+                    "unknown-ref",
+                    {"namespace": "duty", "id": duty},
+                    ind["duties"].loc_of(n) if hasattr(ind["duties"], "loc_of") else ind.loc,
+                    did_you_mean(duty, known),
+                )
+            )
 
 
 def _target(item) -> str:

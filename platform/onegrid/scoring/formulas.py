@@ -195,16 +195,49 @@ def _reported(record: Record):
 def activity(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
     for case in _reported(record):
         yield keys_of(case, ind["attribution"]), item(case, 1)
+    listed = set(ind.get("duties") or ())
+    for tick in record.ticks if listed else ():
+        if tick.duty not in listed or not record.within(tick.at):
+            continue
+        if ind["attribution"] == "reporter":
+            keys = frozenset({("person", tick.by)}) if tick.by else frozenset()
+        else:
+            keys = unit_keys(*tick.area)
+        yield keys, {"round": tick.round, "duty": tick.duty, "at": tick.at.isoformat(), "ok": 1.0}
+
+
+def _filled(value) -> bool:
+    return value not in (None, "", [])
+
+
+def _share(values: dict, fields: list[str]) -> tuple[int, float]:
+    filled = sum(1 for f in fields if _filled(values.get(f)))
+    return filled, filled / len(fields)
 
 
 def completeness(ind, record: Record) -> Iterator[tuple[Keys, Item]]:
-    for case in _reported(record):
+    records = ind.get("records") or ["cases"]
+    for case in _reported(record) if "cases" in records else ():
         if not case.form_fields:
             continue
-        filled = sum(1 for f in case.form_fields if case.submission.get(f) not in (None, "", []))
+        filled = sum(1 for f in case.form_fields if _filled(case.submission.get(f)))
         share = filled / len(case.form_fields)
         why = {"filled": filled, "fields": len(case.form_fields)}
         yield keys_of(case, ind["attribution"]), item(case, share, **why)
+    # a grid's own records count for the grid (and whoever is bound to it), or its area
+    area = ind["attribution"] == "area"
+    fields = list(ind.get("registry_fields") or ["households"])
+    for grid in record.registry if "registry" in records else ():
+        filled, share = _share(grid.values, fields)
+        keys = unit_keys(*grid.area) if area else unit_keys(grid.id)
+        why = {"grid": grid.id, "ok": round(share, 4), "filled": filled, "fields": len(fields)}
+        yield keys, why
+    fields = list(ind.get("person_fields") or ["name", "phone", "home_grid"])
+    for person in record.people if "people" in records else ():
+        filled, share = _share(person.values, fields)
+        keys = unit_keys(*person.area) if area else unit_keys(person.grid)
+        why = {"person": person.id, "ok": round(share, 4), "filled": filled, "fields": len(fields)}
+        yield keys, why
 
 
 def _duty_keys(duty: DutyRecord, attribution: str) -> Keys:

@@ -115,11 +115,45 @@ class DutyRecord:
 
 
 @dataclass
+class TickRecord:
+    """One tick of a duty round (a patrol done, say), whenever its round is due."""
+
+    round: int
+    duty: str
+    unit: str | None  # the round's holder
+    area: list[str]
+    at: dt.datetime
+    by: str | None  # who ticked it (a username, or the system for a case's tick)
+
+
+@dataclass
+class GridRecord:
+    """A grid of the pack's registry as the newest published version holds it."""
+
+    id: str
+    area: list[str]
+    values: dict[str, Any]  # name, households, centroid and the attribute columns
+
+
+@dataclass
+class PersonRecord:
+    """A person record (`store.people`) as it stood at the period's end."""
+
+    id: int
+    grid: str
+    area: list[str]
+    values: dict[str, Any]  # name, phone, party_member, home_grid, account
+
+
+@dataclass
 class Record:
     start: dt.datetime
     end: dt.datetime  # the end of the period, or now while it runs
     cases: list[CaseRecord]
     duties: list[DutyRecord] = field(default_factory=list)
+    ticks: list[TickRecord] = field(default_factory=list)
+    registry: list[GridRecord] = field(default_factory=list)
+    people: list[PersonRecord] = field(default_factory=list)
 
     def within(self, moment: dt.datetime | None) -> bool:
         return moment is not None and self.start <= moment < self.end
@@ -164,12 +198,50 @@ def load(
     steps = trails(session, [c.id for c in cases], before=end)
     cut = min(end, as_of) if as_of is not None else end
     record = Record(start, cut, [read_case(c, steps[c.id], cut) for c in cases])
-    record.duties = read_duties(session, pack, start, end, cut)
+    record.duties = read_duties(session, pack, start, end, cut, record.ticks)
+    record.registry, record.people = read_registry_and_people(session, pack, cut)
     return record
 
 
+def read_registry_and_people(session, pack: str, cut: dt.datetime):
+    """The newest published version's registry grids, and the person records
+    made before `cut` (for `completeness` over `registry` and `people`)."""
+    from onegrid.store.people import Person
+    from onegrid.workflow.version import newest_version
+
+    version = newest_version(session, pack)
+    if version is None:
+        return [], []
+    book = rulebook(version)
+    grids = []
+    for unit in book.grids or ():
+        values = dict(unit.get("attributes") or {})
+        values["name"] = unit.get("name") if unit.get("name") != unit["id"] else None
+        values["centroid"] = unit.get("centroid")
+        grids.append(GridRecord(unit["id"], book.ancestors(unit["id"]), values))
+    people = []
+    for p in session.scalars(
+        select(Person).where(Person.pack == pack, Person.created_at < cut).order_by(Person.id)
+    ):
+        values = {
+            "name": p.name,
+            "phone": p.phone,
+            "party_member": p.party_member,
+            "home_grid": p.home_grid if p.home_grid in book.units else None,
+            "account": p.user_id,
+        }
+        area = book.ancestors(p.home_grid) if p.home_grid in book.units else [p.home_grid]
+        people.append(PersonRecord(p.id, p.home_grid, area, values))
+    return grids, people
+
+
 def read_duties(
-    session, pack: str, start: dt.datetime, end: dt.datetime, cut: dt.datetime
+    session,
+    pack: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    cut: dt.datetime,
+    ticks_out: list[TickRecord] | None = None,
 ) -> list[DutyRecord]:
     """The duties of the rounds due in (start, end] (a round counts in the
     period its due moment falls in, once), as ticked before `cut`: a tick
@@ -183,10 +255,19 @@ def read_duties(
         if rnd.kind not in ticks.kinds(book):
             continue
         due = ticks.due_of(rnd)
+        area = rounds.above(book, rnd.unit)
+        if ticks_out is not None:
+            # every tick made in the period, whichever period its round is due in
+            for duty_id, made in ((rnd.result or {}).get("ticks") or {}).items():
+                for t in made:
+                    at = _at(t.get("at"))
+                    if at is not None and start <= at < cut:
+                        ticks_out.append(
+                            TickRecord(rnd.id, duty_id, rnd.unit, area, at, t.get("by"))
+                        )
         # due at the end of a period's last working day: the instant the next begins
         if due is None or not start < due <= end:
             continue
-        area = rounds.above(book, rnd.unit)
         for row in rounds.rows(rnd):
             if row.expected == 0:
                 continue

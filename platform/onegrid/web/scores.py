@@ -192,6 +192,7 @@ def subject(scheme_id, period, subject):
         text_of=text_of,
         why=lambda item: why(book, item),
         duty_name=lambda duty: duty_name(book, duty),
+        unit_name=lambda u: book.name(book.units.get(u), current_lang(), u),
     )
 
 

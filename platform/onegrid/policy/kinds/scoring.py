@@ -163,22 +163,48 @@ FORMULAS = {
         ("satisfied", "dissatisfied"),
     ),
     "activity": Formula(
-        "活跃度 = 本期上报的案件数 ÷ 目标数，最高为 1",
-        "activity = cases reported in the period / target, at most 1",
+        "活跃度 =（本期上报的案件数 + 本期对 duties 所列职责（如巡查）的销号次数）÷ 目标数，最高为 1",
+        "activity = (cases reported in the period + ticks in the period of the duty items listed in `duties`, such as a patrol) / target, at most 1",
         ("reporter", "area"),
         {
             "target": {
                 "type": "integer",
                 "minimum": 1,
-                "description": "Reports a month that count as fully active.",
-            }
+                "description": "Reports (and listed ticks) a month that count as fully active.",
+            },
+            "duties": {
+                "$ref": "#/$defs/refs",
+                "description": "Duty items (ids in kind: duties) whose ticks count as activity too, e.g. the grid worker's patrol (巡查): each tick once, for whoever made it (reporter) or the round's holder and the units above (area).",
+            },
         },
         ("target",),
     ),
     "completeness": Formula(
-        "信息完整度 = 本期上报的案件表单中已填写的字段 ÷ 表单声明的字段，逐件平均",
-        "data completeness = fields filled / fields the form declares, on each case reported in the period, averaged",
+        "信息完整度 = 已填写的字段 ÷ 应填写的字段，逐条平均；records 选择计入哪些记录：本期上报的案件（表单声明的字段）、网格台账的网格（registry_fields）、人员名册的人员（person_fields）",
+        "data completeness = fields filled / fields required, on each record, averaged; `records` picks which: cases reported in the period (the fields their form declares), the registry's grids (`registry_fields`), person records (`person_fields`)",
         ("reporter", "area"),
+        {
+            "records": {
+                "type": "array",
+                "items": {"enum": ["cases", "registry", "people"]},
+                "uniqueItems": True,
+                "minItems": 1,
+                "description": "Which records are measured (default: cases). A grid's registry row and the people registered in it count for the grid (and the staff bound to it); with attribution area, for every unit above too.",
+            },
+            "registry_fields": {
+                "type": "array",
+                "items": {"type": "string"},
+                "minItems": 1,
+                "description": "The fields of a registry grid that must be filled: name, households, centroid or an attribute column (default: households).",
+            },
+            "person_fields": {
+                "type": "array",
+                "items": {"enum": ["name", "phone", "party_member", "home_grid", "account"]},
+                "uniqueItems": True,
+                "minItems": 1,
+                "description": "The fields of a person record that must be filled (default: name, phone, home_grid); account: linked to a login account.",
+            },
+        },
     ),
     "duty_completion": Formula(
         "履职完成率 = 本期到期的职责轮次中勾销完成的事项（按要求次数打勾，或注明不适用）÷ 应完成的事项；只在发生时才需勾销的事项不计",
