@@ -56,7 +56,7 @@ def test_the_page_flags_each_holders_overdue_duties(client):
     page = client.get("/duties/completion?month=2026-11").text
     row = page.split(f'data-unit="{GRID}"')[1].split("</tr>")[0]
     assert 'class="holder"' in row and "ct_gw" in row  # the person behind the grid
-    assert "逾期：" + "；".join(OVERDUE) in row
+    assert "逾期未销 3 项</summary>" + "；".join(OVERDUE) in row
     assert '<td class="num done">1/4</td>' in row
     assert 'data-unit="g.cuntan.01"' not in page  # another community: not her area
     weekly = client.get("/duties/completion?month=2026-W46").text

@@ -192,7 +192,7 @@ def people_lines(policy, result: GridsReport, t: dict, lang: str) -> list[str]:
         out += ["", t["posts"]]
         grid = _level(result, result.levels.get("grid"), lang)
         out += table(
-            [t["post"], t["persons"], t["grids_held"].format(level=grid)],
+            [t["post"], t["persons"], _capital(t["grids_held"].format(level=grid))],
             [
                 (
                     messages.localized(p["name"], lang) or p["post"],
@@ -204,6 +204,10 @@ def people_lines(policy, result: GridsReport, t: dict, lang: str) -> list[str]:
         )
         out.append("  " + t["registered"].format(level=grid, **people["registered"]))
     return out
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _level(result: GridsReport, level: str | None, lang: str) -> str:
