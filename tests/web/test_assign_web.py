@@ -8,39 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 
 import pytest
 
-from onegrid.store import Item, make_engine, sessions, utcnow
-from onegrid.web import create_app, db
-from onegrid.workflow.rounds import open_rounds
-from web.test_admission_web import make
-from web.webapp import PASSWORD, PROJECT, config
+from onegrid.store import Item, utcnow
+from onegrid.web import db
+from web import test_duties_web as duties
+from web.webapp import PASSWORD
 
-GRID = "g.lanxi.01"
+# its Cuntan database with this period's rounds open, and its users (ct_sec, ct_gw)
+cuntan_db, app, GRID = duties.cuntan_db, duties.app, duties.GRID
 OTHER = "g.cuntan.01"  # a grid of another community
-USERS = {
-    "ct_gw": ("grid_worker", GRID),
-    "ct_sec": ("community_secretary", "comm.lanxi"),
-}
-
-
-@pytest.fixture(scope="module")
-def cuntan_db(tmp_path_factory):
-    path = make(tmp_path_factory, "cuntan", USERS)
-    engine = make_engine(f"sqlite:///{path}")
-    open_rounds(sessions(engine), utcnow())
-    engine.dispose()
-    return path
-
-
-@pytest.fixture
-def app(cuntan_db, tmp_path):
-    shutil.copy(cuntan_db, tmp_path / "onegrid.sqlite")
-    app = create_app(config(PROJECT / "catalogs" / "cuntan", tmp_path))
-    yield app
-    db.engine(app).dispose()
 
 
 def login(client, who):

@@ -355,6 +355,14 @@ def completion_rows(session, user, book, version, period, lang) -> list[dict]:
     return out
 
 
+def _completion(lang) -> tuple[duty_plan.Period, list[dict]]:
+    """The period the query names and its rows for the signed-in user."""
+    session = db.session()
+    version = casework.current_version(session)
+    period = month_of(request.args.get("month"))
+    return period, completion_rows(session, g.user, rulebook(version), version, period, lang)
+
+
 def _period_links(period: duty_plan.Period) -> tuple[str, str]:
     previous = duty_plan.period_of(period.kind, period.start - dt.timedelta(days=1))
     return previous.key, period.next().key
@@ -365,11 +373,7 @@ def _period_links(period: duty_plan.Period) -> tuple[str, str]:
 def completion_page():
     """Completion per holder and unit for a period: the user's units and those below."""
     lang = current_lang()
-    session = db.session()
-    version = casework.current_version(session)
-    book = rulebook(version)
-    period = month_of(request.args.get("month"))
-    rows = completion_rows(session, g.user, book, version, period, lang)
+    period, rows = _completion(lang)
     previous, following = _period_links(period)
     return render_template(
         "duties/completion.html",
@@ -387,9 +391,9 @@ def completion_page():
 
 
 EXPORT_HEADER = {
-    "zh": ["编号", "名称", "层级", "所在网格", "人员", "轮次", "应销", "已完成", "完成率",
+    "zh": ["编号", "名称", "层级", "所在单位", "人员", "轮次", "应销", "已完成", "完成率",
            "不适用", "逾期补销", "逾期未销", "逾期事项"],
-    "en": ["id", "name", "level", "grid", "people", "rounds", "due", "done", "rate",
+    "en": ["id", "name", "level", "where", "people", "rounds", "due", "done", "rate",
            "not applicable", "late", "overdue", "overdue duties"],
 }  # fmt: skip
 
@@ -401,11 +405,7 @@ def completion_export(fmt):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     lang = current_lang()
-    session = db.session()
-    version = casework.current_version(session)
-    book = rulebook(version)
-    period = month_of(request.args.get("month"))
-    rows = completion_rows(session, g.user, book, version, period, lang)
+    period, rows = _completion(lang)
     sep = "、" if lang == "zh" else "; "
     table = [
         [
