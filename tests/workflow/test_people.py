@@ -227,3 +227,22 @@ def test_a_confirmed_claimant_gets_rounds_of_their_post_and_alone_ticks_them(db,
     )
     assert f"person:{other.id}" not in figures  # not confirmed yet: no rounds
     assert pending.outcome is None
+
+
+def test_jinshui_ranks_grids_on_their_records_with_people_counted_by_hand(
+    onegrid, db, db_url, jinshui
+):
+    grid, other = grids(jinshui)
+    with db() as session:
+        people.register(session, jinshui, {**ZHANG, "home_grid": grid}, PUBLIC)
+    out = onegrid("scores", str(CATALOGS / "jinshui"), "--period", "2026-12", "--scheme",
+                  "sc.grid", "--format", "json", "--url", db_url)  # fmt: skip
+    [scheme] = json.loads(out.out)
+    rows = {r["subject"]: r for r in scheme["rows"]}
+    assert len(rows) == 500  # every grid ranked
+    # her grid: its registry row (name, households: 2/2) and her record (no account: 4/5)
+    mine = rows[grid]["values"]["data"]["value"]
+    assert mine == pytest.approx((1 + 4 / 5) / 2, abs=1e-4)
+    assert rows[other]["values"]["data"]["value"] == 1.0  # its row alone
+    assert rows[grid]["values"]["patrol"]["value"] == 0.0  # nobody patrolled
+    assert rows[grid]["score"] == pytest.approx(50 * 0.9, abs=0.01)
