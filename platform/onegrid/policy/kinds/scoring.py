@@ -163,7 +163,7 @@ FORMULAS = {
         ("satisfied", "dissatisfied"),
     ),
     "activity": Formula(
-        "活跃度 =（本期上报的案件数 + 本期对 duties 所列职责（如巡查）的销号次数）÷ 目标数，最高为 1",
+        "活跃度 =（本期上报的案件数 + 本期对所列职责（如巡查）的销号次数）÷ 目标数，最高为 1",
         "activity = (cases reported in the period + ticks in the period of the duty items listed in `duties`, such as a patrol) / target, at most 1",
         ("reporter", "area"),
         {
@@ -180,7 +180,7 @@ FORMULAS = {
         ("target",),
     ),
     "completeness": Formula(
-        "信息完整度 = 已填写的字段 ÷ 应填写的字段，逐条平均；records 选择计入哪些记录：本期上报的案件（表单声明的字段）、网格台账的网格（registry_fields）、人员名册的人员（person_fields）",
+        "信息完整度 = 已填写的字段 ÷ 应填写的字段，逐条平均；计入哪些记录可选：本期上报的案件（表单声明的字段）、网格台账的网格、人员名册的人员（各自列明应填的字段）",
         "data completeness = fields filled / fields required, on each record, averaged; `records` picks which: cases reported in the period (the fields their form declares), the registry's grids (`registry_fields`), person records (`person_fields`)",
         ("reporter", "area"),
         {
