@@ -47,6 +47,7 @@ WORDS = {
         "lng": "经度",
         "errors": "请修改以下 {n} 处后再提交：",
         "photo_note": "JPEG、PNG 或 WebP，每张不超过 {size}",
+        "kept": "已保留上次选好的 {n} 张照片，无需重新选择；可再添加",
         "when_equals": "仅当“{field}”为“{value}”时",
         "when_in": "仅当“{field}”为“{value}”之一时",
         "when_filled": "仅当已填写“{field}”时",
@@ -65,6 +66,7 @@ WORDS = {
         "lng": "Longitude",
         "errors": "Please correct these {n} fields and submit again:",
         "photo_note": "JPEG, PNG or WebP, at most {size} each",
+        "kept": "{n} photo(s) chosen before are kept: no need to choose them again; you may add more",
         "when_equals": "only when “{field}” is “{value}”",
         "when_in": "only when “{field}” is one of “{value}”",
         "when_filled": "only when “{field}” is filled",
@@ -160,6 +162,8 @@ def view(form: CompiledForm, lang: str, prefix: str = "f-") -> SimpleNamespace:
                 lat=(f.get("bounds") or {}).get("lat", (-90, 90)),
                 lng=(f.get("bounds") or {}).get("lng", (-180, 180)),
                 multiple=(f.get("max_items") or 2) > 1,
+                max_items=f.get("max_items", 9) if f.type == "photo" else "",
+                max_size=f.get("max_size", DEFAULT_PHOTO_SIZE) if f.type == "photo" else "",
                 # the phone shrinks a bigger picture to this before it is sent (offline.js)
                 max_bytes=size_bytes(f.get("max_size", DEFAULT_PHOTO_SIZE))
                 if f.type == "photo"
@@ -220,14 +224,21 @@ def render_form(
     id_prefix: str = "f-",
     submit: str | None = None,
     narrow: dict[str, Any] | None = None,
+    omit: set[str] | frozenset[str] = frozenset(),
 ) -> Markup:
     """The `<form>` element: the web app's page embeds it. `csrf` is the
     (field name, token) of the app's CSRF protection. `narrow`: field name →
-    the only values its choices may offer here (the engine still checks)."""
+    the only values its choices may offer here (the engine still checks);
+    `omit`: fields not offered here at all (已当场处置 on a matter without it)."""
     form = forms_of(policy).form(form_id)
+    shown = narrowed(view(form, lang, id_prefix), narrow)
+    if omit:
+        shown = SimpleNamespace(
+            **{**vars(shown), "fields": [f for f in shown.fields if f.name not in omit]}
+        )
     return Markup(
         ENV.get_template("form.html").render(
-            form=narrowed(view(form, lang, id_prefix), narrow),
+            form=shown,
             values=current(values, form),
             errors=errors or {},
             action=action,

@@ -21,7 +21,7 @@ from flask import Flask, abort, request, session
 from flask.json.provider import DefaultJSONProvider
 
 from onegrid.store import accounts, clients
-from onegrid.web import db
+from onegrid.web import db, uploads
 
 KB = 1024
 MB = 1024 * KB
@@ -83,6 +83,8 @@ def body_limit() -> None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     limit = LIMITS.get(request.endpoint or "")
+    if request.endpoint in uploads.ENDPOINTS:
+        limit = uploads.page_body()  # each file stored only up to its limit
     if request.endpoint in UPLOADS and request.mimetype == "multipart/form-data":
         if authenticated():
             return  # photos: the app's MAX_CONTENT_LENGTH, as on the pages

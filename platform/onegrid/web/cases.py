@@ -28,8 +28,10 @@ from onegrid.web import (
     listing,
     offline,
     once,
+    picker,
     policyview,
     scope,
+    uploads,
 )
 from onegrid.web import export as export_view
 from onegrid.web.auth import login_required, safe_next
@@ -38,6 +40,7 @@ from onegrid.workflow import case as wf_case
 from onegrid.workflow import errors as wf_errors
 
 bp = Blueprint("cases", __name__)
+bp.register_error_handler(413, uploads.too_large)  # the form again, not a bare 413 page
 
 TAB_NAMES = {
     "mine": ("待我处理", "Mine"),
@@ -162,7 +165,6 @@ def new():
     """Two steps: choose the matter and the place; then fill the matter's form."""
     lang = current_lang()
     policy = policyview.policy()
-    matters = [m for m in policy.items("matter") if m.get("form")]
     places = reportable_places(g.user)
     matter_id = request.args.get("matter")
     matter = policy.get("matter", matter_id) if matter_id else None
@@ -174,7 +176,7 @@ def new():
     if matter is not None and place is None and places:
         if request.method == "POST":
             abort(400)  # the form's action always names a place chosen in step one
-        place = places[0]["id"]
+        place = picker.home_place(g.user, places)
     values, errors, status = {}, {}, 200
     key = request.args.get("key") or ""
     if not 0 < len(key) <= 100:  # the stored key has room for 100 of the client's
@@ -220,6 +222,8 @@ def new():
                 return redirect(url_for("cases.show", case_id=case.id))
         status = 422
     form_html = None
+    if matter is not None and request.method == "GET":
+        values = picker.prefilled(policy, matter["form"], place)
     if matter is not None:
         form_html = formview.fragment(
             matter["form"],
@@ -229,14 +233,15 @@ def new():
             action=url_for("cases.new", matter=matter["id"], place=place or "", key=key),
             id_prefix="report-",
             submit=t("上报", "Submit report"),
+            omit=casework.report_omits(db.session(), matter),
         )
     return (
         render_template(
             "cases/new.html",
-            matters=matters,
+            groups=picker.groups(policy, lang),
             matter=matter,
             places=places,
-            place=place,
+            place=place or picker.home_place(g.user, places),
             form_html=form_html,
             duplicates=casework.duplicates_for_report(db.session(), g.user, matter["id"], place)
             if matter is not None
@@ -433,4 +438,5 @@ def _from_iso(value):
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["fromiso"] = _from_iso
+    uploads.init_app(app)
     app.register_blueprint(bp)

@@ -94,6 +94,16 @@ def current_version(session: Session):
     return version
 
 
+def report_omits(session: Session, matter: dict) -> set[str]:
+    """The report form's fields this matter does not offer (已当场处置 where
+    the matter is not collect-and-handle), under the live version."""
+    from onegrid.forms import forms_of
+    from onegrid.workflow import onreport
+
+    book = rulebook(current_version(session))
+    return onreport.hidden_fields(book, forms_of(book.policy).form(matter["form"]), matter["id"])
+
+
 def new_idempotency_key() -> str:
     """Put in each new-report form, so a double submit opens one case."""
     return secrets.token_urlsafe(16)

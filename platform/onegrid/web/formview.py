@@ -26,9 +26,11 @@ def fragment(
     id_prefix: str = "f-",
     submit: str | None = None,
     narrow: dict[str, Any] | None = None,
+    omit: set[str] | frozenset[str] = frozenset(),
 ) -> Markup:
     """The form as a `<form>` posting to `action`, with this app's CSRF token
-    (`narrow`: field name → the only values its choices offer on this page)."""
+    (`narrow`: field name → the only values its choices offer on this page;
+    `omit`: fields not offered on it)."""
     return forms.render_form(
         policyview.policy(),
         form_id,
@@ -40,6 +42,7 @@ def fragment(
         id_prefix=id_prefix,
         submit=submit,
         narrow=narrow,
+        omit=omit,
     )
 
 

@@ -27,6 +27,7 @@ from onegrid.workflow import (
     guard,
     idempotency,
     notify,
+    onreport,
     party,
     separation,
     submission,
@@ -116,6 +117,8 @@ def open_case(
         notify.case_step(session, rulebook(version), case, "open", actor.id, now)
         if recorded is not None:
             recorded(case)
+        # 采办合一 ticked: the finder's own step, in this same transaction
+        onreport.take(session, rulebook(version), case, actor, now, lang, act)
         return case
 
     return idempotency.once(session, Case, idempotency_key, digest, create, commit)
@@ -257,8 +260,10 @@ def act(
     expected_version: int,
     now: dt.datetime | None = None,
     lang: str = "zh",
+    commit: bool = True,
 ) -> Case:
-    """Take one transition, if the case is still at `expected_version`."""
+    """Take one transition, if the case is still at `expected_version`
+    (`commit=False`: inside the caller's transaction, as `onreport` does)."""
     now = now or utcnow()
     try:
         case = get_case(session, case_id)
@@ -306,7 +311,8 @@ def act(
         if case.closed_at == now and before["state"] != case.state:
             # the duty rounds' on_event items that name this matter tick themselves
             ticks.case_closed(session, case, actor.id, now)
-        session.commit()
+        if commit:
+            session.commit()
         return case
     except StaleDataError:
         session.rollback()

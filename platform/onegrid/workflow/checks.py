@@ -93,11 +93,14 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def check(policy) -> list[Problem]:
+    from onegrid.workflow import onreport
+
     return (
         check_workflow(policy)
         + check_distinct(policy)
         + check_calendar(policy)
         + check_duty_scopes(policy)
+        + onreport.check(policy)
     )
 
 

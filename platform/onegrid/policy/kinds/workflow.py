@@ -14,6 +14,7 @@ kind may name a `decision` the engine applies when an item is filed; its
 
 from onegrid.policy.kinds.base import IdSpec, Kind, Namespace, RefSpec
 from onegrid.policy.kinds.defs import FORM, file_schema, item_list, obj
+from onegrid.policy.kinds.forms import CONDITION, FIELD_NAME_PATTERN
 
 STATE = Namespace("state", "流程状态", "workflow state")
 TRANSITION = Namespace("transition", "流程操作", "workflow transition")
@@ -138,6 +139,24 @@ ACTOR_ITEM = obj(
     description="Who may take it: every given key must hold.",
 )
 
+# 采办合一 ticked on the report form: the finder takes the transition with the report
+ON_REPORT = obj(
+    {
+        "when": {
+            **CONDITION,
+            "description": "The answer of the report form that asks for it, e.g. {field: on_spot, equals: true}. The report form offers that field (and the fields shown only with it) only for matters whose `guard:` on the matter holds (on_the_spot); ticked on another matter, the report is refused, naming the field.",
+        },
+        "answers": {
+            "type": "object",
+            "propertyNames": {"pattern": FIELD_NAME_PATTERN},
+            "additionalProperties": {"type": "string", "pattern": FIELD_NAME_PATTERN},
+            "description": "The transition form's fields filled from the report's: {result: spot_result}.",
+        },
+    },
+    required=["when"],
+    description="Taken by the reporter in the same transaction as the report, when the report's answer meets `when`: the case is opened and moved on at once, each step in the audit trail (collect-and-handle, 采办合一).",
+)
+
 TRANSITION_ITEM = obj(
     {
         "id": {"$ref": "#/$defs/id", "description": "The transition's id, e.g. dispatch."},
@@ -180,6 +199,7 @@ TRANSITION_ITEM = obj(
             "$ref": "#/$defs/id",
             "description": "An outcome of the item's decision: the engine takes this transition at once when the decision has it (not offered to staff).",
         },
+        "on_report": ON_REPORT,
     },
     required=["id", "name", "from", "by"],
 )
