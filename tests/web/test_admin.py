@@ -1,7 +1,13 @@
 """Administration pages and their API: pack with origins, checks, versions, registry, dashboard."""
 
-import pytest
+import json
+import re
 
+import pytest
+from sqlalchemy import select
+
+from onegrid.store import AuditEntry
+from onegrid.web import db
 from web.webapp import PASSWORD
 
 
@@ -42,8 +48,18 @@ def test_versions_and_publish(admin, app, web_pack):
     versions = admin.get("/api/v1/versions").get_json()
     assert len(versions) == 1
     # publishing the same content again stores nothing new
-    assert admin.post("/admin/versions/publish").status_code == 302
+    form = publish_form(admin)
+    assert "与现行版本没有差异" in admin.get("/admin/versions/publish").get_data(as_text=True)
+    r = admin.post("/admin/versions/publish", data=form)
+    assert r.status_code == 303
+    assert "未发布新版本" in admin.get("/admin/versions").get_data(as_text=True)
     assert len(admin.get("/api/v1/versions").get_json()) == 1
+
+
+def publish_form(client, path="/admin/versions/publish") -> dict:
+    """The hidden fields of a confirmation page's form (the live version it showed)."""
+    page = client.get(path).get_data(as_text=True)
+    return dict(re.findall(r'<input type="hidden" name="(live|hash)" value="([^"]*)">', page))
 
 
 def test_dashboard_is_by_month_and_area(admin):
@@ -96,6 +112,44 @@ def test_edit_reload_publish(app_factory, web_pack, tmp_path):
     assert client.post("/admin/reload").status_code == 302
     page = client.get("/admin/versions").get_data(as_text=True)
     assert 'id="publish"' in page
-    assert client.post("/admin/versions/publish").status_code == 302
+    # a POST that skipped the confirmation page publishes nothing
+    r = client.post("/admin/versions/publish")
+    assert r.status_code == 303 and r.headers["Location"].endswith("/admin/versions/publish")
+    assert len(client.get("/api/v1/versions").get_json()) == 1
+    # the confirmation page shows the semantic diff against the live version
+    preview = client.get("/admin/versions/publish").get_data(as_text=True)
+    assert "1 处改动" in preview and "修改" in preview
+    assert "/limits/handle" in preview and "3wd" in preview and "5wd" in preview
+    r = client.post("/admin/versions/publish", data=publish_form(client))
+    assert r.status_code == 303
     assert [v["id"] for v in client.get("/api/v1/versions").get_json()] == [2, 1]
     assert client.get("/api/v1/cases/1").get_json()["policy_version"] == 1
+    page = client.get("/admin/versions").get_data(as_text=True)
+    assert "已发布版本 2（与原现行版本 1 相比：1 处改动" in page
+    # roll back: version 1 published again, after its own confirmation page
+    preview = client.get("/admin/versions/1/restore").get_data(as_text=True)
+    assert "回退到版本 1" in preview and "5wd" in preview and "data-confirm=" in preview
+    form = publish_form(client, "/admin/versions/1/restore")
+    r = client.post("/admin/versions/1/restore", data=form)
+    assert r.status_code == 303
+    versions = client.get("/api/v1/versions").get_json()
+    assert [v["id"] for v in versions] == [3, 2, 1]
+    assert versions[0]["content_hash"] == versions[2]["content_hash"]
+    page = client.get("/admin/versions").get_data(as_text=True)
+    assert "已回退：版本 1 的内容重新发布为版本 3，取代版本 2" in page
+    # the same confirmation sent again (the live version moved on): refused, nothing stored
+    r = client.post("/admin/versions/1/restore", data=form)
+    assert r.status_code == 303 and len(client.get("/api/v1/versions").get_json()) == 3
+    # new cases open under the restored content; the audit chain has the rollback
+    with app.app_context():
+        row = (
+            db.session()
+            .scalars(
+                select(AuditEntry)
+                .where(AuditEntry.action == "publish")
+                .order_by(AuditEntry.seq.desc())
+            )
+            .first()
+        )
+        data = json.loads(row.payload)["data"]
+        assert data["restores"] == 1 and data["replaces"] == 2 and row.actor == "admin"

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, url_for
 
 from onegrid import messages
 from onegrid.messages import display_path
 from onegrid.policy.kinds import NAMESPACES
-from onegrid.web import caseview, casework, charts, db, policyview
+from onegrid.store import PolicyVersion
+from onegrid.web import caseview, casework, charts, db, policyview, versionview
 from onegrid.web import scores as scoring_pages
 from onegrid.web.auth import admin_required
 from onegrid.web.i18n import current_lang, t
+from onegrid.workflow import version as wf_version
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -103,17 +105,122 @@ def versions():
     )
 
 
-@bp.route("/versions/publish", methods=("POST",))
+def _live():
+    """The live version: the newest published one, under which new cases open."""
+    loaded = policyview.load()
+    return wf_version.newest_version(db.session(), loaded.policy.id) if loaded.policy else None
+
+
+def _stale(live, form) -> bool:
+    """The page the administrator confirmed showed another live version."""
+    return str(live.id if live is not None else "") != form.get("live", "")
+
+
+@bp.route("/versions/publish", methods=("GET", "POST"))
 @admin_required
 def publish():
+    """What publishing the loaded pack would change against the live version
+    (GET, the confirmation), then the publishing itself (POST, audited)."""
+    lang = current_lang()
     loaded = policyview.load()
     if loaded.policy is None or any(p.severity == "error" for p in loaded.problems):
         flash(t("策略包有错误，不能发布", "The pack has errors and cannot be published"))
         return redirect(url_for("admin.checks"))
-    version = casework.publish(db.session(), loaded.policy)
-    db.session().commit()
-    flash(t(f"已发布版本 {version}", f"Published version {version}"))
-    return redirect(url_for("admin.versions"))
+    live = _live()
+    rows = versionview.changes(versionview.policy_of(live), loaded.policy, lang) if live else []
+    if request.method == "POST":
+        if _stale(live, request.form) or request.form.get("hash") != loaded.content_hash:
+            flash(
+                t(
+                    "现行版本或已加载的策略包在您核对之后有了变化，请重新核对差异后再发布",
+                    "The live version or the loaded pack changed after you looked: check the differences again",
+                )
+            )
+            return redirect(url_for("admin.publish"), code=303)
+        version = casework.publish(db.session(), loaded.policy, by=g.user.username)
+        db.session().commit()
+        if live is not None and version == live.id:
+            flash(
+                t(
+                    f"已加载的策略包与现行版本 {version} 相同，未发布新版本",
+                    f"The loaded pack is the live version {version}: nothing new was published",
+                )
+            )
+        else:
+            before = (
+                t(
+                    f"（与原现行版本 {live.id} 相比：{versionview.summary(rows, lang)}）",
+                    f" (against the previous live version {live.id}: {versionview.summary(rows, lang)})",
+                )
+                if live
+                else ""
+            )
+            flash(
+                t(
+                    f"已发布版本 {version}{before}；新案件按此版本办理，在办案件仍按各自的版本",
+                    f"Published version {version}{before}; new cases open under it, open cases keep their own version",
+                )
+            )
+        return redirect(url_for("admin.versions"), code=303)
+    return render_template(
+        "admin/publish.html",
+        live=live,
+        rows=rows,
+        summary=versionview.summary(rows, lang),
+        loaded=loaded,
+        restoring=None,
+    )
+
+
+@bp.route("/versions/<int:version_id>/restore", methods=("GET", "POST"))
+@admin_required
+def restore(version_id):
+    """Roll back to an older version by publishing it again: what it would
+    change against the live version (GET, the confirmation), then POST."""
+    lang = current_lang()
+    older = db.session().get(PolicyVersion, version_id)
+    loaded = policyview.load()
+    if older is None or loaded.policy is None or older.pack != loaded.policy.id:
+        abort(404)
+    live = _live()
+    rows = versionview.changes(versionview.policy_of(live), versionview.policy_of(older), lang)
+    if request.method == "POST":
+        if _stale(live, request.form):
+            flash(
+                t(
+                    "现行版本在您核对之后有了变化，请重新核对差异后再恢复",
+                    "The live version changed after you looked: check the differences again",
+                )
+            )
+            return redirect(url_for("admin.restore", version_id=version_id), code=303)
+        if (
+            live is not None
+            and live.content_hash == older.content_hash
+            and live.grids_hash == older.grids_hash
+        ):
+            flash(
+                t(
+                    f"现行版本 {live.id} 与版本 {older.id} 内容相同，无需恢复",
+                    f"The live version {live.id} has the content of version {older.id}: nothing to roll back",
+                )
+            )
+            return redirect(url_for("admin.versions"), code=303)
+        made = wf_version.restore(db.session(), older, by=g.user.username)
+        flash(
+            t(
+                f"已回退：版本 {older.id} 的内容重新发布为版本 {made.id}，取代版本 {live.id}（{versionview.summary(rows, lang)}）；新案件按此版本办理，在办案件仍按各自的版本",
+                f"Rolled back: the content of version {older.id} is published again as version {made.id}, replacing version {live.id} ({versionview.summary(rows, lang)}); new cases open under it, open cases keep their own version",
+            )
+        )
+        return redirect(url_for("admin.versions"), code=303)
+    return render_template(
+        "admin/publish.html",
+        live=live,
+        rows=rows,
+        summary=versionview.summary(rows, lang),
+        loaded=loaded,
+        restoring=older,
+    )
 
 
 @bp.route("/reload", methods=("POST",))

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from onegrid import messages
-from onegrid.errors import Problem
+from onegrid.errors import PolicyError, Problem
 from onegrid.forms.conditions import compile_condition
 from onegrid.forms.definition import texts
 from onegrid.workflow import guard
@@ -131,7 +131,14 @@ def check(policy) -> list[Problem]:
     from onegrid.forms import forms_of
 
     section = policy.sections.get("workflow") or {}
-    compiled = forms_of(policy)
+    if not any(
+        isinstance(t, dict) and t.get("on_report") for t in section.get("transitions") or ()
+    ):
+        return []
+    try:
+        compiled = forms_of(policy)
+    except PolicyError:
+        return []  # the forms stage reports what is wrong with them
     report_fields: set[str] = set()
     for m in policy.items("matter"):
         form = compiled.get(m.get("form"))

@@ -104,3 +104,52 @@ def publish(session, policy, by: str | None = None, now: dt.datetime | None = No
         raise
     remember(policy)
     return version
+
+
+def restore(session, older: PolicyVersion, by: str | None = None, now: dt.datetime | None = None):
+    """Roll back: publish an older version's content again, as the newest
+    version (versions are immutable, so a rollback is a new row), audited
+    with the version it restores and the one it replaces. Nothing is stored
+    when the newest version already has that content."""
+    now = now or utcnow()
+    try:
+        newest = newest_version(session, older.pack)
+        if (
+            newest is not None
+            and newest.content_hash == older.content_hash
+            and newest.grids_hash == older.grids_hash
+        ):
+            session.commit()
+            return newest
+        version = PolicyVersion(
+            pack=older.pack,
+            label=older.label,
+            content_hash=older.content_hash,
+            resolved=older.resolved,
+            grids=older.grids,
+            grids_hash=older.grids_hash,
+            published_at=now,
+            published_by=by,
+        )
+        session.add(version)
+        session.flush()
+        audit.append(
+            session,
+            None,
+            "publish",
+            by,
+            now,
+            {
+                "pack": older.pack,
+                "version": version.id,
+                "hash": older.content_hash,
+                "grids": older.grids_hash,
+                "restores": older.id,
+                "replaces": newest.id if newest is not None else None,
+            },
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return version
