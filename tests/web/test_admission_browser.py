@@ -107,6 +107,8 @@ def test_admission_in_the_browser(page, app):
         checks=("att.request", "att.basis", "att.support"),
     )
     assert page.locator("#state").get_attribute("data-state") == "adm.in_review"
+    said = page.locator(".flash").first.inner_text()  # what happened, in words
+    assert said.startswith("已提交准入申请 #") and said.endswith("现为“一事一议审核中”。")
     assert page.locator("#reviewer").inner_text() == "区委、区政府"
     review_url = page.url
     logout(page)
@@ -121,6 +123,8 @@ def test_admission_in_the_browser(page, app):
         {"reasons": "确有必要", "conditions": "经费于 4 月底前拨付社区"},
     )
     assert page.locator("#state").get_attribute("data-state") == "adm.approved_conditions"
+    said = page.locator(".flash").first.inner_text()
+    assert "已附条件同意" in said and "现为“附条件同意”" in said, said
     assert page.locator("#conditions").inner_text() == "经费于 4 月底前拨付社区"
     logout(page)
 

@@ -60,12 +60,21 @@ def test_an_administrator_manages_a_user_end_to_end(app, client):
         follow_redirects=True,
     )  # fmt: skip
     assert 'data-unit="dept.housing"' in r.get_data(as_text=True)
-    client.post("/admin/users/liu/unbind", data={"role": "dept_handler", "unit": "dept.urban"})
+    # the flash says what was done, in names (flashes everywhere, issue 14 point 8)
+    flash = re.search(r'<p class="flash">([^<]*)</p>', r.get_data(as_text=True)).group(1)
+    assert flash.startswith("已授予liu“") and "dept_handler" not in flash
+    r = client.post(
+        "/admin/users/liu/unbind", data={"role": "dept_handler", "unit": "dept.urban"},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert re.search(
+        r'<p class="flash">已收回liu的“[^<]*”角色（[^<]*）</p>', r.get_data(as_text=True)
+    )
     assert other.get("/cases/1").status_code in (302, 404)
 
     # a reset password: the old one stops working
     r = client.post("/admin/users/liu/reset", follow_redirects=True)
-    second = re.search(r"密码已重置，新密码：(\S+?)<", r.get_data(as_text=True)).group(1)
+    second = re.search(r"已重置 liu 的密码，新密码：(\S+?)<", r.get_data(as_text=True)).group(1)
     assert login(other, "liu", first).status_code != 302
     assert login(other, "liu", second).status_code == 302
     assert other.get("/cases/2").status_code == 200  # housing leads case 2

@@ -245,8 +245,9 @@ def test_admin_pages_list_make_and_revoke_client_keys(pack_app):
 
     with app.app_context():
         (row,) = clients.clients(db.session())
+    assert f'id="revoke-{row.id}"' in page and "确定吊销“罗湖 i深圳”的密钥吗" in page  # confirmed
     r = client.post(f"/admin/clients/{row.id}/revoke", follow_redirects=True)
-    assert "已吊销" in r.get_data(as_text=True)
+    assert "已吊销客户端“罗湖 i深圳”的密钥" in r.get_data(as_text=True)
     assert client.post("/open311/v2/requests.json", data=body).status_code == 403
     # not for anyone but administrators
     other = app.test_client()

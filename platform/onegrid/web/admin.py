@@ -227,8 +227,21 @@ def restore(version_id):
 @admin_required
 def reload():
     """Read the pack from disk again (after an edit), then see its checks."""
-    policyview.reload()
-    flash(t("已重新读取策略包", "The pack was read again"))
+    loaded = policyview.reload()
+    errors = sum(1 for p in loaded.problems if p.severity == "error")
+    warnings = len(loaded.problems) - errors
+    flash(
+        t(
+            f"已重新读取策略包：{errors} 个错误、{warnings} 个警告"
+            + ("；有错误时不能发布" if errors else "；可在“版本与发布”核对差异后发布"),
+            f"The pack was read again: {errors} error(s), {warnings} warning(s)"
+            + (
+                "; it cannot be published with errors"
+                if errors
+                else "; review the changes under Versions to publish"
+            ),
+        )
+    )
     return redirect(url_for("admin.checks"))
 
 

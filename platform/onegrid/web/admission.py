@@ -27,7 +27,7 @@ from onegrid import messages
 from onegrid.admission import RESOURCE_NAMES
 from onegrid.admission import resources as amounts
 from onegrid.store import Item, utcnow
-from onegrid.web import api, bounds, caseview, casework, db, formview
+from onegrid.web import api, bounds, caseview, casework, db, flashes, formview
 from onegrid.web.auth import login_required
 from onegrid.web.i18n import current_lang, t, text_of
 from onegrid.workflow import errors as wf_errors
@@ -267,7 +267,8 @@ def new():
                 db.session().rollback()
                 abort(409)
             else:
-                flash(t(f"已提交，申请编号 {item.id}", f"Filed: request {item.id}"))
+                book = wf_item.book_of(item)
+                flash(flashes.item_filed(book, book.name(book.kind, lang, KIND), item, lang))
                 return redirect(url_for("admission.show", item_id=item.id), code=303)
         status = 422
     form_html = formview.fragment(
@@ -347,7 +348,9 @@ def act(item_id, action_id):
     if errors:
         return show(item_id, action_id, values, errors, 422)
     try:
-        wf_item.act_item(db.session(), item.id, action_id, actor, values, expected, lang=lang)
+        item = wf_item.act_item(
+            db.session(), item.id, action_id, actor, values, expected, lang=lang
+        )
     except wf_errors.Conflict:
         db.session().rollback()
         flash(
@@ -360,7 +363,8 @@ def act(item_id, action_id):
         db.session().rollback()
         return show(item_id, action_id, values, field_errors(exc), 422)
     else:
-        flash(t("已提交", "Done"))
+        book = wf_item.book_of(item)
+        flash(flashes.item_step(book, book.name(book.kind, lang, KIND), item, action.name, lang))
     return redirect(url_for("admission.show", item_id=item_id), code=303)
 
 

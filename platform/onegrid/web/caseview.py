@@ -622,15 +622,20 @@ def time_left(case: Case, lang: str = "zh", now: dt.datetime | None = None) -> s
 
 def destructive(case: Case, action) -> bool:
     """An action that refuses or turns back the case (不予受理, 退回): styled
-    apart and confirmed. Read from the workflow: it alone leads to its final
-    state (a refusal, not the usual end), or it goes back to an earlier state
-    without an effect of its own (not 提级, not 重新处置)."""
-    book = wf_rulebook(case.policy_version)
-    t = book.transitions.get(action.id) or {}
+    apart and confirmed (`destructive_step`)."""
+    return destructive_step(wf_rulebook(case.policy_version), case.state, action.id)
+
+
+def destructive_step(book, state: str, action_id: str) -> bool:
+    """Whether taking `action_id` from `state` refuses or turns back a case or
+    an item (不予受理, 退回, 驳回). Read from the workflow: it alone leads to its
+    final state (a refusal, not the usual end), or it goes back to an earlier
+    state without an effect of its own (not 提级, not 重新处置)."""
+    t = book.transitions.get(action_id) or {}
     if t.get("stay") or t.get("effect"):
         return False
     to = t.get("to")
     if (book.states.get(to) or {}).get("final"):
         return not any(x["id"] != t["id"] and x.get("to") == to for x in book.transitions.values())
     order = list(book.states)
-    return to in order and case.state in order and order.index(to) < order.index(case.state)
+    return to in order and state in order and order.index(to) < order.index(state)

@@ -76,7 +76,13 @@ def revoke(client_id):
     if not clients.revoke_client(db.session(), client_id, by=g.user.username):
         abort(404)
     db.session().commit()
-    flash(t("密钥已吊销", "Key revoked"))
+    name = next((c.name for c in clients.clients(db.session()) if c.id == client_id), "")
+    flash(
+        t(
+            f"已吊销客户端“{name}”的密钥：它此后发来的请求一律拒绝，已提交的上报不受影响",
+            f"Revoked the key of “{name}”: its requests are refused from now on; what it filed stays",
+        )
+    )
     return redirect(url_for("clients.index"))
 
 

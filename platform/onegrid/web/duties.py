@@ -274,7 +274,12 @@ def tick_item(round_id, duty):
         code = 403 if isinstance(exc, wf_errors.Forbidden) else 409
         text = "；".join(messages.text(p.code, p.params, lang) for p in exc.problems)
         return index(refused=text, status=code)
-    flash(t("已销号", "Ticked off") if not na else t("已标为本期不适用", "Marked not applicable"))
+    what = book.name(spec, lang, duty) if spec else duty
+    flash(
+        t(f"已销号：{what}", f"Ticked off: {what}")
+        if not na
+        else t(f"已标为本期不适用：{what}", f"Marked not applicable this period: {what}")
+    )
     return redirect(url_for("duties.index") + f"#round-{round_id}", code=303)
 
 

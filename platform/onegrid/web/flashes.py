@@ -86,3 +86,20 @@ def stale(case: Case, lang: str) -> str:
     if lang == "zh":
         return f"{_case(case, lang)}已被他人更新，请查看最新状态后重试。"
     return f"Someone else updated {_case(case, lang)}; check it and try again."
+
+
+def item_filed(book, noun: str, item, lang: str) -> str:
+    """An admission request or a post claim filed: its number and where it stands."""
+    state = book.name(book.states.get(item.state), lang, item.state)
+    if lang == "zh":
+        return f"已提交{noun} #{item.id}，现为“{state}”。"
+    return f"Filed {noun} #{item.id}; it is now “{state}”."
+
+
+def item_step(book, noun: str, item, action_name, lang: str) -> str:
+    """After a step on an item: what it was and where the item stands now."""
+    name = text_of(action_name, lang)
+    state = book.name(book.states.get(item.state), lang, item.state)
+    if lang == "zh":
+        return f"{noun} #{item.id}已{name}，现为“{state}”。"
+    return f"“{name}” done on {noun} #{item.id}; it is now “{state}”."

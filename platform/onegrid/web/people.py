@@ -135,6 +135,15 @@ def show(username):
     )
 
 
+def _said(username, role, unit, zh, en) -> tuple[str, str]:
+    """A role change in words: the user, the role's and the place's names."""
+    out = []
+    for lang, text in (("zh", zh), ("en", en)):
+        names = _names(_book(), lang)
+        out.append(text.format(user=username, role=names["role"](role), unit=names["place"](unit)))
+    return out[0], out[1]
+
+
 def _change(username, do, done_zh, done_en):
     session = db.session()
     try:
@@ -155,8 +164,13 @@ def bind(username):
     return _change(
         username,
         lambda s: staff.bind(s, _book(), username, role, unit, by=g.user.username) and None,
-        "已授予角色",
-        "Role given",
+        *_said(
+            username,
+            role,
+            unit,
+            "已授予{user}“{role}”角色（{unit}）",
+            "Gave {user} the role “{role}” at {unit}",
+        ),
     )
 
 
@@ -167,8 +181,13 @@ def unbind(username):
     return _change(
         username,
         lambda s: staff.unbind(s, username, role, unit, by=g.user.username) and None,
-        "已收回角色",
-        "Role taken away",
+        *_said(
+            username,
+            role,
+            unit,
+            "已收回{user}的“{role}”角色（{unit}）",
+            "Took the role “{role}” at {unit} away from {user}",
+        ),
     )
 
 
@@ -178,8 +197,8 @@ def disable(username):
     return _change(
         username,
         lambda s: staff.set_active(s, username, False, by=g.user.username) and None,
-        "已停用",
-        "Disabled",
+        f"已停用 {username}：不能再登录，记录保留",
+        f"Disabled {username}: they can no longer log in; their records stay",
     )
 
 
@@ -189,8 +208,8 @@ def enable(username):
     return _change(
         username,
         lambda s: staff.set_active(s, username, True, by=g.user.username) and None,
-        "已启用",
-        "Enabled",
+        f"已启用 {username}，可以登录",
+        f"Enabled {username}: they can log in",
     )
 
 
@@ -200,8 +219,8 @@ def reset(username):
     return _change(
         username,
         lambda s: staff.reset_password(s, username, by=g.user.username),
-        "密码已重置，新密码",
-        "Password reset; the new one",
+        f"已重置 {username} 的密码，新密码",
+        f"Reset the password of {username}; the new one",
     )
 
 

@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, 
 from sqlalchemy import select
 
 from onegrid.store import Item
-from onegrid.web import api, bounds, casework, db, formview, throttles
+from onegrid.web import api, bounds, casework, db, flashes, formview, throttles
 from onegrid.web.auth import login_required
 from onegrid.web.i18n import current_lang, t
 from onegrid.workflow import claims, people
@@ -169,9 +169,8 @@ def _register(endpoint, actor, key_scope, status=200, post=True):
                 )
             else:
                 flash(
-                    t(
-                        f"已登记，等待网格党支部确认（编号 {claim.id}）",
-                        f"Registered: awaiting the grid's party branch (no. {claim.id})",
+                    flashes.item_filed(
+                        book, book.name(book.kind, lang, book.kind["id"]), claim, lang
                     )
                 )
                 if endpoint == "posts.join":
@@ -237,14 +236,21 @@ def act(item_id, action_id):
     if errors:
         return index((item_id, action_id), values, errors, 422)
     try:
-        wf_item.act_item(db.session(), item_id, action_id, actor, values, expected, lang=lang)
+        claim = wf_item.act_item(
+            db.session(), item_id, action_id, actor, values, expected, lang=lang
+        )
     except wf_errors.Conflict:
         db.session().rollback()
         flash(
             t("登记已被他人处理，请查看最新状态", "Someone else acted on it; see where it stands")
         )
     else:
-        flash(t("已确认", "Confirmed") if not action.form else t("已提交", "Done"))
+        book = wf_item.book_of(claim)
+        flash(
+            flashes.item_step(
+                book, book.name(book.kind, lang, claim.kind), claim, action.name, lang
+            )
+        )
     return redirect(url_for("posts.index"), code=303)
 
 

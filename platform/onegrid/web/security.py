@@ -24,9 +24,10 @@ messages.register(
 csrf = CSRFProtect()
 
 # No inline scripts or styles: templates load /static files only, so an
-# injected <script> cannot run even if escaping were ever missed.
+# injected <script> cannot run even if escaping were ever missed. blob: images
+# are the report form's previews of photos chosen on the device (onegrid.js).
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 

@@ -149,16 +149,15 @@ def check(policy) -> list[Problem]:
         rule = t.get("on_report") if isinstance(t, dict) else None
         if not isinstance(rule, dict) or not isinstance(rule.get("when"), dict):
             continue
-        names = [rule["when"].get("field"), *(rule.get("answers") or {}).values()]
-        for name in names:
-            if name and name not in report_fields:
+        if rule["when"].get("field") not in report_fields:
+            continue  # a shared loop offers it; a pack whose forms lack the box never takes it
+        for name in (rule.get("answers") or {}).values():
+            if name not in report_fields:
                 problems.append(
                     Problem(
                         "on-report-unknown-field",
                         {"transition": t.get("id", "?"), "field": name},
                         t.loc_of("on_report"),
-                        # a shared loop may offer it to packs whose forms lack the field
-                        severity="warning",
                     )
                 )
         if t.get("form") and rule.get("answers"):
