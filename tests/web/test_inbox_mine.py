@@ -55,6 +55,7 @@ def test_mine_is_what_the_engine_offers_through_a_bounded_query(bundled_app, pac
                 event.remove(engine, "before_cursor_execute", count)
             assert {c.id for c in page.cases} == exact, user.username
             assert page.total == page.counts["mine"] == len(exact), user.username
+            assert not page.estimated  # below listing.MINE_EXACT candidates: exact
             assert exported == exact, user.username
             some += bool(exact)
         assert some >= 3  # the seeded walk leaves work in several inboxes

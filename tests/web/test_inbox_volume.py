@@ -61,7 +61,11 @@ def test_the_dispatchers_inbox_at_volume(client, crowded):
     login(client, "dispatcher")
     page = client.get("/").get_data(as_text=True)
     counts = dict(re.findall(r'data-tab="(\w+)">[^<]*<span class="count" data-count="(\d+)"', page))
-    assert int(counts["mine"]) >= MANY and int(counts["all"]) >= MANY + 2
+    # 待我处理 above MINE_EXACT candidates is estimated, and says so; the SQL tabs are exact
+    mine = counts["mine"]
+    assert f'<span class="count" data-count="{mine}" data-estimated="true"' in page
+    assert f"约 {mine} 件（估算" in page
+    assert int(counts["mine"]) >= MANY * 0.95 and int(counts["all"]) >= MANY + 2
     assert int(counts["overdue"]) > 0
     seen, dues = ids_and_dues(page)
     assert len(seen) == 50 and seen[0] == crowded  # the most urgent first
@@ -104,9 +108,10 @@ def mine_and_areas_at_volume(client, mine: int):
     in_a = counts_of(client.get("/?tab=all&place=st.a").get_data(as_text=True))["all"]
     in_b = counts_of(client.get("/?tab=all&place=st.b").get_data(as_text=True))["all"]
     assert in_a >= MANY and 1 <= in_b < 10
-    # the export of 待我处理 is exactly what the tab counts, read through the engine
+    # the export of 待我处理 is every case the engine says is mine; the tab's estimate is close
     csv = client.get("/cases/export.csv?tab=mine").get_data(as_text=True)
-    assert len(csv.strip().splitlines()) - 1 == mine
+    exact = len(csv.strip().splitlines()) - 1
+    assert exact >= MANY and abs(mine - exact) <= exact * 0.02
 
 
 def the_api_pages_with_the_same_cursor(client, crowded):

@@ -99,6 +99,7 @@ def inbox():
             ("old", t("最早上报优先", "Oldest first")),
         ],
         caseview=caseview,
+        mine_exact=listing.MINE_EXACT,
         now_cursor=request.args.get("cursor"),
         once=once.new(),
     )
