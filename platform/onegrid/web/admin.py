@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
 
 from onegrid import messages
 from onegrid.messages import display_path
 from onegrid.policy.kinds import NAMESPACES
 from onegrid.store import PolicyVersion
+from onegrid.store.accounts import User
 from onegrid.web import caseview, casework, charts, db, policyview, versionview
 from onegrid.web import scores as scoring_pages
 from onegrid.web.auth import admin_required
@@ -91,9 +93,16 @@ def checks():
 def versions():
     loaded = policyview.load()
     rows = casework.versions(db.session())
+    people = {
+        u.username: u.name
+        for u in db.session().scalars(
+            select(User).where(User.username.in_({r["published_by"] for r in rows} - {None}))
+        )
+    }
     for row in rows:
         at = row["published_at"]
         row["published_local"] = caseview.local(dt.datetime.fromisoformat(at)) if at else ""
+        row["publisher"] = people.get(row["published_by"]) or ""
     current_hash = loaded.policy.content_hash if loaded.policy is not None else None
     published = any(v["content_hash"] == current_hash for v in rows)
     return render_template(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import Flask, Request, current_app, flash, redirect, request, url_for
+from flask import Flask, Request, current_app, flash, redirect, request, session, url_for
 
 from onegrid import messages
 from onegrid.forms import forms_of
@@ -93,8 +93,9 @@ def _size(n: int) -> str:
 
 def too_large(exc):
     """Above PAGE_BODY: back to the form (the report's own key, so nothing is
-    filed twice), with a flash naming the limit."""
-    if request.endpoint not in ENDPOINTS:
+    filed twice), with a flash naming the limit; for someone not logged in
+    (whose body is capped small before anything reads it), a plain 413."""
+    if request.endpoint not in ENDPOINTS or session.get("uid") is None:
         from onegrid.web import errorpages
 
         return errorpages.page(exc)
