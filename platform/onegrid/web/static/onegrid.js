@@ -154,12 +154,15 @@
       preview.insertAdjacentElement("afterend", note);
       input.addEventListener("change", function () {
         var problems = [];
+        var notes = [];
         preview.textContent = "";
         Array.prototype.forEach.call(input.files, function (file) {
           if (TYPES.indexOf(file.type) < 0) {
             problems.push(say(words(), "photo-type", {name: file.name}));
           } else if (max && file.size > max) {
-            problems.push(say(words(), "photo-size", {
+            // said, not refused: offline.js shrinks a photo to the limit as the form is
+            // sent, and the server refuses one still too large on its field, answers kept
+            notes.push(say(words(), "photo-size", {
               name: file.name, size: size(file.size), max: input.getAttribute("data-max-size")
             }));
           }
@@ -175,8 +178,8 @@
         if (most && input.files.length + kept > most) {
           problems.push(say(words(), "photo-many", {max: most, n: input.files.length + kept}));
         }
-        note.textContent = problems.join("；");
-        note.hidden = !problems.length;
+        note.textContent = problems.concat(notes).join("；");
+        note.hidden = !problems.length && !notes.length;
         input.setCustomValidity(problems.join("; "));
         if (problems.length) input.reportValidity();
       });
