@@ -228,3 +228,69 @@ def test_a_body_over_the_page_limit_comes_back_to_the_form_with_the_limit(bundle
     assert r.status_code == 303 and "/cases/new?" in r.headers["Location"]
     html = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "超过单次提交 1 MB 的上限" in html and "每张不超过 8 MB" in html
+
+
+def test_the_report_form_in_a_phones_browser(bundled_app, browser):
+    """Cuntan at 390 px in chromium: typing 月饼 finds the matter and a tap
+    opens its form; a pasted over-long title is counted and held back with
+    the limit named; a photo shows its preview, an oversize one is named
+    with the pack's 8MB; "use my location" fills lat/long from the browser."""
+    from web.test_walks import serve
+
+    app = bundled_app("cuntan")
+    username, _place = reporter(app)
+    httpd, thread, base = serve(app)
+    context = browser.new_context(
+        base_url=base,
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        geolocation={"latitude": 29.6123, "longitude": 106.6011},
+        permissions=["geolocation"],
+    )
+    errors: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.goto("/auth/login")
+        page.fill("#username", username)
+        page.fill("#password", PASSWORD)
+        page.click("form.stack button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        page.goto("/cases/new")
+        page.fill("#matter-search", "月饼")
+        hits = page.locator("#matter-hits button.hit")
+        assert hits.count() == 1 and "游商销售过期食品" in hits.first.inner_text()
+        hits.first.click()
+        page.wait_for_selector("#report-title")
+        assert "matter=m.expired_food_vendor" in page.url
+        # a paste longer than the limit: kept whole, counted, the submit held back
+        page.fill("#report-title", "长" * 70)
+        counter = page.locator("#report-title-count")
+        assert "超出 10 字" in counter.inner_text() and "最多 60 字" in counter.inner_text()
+        assert page.eval_on_selector("#report-title", "el => el.value.length") == 70
+        assert not page.eval_on_selector("#report-title", "el => el.checkValidity()")
+        # photos: a preview; an oversize one named with the limit
+        small = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
+        page.set_input_files(
+            "#report-photos", [{"name": "a.png", "mimeType": "image/png", "buffer": small}]
+        )
+        assert page.locator(".og-preview img").count() == 1
+        big = b"\xff\xd8\xff\xe0" + b"\0" * (9 * 1024 * 1024)
+        page.set_input_files(
+            "#report-photos", [{"name": "big.jpg", "mimeType": "image/jpeg", "buffer": big}]
+        )
+        said = page.locator("#report-photos-check").inner_text()
+        assert "big.jpg" in said and "9.0 MB" in said and "8MB" in said
+        # the browser's own position, inside the pack's bounds
+        page.click("#report-location-locate")
+        page.wait_for_function("document.getElementById('report-location-lat').value !== ''")
+        assert page.input_value("#report-location-lat") == "29.6123"
+        assert page.input_value("#report-location-lng") == "106.6011"
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        assert not errors, errors
+    finally:
+        context.close()
+        httpd.shutdown()
+        thread.join()
+        httpd.server_close()
