@@ -294,3 +294,35 @@ def test_the_report_form_in_a_phones_browser(bundled_app, browser):
         httpd.shutdown()
         thread.join()
         httpd.server_close()
+
+
+def test_on_the_spot_through_the_json_api_too(bundled_app):
+    """The engine does it, so every door does: Luohu's frontage matter closes
+    at once; a matter without collect-and-handle answers 422 on the field."""
+    from web.webapp import token_for
+
+    app = bundled_app("luohu")
+    spot, plain = matters_by_spot(app)
+    username, place = reporter(app)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token_for(app, username)}"}
+    with app.app_context():
+        body = bundled.example(policyview.policy(app), spot["form"])
+    body.update(on_spot=True, spot_result="已当场清理")
+    r = client.post(
+        "/api/v1/cases",
+        json={"matter": spot["id"], "place": place, "submission": body},
+        headers=headers,
+    )
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["state"] == "closed"
+    with app.app_context():
+        body = bundled.example(policyview.policy(app), plain["form"])
+    body.update(on_spot=True, spot_result="已当场处置")
+    r = client.post(
+        "/api/v1/cases",
+        json={"matter": plain["id"], "place": place, "submission": body},
+        headers=headers,
+    )
+    assert r.status_code == 422
+    assert "不准许" in r.get_json()["errors"]["on_spot"][0]
