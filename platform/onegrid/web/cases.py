@@ -18,7 +18,7 @@ from flask import (
 )
 
 from onegrid import forms
-from onegrid.store import Case
+from onegrid.store import Case, utcnow
 from onegrid.web import (
     caseview,
     casework,
@@ -103,6 +103,27 @@ def inbox():
         now_cursor=request.args.get("cursor"),
         once=once.new(),
     )
+
+
+@bp.route("/inbox/counts")
+@login_required
+def inbox_counts():
+    """The inbox's tab counts for the same filters, and the unread
+    notifications: what the open inbox polls to say that work arrived."""
+    from onegrid.web import notices
+
+    f = listing.Filters.from_args(request.args)
+    session = db.session()
+    mine, rough = listing.mine_count(session, g.user, f)
+    counts = {
+        "mine": mine,
+        **listing.tab_counts(session, listing.filtered(session, g.user, f), utcnow()),
+    }
+    return {
+        "counts": counts,
+        "estimated": ["mine"] if rough else [],
+        "unread": notices.unread_count(),
+    }
 
 
 @bp.route("/cases/bulk", methods=("POST",))

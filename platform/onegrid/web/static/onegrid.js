@@ -228,7 +228,48 @@
     });
   }
 
+  // --- the inbox says when work arrived: its counts polled every minute ------
+  function fresh() {
+    var box = document.getElementById("fresh");
+    if (!box || !window.fetch) return;
+    var every = (parseInt(box.getAttribute("data-every"), 10) || 60) * 1000;
+    function shown() {
+      var out = {};
+      Array.prototype.forEach.call(document.querySelectorAll("#tabs a[data-tab]"), function (a) {
+        var span = a.querySelector(".count");
+        out[a.getAttribute("data-tab")] = {
+          n: parseInt(span.getAttribute("data-count"), 10), name: a.firstChild.textContent.trim()
+        };
+      });
+      return out;
+    }
+    var before = shown();
+    function poll() {
+      fetch(box.getAttribute("data-url"), {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) return;
+          var badge = document.getElementById("unread");
+          if (badge && data.unread) badge.textContent = data.unread;
+          var changed = Object.keys(before).filter(function (k) {
+            return data.counts[k] !== undefined && data.counts[k] !== before[k].n;
+          }).map(function (k) { return before[k].name + " " + before[k].n + " → " + data.counts[k]; });
+          if (!changed.length) return;
+          box.textContent = say(box, "words", {what: changed.join(document.documentElement.lang === "en" ? ", " : "，")}) + " ";
+          var link = document.createElement("a");
+          link.href = location.href;
+          link.id = "fresh-reload";
+          link.textContent = box.getAttribute("data-reload");
+          box.appendChild(link);
+          box.hidden = false;
+        })
+        .catch(function () { /* offline: try again next time */ });
+    }
+    window.setInterval(poll, every);
+  }
+
   function start() {
+    fresh();
     picker();
     counters();
     photos();
