@@ -84,7 +84,7 @@ def test_a_member_without_an_account_registers_and_the_branch_confirms(app):
     assert again.headers["Location"] == done.headers["Location"]
     assert stored(app) == (1, 1)
     shown = client.get(done.headers["Location"])
-    assert "等待网格党支部确认" in shown.text and "张建国" not in shown.text
+    assert "待网格党支部确认" in shown.text and "张建国" not in shown.text
 
     login(client, "js_other")  # the branch of another grid sees nobody
     assert "张建国" not in client.get("/people/").text
