@@ -15,6 +15,7 @@ from typing import Any
 from onegrid.errors import Loc, Problem
 from onegrid.policy.kinds.forms import FIELD_NAME_PATTERN, FIELD_TYPES
 from onegrid.policy.located import YMap, plain
+from onegrid.policy.resolve import merge_map  # the one key-by-key merge, as adopters' layers
 from onegrid.policy.suggest import did_you_mean
 
 _NAME = re.compile(FIELD_NAME_PATTERN)
@@ -234,8 +235,6 @@ def form_items(
     used form's fields, each changed key by key by a field item of the same
     name here, dropped by `remove: true`, and new names appended. Changed keys
     keep this file's place, so errors in them point here."""
-    from onegrid.policy.resolve import merge_map  # the one key-by-key merge
-
     used = item.get("use")
     if not isinstance(used, str):
         return item, list(item.get("fields") or ())

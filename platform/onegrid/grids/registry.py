@@ -415,11 +415,11 @@ def overlaid(policy, base: Registry, rows: Registry, problems: list[Problem]) ->
         grid.origin = grid.origin or base
     merged = Registry(base.path, base.columns, base.parent_level, base.grid_level, base.typed)
     merged.grids = list(base.grids)
-    merged.community_rows = {k: v for k, v in base.community_rows.items()}
+    merged.community_rows = dict(base.community_rows)
     for own in merged.community_rows.values():
         own.origin = own.origin or base
     where = {g.id: i for i, g in enumerate(merged.grids)}
-    units = {u for u in policy.ids("unit")}
+    units = set(policy.ids("unit"))
     for row in rows.grids:
         row.origin = rows
         if row.id in where:
@@ -463,6 +463,11 @@ def ranked_levels(policy) -> list[str]:
     """The pack's level ids, top first (by rank)."""
     levels = [lv for lv in policy.items("level") if isinstance(lv.get("rank"), int)]
     return [lv["id"] for lv in sorted(levels, key=lambda lv: lv["rank"])]
+
+
+def capital(text: str) -> str:
+    """`village` → `Village`, for headings (level names sit lower-cased in sentences)."""
+    return text[:1].upper() + text[1:]
 
 
 def level_name(policy, level: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from onegrid import messages
 from onegrid.errors import Problem
-from onegrid.grids.registry import Registry, level_name
+from onegrid.grids.registry import Registry, capital, level_name
 from onegrid.policy.suggest import did_you_mean
 
 messages.register(
@@ -403,7 +403,7 @@ def figure_label(policy, key: str, levels: dict[str, str] | None = None) -> dict
     level = {"communities": "parent", "grids": "grid"}.get(key)
     if levels and level and levels.get(level):
         name = level_name(policy, levels[level])
-        return {"zh": name["zh"], "en": name["en"][:1].upper() + name["en"][1:]}
+        return {"zh": name["zh"], "en": capital(name["en"])}
     return FIGURES[key]
 
 

@@ -9,6 +9,7 @@ import io
 import unicodedata
 
 from onegrid import messages
+from onegrid.grids.registry import capital
 from onegrid.grids.report import FIGURES, GridsReport, figure_label
 
 # Shown lines of each list in the text table; csv and json list everything.
@@ -74,7 +75,7 @@ def as_text(policy, result: GridsReport, lang: str) -> str:
     named = {k: result.level_names[v][lang] for k, v in result.levels.items() if v}
     for key, level in (("community", "parent"), ("grid", "grid")):
         label = named.get(level, t[key])
-        t[key] = label[:1].upper() + label[1:]  # column headings: "Village"
+        t[key] = capital(label)  # column headings: "Village"
     name = policy.manifest.get("name")
     name = name.get(lang, name.get("zh")) if isinstance(name, dict) else name
     sep = "：" if lang == "zh" else ": "
@@ -192,7 +193,7 @@ def people_lines(policy, result: GridsReport, t: dict, lang: str) -> list[str]:
         out += ["", t["posts"]]
         grid = _level(result, result.levels.get("grid"), lang)
         out += table(
-            [t["post"], t["persons"], _capital(t["grids_held"].format(level=grid))],
+            [t["post"], t["persons"], capital(t["grids_held"].format(level=grid))],
             [
                 (
                     messages.localized(p["name"], lang) or p["post"],
@@ -204,10 +205,6 @@ def people_lines(policy, result: GridsReport, t: dict, lang: str) -> list[str]:
         )
         out.append("  " + t["registered"].format(level=grid, **people["registered"]))
     return out
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _level(result: GridsReport, level: str | None, lang: str) -> str:

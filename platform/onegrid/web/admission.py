@@ -338,13 +338,7 @@ def act(item_id, action_id):
     if expected is None:
         abort(400)
     actor = casework.actor_of(g.user)
-    action = next(
-        (a for a in wf_item.actions_for_item(item, actor, lang) if a.id == action_id), None
-    )
-    if action is None:
-        abort(403)
-    values = formview.coerce(action.form, request.form) if action.form else {}
-    errors = formview.errors(action.form, values, lang) if action.form else {}
+    action, values, errors = formview.posted_action(item, action_id, actor, lang)
     if errors:
         return show(item_id, action_id, values, errors, 422)
     try:

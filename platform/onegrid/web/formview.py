@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import abort, current_app, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -181,3 +181,17 @@ def action_form(action, values, errors, lang: str, *, target: str, id_prefix: st
         action.form, values, errors, lang, action=target, id_prefix=id_prefix,
         submit=text_of(action.name, lang),
     )  # fmt: skip
+
+
+def posted_action(item, action_id: str, actor, lang: str):
+    """The action an item's page posted (403 if `actor` may not take it),
+    with the form's values and their errors: (action, values, errors)."""
+    from onegrid.workflow import item as wf_item
+
+    offered = wf_item.actions_for_item(item, actor, lang)
+    action = next((a for a in offered if a.id == action_id), None)
+    if action is None:
+        abort(403)
+    values = coerce(action.form, request.form) if action.form else {}
+    found = errors(action.form, values, lang) if action.form else {}
+    return action, values, found
