@@ -89,8 +89,18 @@ def check_pack(root: str | Path) -> tuple[Policy | None, list[Problem]]:
     if policy is not None and not any(p.severity == "error" for p in problems):
         for stage in stage_checks():
             problems.extend(stage(policy))
-    problems = sorted(problems, key=Problem.sort_key)
+    # The pack's own files before the base packs and the shared library it
+    # uses: the administrator's line comes first wherever the checkout lives
+    # (sorting by absolute path alone put the library first on some machines).
+    own = str(Path(root).resolve())
+    problems = sorted(problems, key=lambda p: (not _inside(p, own), *p.sort_key()))
     return policy, sorted(problems, key=lambda p: p.code not in DROPS_FILE)
+
+
+def _inside(problem: Problem, root: str) -> bool:
+    if problem.loc is None or not problem.loc.file:
+        return True
+    return str(Path(problem.loc.file).resolve()).startswith(root + "/")
 
 
 def fold(problems: list[Problem]) -> tuple[list[Problem], Problem | None]:

@@ -284,7 +284,7 @@ def test_the_report_form_in_a_phones_browser(bundled_app, browser):
         assert "big.jpg" in said and "9.0 MB" in said and "8MB" in said
         # the browser's own position, inside the pack's bounds
         page.click("#report-location-locate")
-        page.wait_for_function("document.getElementById('report-location-lat').value !== ''")
+        page.wait_for_function("() => document.getElementById('report-location-lat').value !== ''")
         assert page.input_value("#report-location-lat") == "29.6123"
         assert page.input_value("#report-location-lng") == "106.6011"
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
