@@ -103,7 +103,8 @@ def test_a_member_without_an_account_registers_and_the_branch_confirms(app):
     report = client.get("/admin/registry").text
     assert "在册人员" in report
     role, post = [line.split() for line in report.splitlines() if "法治建设宣传员" in line]
-    assert (role[1:], post[1:]) == (["1"], ["1", "1/500"])  # the role's people; the post's
+    # the role's people and accounts with no person record; the post's
+    assert (role[1:], post[1:]) == (["1", "0"], ["1", "1/500"])
     person_id = int(re.search(r'data-person="(\d+)"', client.get("/people/").text).group(1))
     refused = client.post(
         f"/people/{person_id}/link", data={"username": "nobody"}, follow_redirects=True
@@ -125,6 +126,47 @@ def test_a_member_without_an_account_registers_and_the_branch_confirms(app):
     target = html.unescape(found)  # with the form's once token
     assert client.post(target, data={"record": "为 2 户居民指引法律援助"}).status_code == 303
     assert "随事销号 1 次" in client.get("/duties/").text
+
+
+def secretaries(report: str) -> list[str]:
+    """The registry page's row of the branch secretaries among people on record."""
+    text = html.unescape(report)
+    people = text[text.index("在册人员") :]
+    return next(line.split() for line in people.splitlines() if "网格党支部书记" in line)
+
+
+def test_an_administrator_records_a_staff_member_and_the_report_counts_her(app):
+    client = app.test_client()
+    login(client, "root")
+    # two secretaries' accounts and no person record: no one on record
+    assert secretaries(client.get("/admin/registry").text)[-2:] == ["0", "2"]
+    page = client.get("/people/")
+    assert 'id="record-form"' in page.text and "居住地网格（编号或名称）" in page.text
+    typed = {
+        "name": "王芳",
+        "phone": "1370000",
+        "home_grid": "金八路一号网格",
+        "username": "js_sec",
+    }
+    refused = client.post("/people/", data={**typed, "phone": "12"})
+    assert refused.status_code == 422
+    assert "手机号码只能包含数字" in refused.text and 'value="王芳"' in refused.text
+    unknown = client.post("/people/", data={**typed, "phone": "13700000003"})
+    assert unknown.status_code == 422 and "没有叫“金八路一号网格”的网格" in unknown.text
+    assert stored(app) == (0, 0)  # nothing half-made
+    # the grid by its name, as the registry spells it
+    done = client.post(
+        "/people/", data={**typed, "phone": "13700000003", "home_grid": "和平社区第1网格"}
+    )
+    assert done.status_code == 303
+    shown = client.get(done.headers["Location"]).text
+    assert 'id="account">js_sec<' in shown and "已登记 王芳" in shown and "和平社区第1网格" in shown
+    # one secretary is now somebody; the other is still an account alone
+    assert secretaries(client.get("/admin/registry").text)[-2:] == ["1", "1"]
+    client.post("/auth/logout")
+    login(client, "js_other")
+    assert client.post("/people/", data=typed).status_code == 404  # administrators only
+    assert stored(app) == (1, 0)
 
 
 def test_self_service_refusals_name_the_field_and_keep_what_was_typed(app):

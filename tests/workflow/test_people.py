@@ -142,7 +142,37 @@ def test_the_people_side_of_the_grids_report_counts_accounts_and_claimants(db, j
     was = {r["rule"]: r for r in before["staffing"]}
     grids_n = len([u for u, s in book.units.items() if s.get("level") == "grid"])
     assert rule["std.branch"]["checked"] == grids_n
-    assert (was["std.branch"]["met"], rule["std.branch"]["met"]) == (0, 1)
+    # the secretary's account has no person record: listed apart, not a person
+    assert (was["std.branch"]["met"], rule["std.branch"]["met"]) == (0, 0)
+    assert after["accounts"]["grid_branch_secretary"] == 1
+    assert after["roles"]["grid_branch_secretary"] == 0
+    with db() as session:
+        with pytest.raises(InvalidSubmission) as refused:
+            people.record(
+                session, jinshui, {"name": "王芳", "phone": "12", "home_grid": grid}, "admin"
+            )
+        assert refused.value.errors == {"phone": [messages.text("person-bad-phone", {})]}
+        with pytest.raises(InvalidSubmission) as refused:
+            people.record(
+                session,
+                jinshui,
+                {"name": "王芳", "phone": "13700000003", "home_grid": "x"},
+                "admin",
+            )
+        assert "没有叫“x”的网格" in refused.value.errors["home_grid"][0]
+        name = book.name(book.units[grid], "zh", "")
+        wang = {"name": "王芳", "phone": "13700000003", "home_grid": name, "username": "sec"}
+        recorded = people.record(session, jinshui, wang, "admin")
+        session.commit()
+        assert recorded.home_grid == grid  # named by the grid's name
+        now = people.staffing(session, jinshui, rules)
+        assert verify(session).ok
+    rule = {r["rule"]: r for r in now["staffing"]}
+    assert rule["std.branch"]["met"] == 1
+    assert (now["roles"]["grid_branch_secretary"], now["accounts"]["grid_branch_secretary"]) == (
+        1,
+        0,
+    )
     assert (was["std.grid_worker"]["people"], rule["std.grid_worker"]["people"]) == (0, 1)
     posts = {p["post"]: p for p in after["posts"]}
     assert len(posts) == 6
@@ -160,7 +190,7 @@ def test_grids_report_people_from_the_command_line(onegrid, db, db_url, jinshui)
         act_item(session, claim.id, "claim.confirm", secretary, {}, claim.version)
     pack = str(CATALOGS / "jinshui")
     text = onegrid("grids", "report", pack, "--people", "--url", db_url)
-    assert "在册人员（账号与已确认的认岗登记，每人计一次）" in text.out, text.err
+    assert "在册人员（人员记录与已确认的认岗登记，每人计一次；" in text.out, text.err
     assert "已确认登记 1 人，其中党员 1 人；有党员报到的网格 1/500" in text.out
     out = onegrid("grids", "report", pack, "--people", "--url", db_url, "--format", "json")
     found = json.loads(out.out)["people"]
@@ -246,3 +276,46 @@ def test_jinshui_ranks_grids_on_their_records_with_people_counted_by_hand(
     assert rows[other]["values"]["data"]["value"] == 1.0  # its row alone
     assert rows[grid]["values"]["patrol"]["value"] == 0.0  # nobody patrolled
     assert rows[grid]["score"] == pytest.approx(50 * 0.9, abs=0.01)
+
+
+def test_a_claimants_round_warns_her_account_and_only_a_lapse_tells_the_grid(db, jinshui):
+    from onegrid.store.outbox import Notification, NotificationRecipient
+    from onegrid.workflow.rounds import open_rounds
+    from onegrid.workflow.sweep import sweep
+
+    grid, _ = grids(jinshui)
+    with db() as session:
+        create_user(session, "zhang", "x" * 12, bindings=[], method="pbkdf2:sha256:1")
+        create_user(
+            session, "gw", "x" * 12, bindings=[("grid_worker", grid)], method="pbkdf2:sha256:1"
+        )
+        session.commit()
+        person, claim = people.register(session, jinshui, {**ZHANG, "home_grid": grid}, PUBLIC)
+        secretary = Actor("sec", (Binding("grid_branch_secretary", grid),))
+        act_item(session, claim.id, "claim.confirm", secretary, {}, claim.version)
+        people.link(session, person.id, "zhang", by="admin")
+        session.commit()
+    opened = open_rounds(db, dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC))
+    with db() as session:
+        quarter = next(
+            r
+            for r in (session.get(Item, i) for i in opened)
+            if r.data.get("person") == person.id and r.data["period"] == "2026-Q4"
+        )
+
+    def told(event):
+        with db() as session:
+            rows = session.execute(
+                select(NotificationRecipient.username)
+                .join(Notification, Notification.id == NotificationRecipient.notification_id)
+                .where(Notification.event == event)
+                .where(Notification.payload["item"].as_integer() == quarter.id)
+            )
+            return sorted(u for (u,) in rows)
+
+    assert sweep(db, now=quarter.warn_at + dt.timedelta(minutes=1)).items.warned
+    assert told("duty_round.warn") == ["zhang"]  # hers alone, not the grid worker's
+    lapsed = sweep(db, now=quarter.due_at + dt.timedelta(minutes=1)).items
+    assert quarter.id in lapsed.supervised + lapsed.escalated
+    event = "duty_round.supervise" if quarter.id in lapsed.supervised else "duty_round.escalate"
+    assert told(event) == ["gw", "zhang"]  # a lapse: the grid hears too

@@ -54,10 +54,11 @@ LABELS = {
     },
     "scope": {"zh": "每个{level}", "en": "each {level}"},
     "people": {
-        "zh": "在册人员（账号与已确认的认岗登记，每人计一次）",
-        "en": "People on record (accounts and confirmed claims, each person once)",
+        "zh": "在册人员（人员记录与已确认的认岗登记，每人计一次；未关联人员记录的账号不计为人，另列）",
+        "en": "People on record (person records and confirmed claims, each person once; accounts with no person record are not counted as people, but listed apart)",
     },
     "persons": {"zh": "人数", "en": "People"},
+    "accounts": {"zh": "无人员记录的账号", "en": "Accounts without a person"},
     "met": {"zh": "达标", "en": "Met"},
     "posts": {"zh": "岗位认领", "en": "Posts claimed"},
     "post": {"zh": "岗位", "en": "Post"},
@@ -165,12 +166,13 @@ def people_lines(policy, result: GridsReport, t: dict, lang: str) -> list[str]:
     people = result.people
     out = ["", t["people"]]
     staff = result.totals.get("staff", {})
+    alone = people.get("accounts", {})
     out += table(
-        [t["figure"], t["registry"], t["persons"]],
+        [t["figure"], t["registry"], t["persons"], t["accounts"]],
         [
-            (figure_label(policy, f"staff.{role}")[lang], staff.get(role, ""), n)
+            (figure_label(policy, f"staff.{role}")[lang], staff.get(role, ""), n, alone.get(role, 0))
             for role, n in people["roles"].items()
-            if n or role in staff
+            if n or alone.get(role) or role in staff
         ],
     )
     out.append("")

@@ -77,15 +77,53 @@ def person_view(session, book, person, lang, admin: bool) -> dict:
 @bp.route("/")
 @login_required
 def index():
+    return _listing({}, {}, 200)
+
+
+def _listing(values: dict, errors: dict, status: int):
+    """The list, and for an administrator the form to record a person
+    (`values` and `errors`: what a refused one typed, and why)."""
     lang = current_lang()
     session = db.session()
     book = rulebook(casework.current_version(session))
     area = _area(book, g.user)
     found = people.listing(session, book.pack, area)
     shown = [person_view(session, book, p, lang, g.user.is_admin) for p in found[:500]]
-    return render_template(
-        "persons/index.html", people=shown, total=len(found), claims=bool(claims.kinds(book))
+    level = claims.lowest_level(book)
+    page = render_template(
+        "persons/index.html",
+        people=shown,
+        total=len(found),
+        claims=bool(claims.kinds(book)),
+        values=values,
+        errors=errors,
+        grid_level=book.name(book.levels.get(level), lang, level or ""),
     )
+    return page, status
+
+
+@bp.route("/", methods=("POST",))
+@admin_required
+def create():
+    """Record a person with no post claim (staff), optionally tied to an
+    account: the grids report counts an account alone as nobody."""
+    session = db.session()
+    values = {k: request.form.get(k, "").strip() for k in ("name", "phone", "home_grid", "username")}
+    values["party_member"] = request.form.get("party_member") == "on"
+    try:
+        person = people.record(
+            session, casework.current_version(session), values, g.user.username, lang=current_lang()
+        )
+        session.commit()
+    except OnegridError as exc:
+        session.rollback()
+        errors = getattr(exc, "errors", None)
+        if not isinstance(errors, dict) or not errors:
+            lang = current_lang()
+            errors = {"": [messages.text(p.code, p.params, lang) for p in exc.problems]}
+        return _listing(values, errors, 422)
+    flash(t(f"已登记 {person.name}", f"{person.name} recorded"))
+    return redirect(url_for("persons.show", person_id=person.id), code=303)
 
 
 @bp.route("/<int:person_id>")

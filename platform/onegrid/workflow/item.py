@@ -30,9 +30,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from onegrid import messages
 from onegrid.errors import Problem
+from onegrid.store.accounts import User
 from onegrid.store.base import utcnow
 from onegrid.store.items import Item
 from onegrid.store.models import AuditEntry
+from onegrid.store.people import Person
 from onegrid.workflow import (
     audit,
     deadline,
@@ -44,7 +46,7 @@ from onegrid.workflow import (
     separation,
     submission,
 )
-from onegrid.workflow.actor import Actor
+from onegrid.workflow.actor import SWEEP, Actor
 from onegrid.workflow.case import Step, _apply, request_hash, steps_of
 from onegrid.workflow.errors import CaseNotFound, Conflict, InvalidSubmission
 from onegrid.workflow.rulebook import rulebook
@@ -235,6 +237,20 @@ def tell(session, book, item: Item, event: str, actor: str | None, now) -> None:
         # not each time one is opened
         units = [u for u in (item.unit, *(item.assistants or ())) if u]
     users = [u for h in holders for u in h.users]
+    claimant = (item.data or {}).get("person")
+    if claimant is not None and item.closed_at is None and event != "file":
+        # a claimed post's round is the claimant's own (party `claimant`):
+        # the sweep's warning reaches her account; the grid hears only of a
+        # lapse, or of the warning too when she has no account to hear it
+        # with; her own ticks tell nobody
+        if actor != SWEEP.id:
+            units = []
+        else:
+            account = _account_of(session, claimant)
+            if account is not None:
+                users.append(account)
+                if event == "warn":
+                    units = []
     if item.closed_at is not None and item.outcome:
         users.append(item.reporter)
     users = [u for u in users if u != actor]  # who acted knows
@@ -262,6 +278,15 @@ def tell(session, book, item: Item, event: str, actor: str | None, now) -> None:
             "due_at": item.due_at.isoformat() if item.due_at else None,
         },
         now=now,
+    )
+
+
+def _account_of(session, person_id) -> str | None:
+    """The username of the account tied to a person record, if any."""
+    return session.scalar(
+        select(User.username)
+        .join(Person, Person.user_id == User.id)
+        .where(Person.id == person_id, User.active.is_(True))
     )
 
 

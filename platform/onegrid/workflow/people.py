@@ -56,6 +56,11 @@ messages.register(
             "zh": "策略包没有认岗登记（post_claim）流程",
             "en": "the pack has no post-claim (post_claim) workflow",
         },
+        "person-no-name": {"zh": "请填写姓名", "en": "a name is required"},
+        "person-unknown-grid": {
+            "zh": "没有叫“{grid}”的{level}（填写其编号或名称）",
+            "en": "there is no {level} '{grid}' (give its id or name)",
+        },
         "person-account-taken": {
             "zh": "账号 '{username}' 已关联人员记录 {person}",
             "en": "the account '{username}' is linked to person record {person} already",
@@ -191,6 +196,75 @@ def register(
     return person_of(session, claim), claim
 
 
+def record(
+    session,
+    version,
+    values: dict[str, Any],
+    by: str,
+    now: dt.datetime | None = None,
+    lang: str = "zh",
+) -> Person:
+    """An administrator records a person with no post claim (a grid worker,
+    a secretary: staff whose account alone is not counted as somebody),
+    tied to `values["username"]` when given; audited. The caller commits.
+    `home_grid` is a grid's id or its name in the pack."""
+    now = now or utcnow()
+    book = rulebook(version)
+    name = str(values.get("name") or "").strip()[:128]
+    if not name:
+        raise _field_error("person-no-name", "name", {}, lang)
+    phone = normal_phone(values.get("phone"))
+    if not PHONE.match(phone):
+        raise _field_error("person-bad-phone", "phone", {}, lang)
+    level = claims.lowest_level(book)
+    grid = _grid(book, str(values.get("home_grid") or "").strip(), level)
+    if grid is None:
+        named = book.name(book.levels.get(level), lang, level or "")
+        params = {"grid": str(values.get("home_grid") or ""), "level": named}
+        raise _field_error("person-unknown-grid", "home_grid", params, lang)
+    same = session.scalar(select(Person).where(Person.pack == book.pack, Person.phone == phone))
+    if same is not None:
+        raise _field_error("person-phone-taken", "phone", {}, lang)
+    person = Person(
+        pack=book.pack,
+        name=name,
+        phone=phone,
+        party_member=bool(values.get("party_member")),
+        home_grid=grid,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(person)
+    session.flush()
+    _append(
+        session,
+        person,
+        "person.create",
+        by,
+        now,
+        {"name": name, "party_member": person.party_member, "home_grid": grid},
+    )
+    if values.get("username"):
+        link(session, person.id, str(values["username"]).strip(), by, now)
+    return person
+
+
+def _grid(book, given: str, level: str | None) -> str | None:
+    """The unit of `level` that `given` names, by id or by name (zh or en)."""
+    if not given:
+        return None
+    spec = book.units.get(given)
+    if spec is not None and spec.get("level") == level:
+        return given
+    for unit, spec in book.units.items():
+        if spec.get("level") == level and given in (
+            book.name(spec, "zh", ""),
+            book.name(spec, "en", ""),
+        ):
+            return unit
+    return None
+
+
 def get(session, person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None:
@@ -250,6 +324,12 @@ def history(session, person_id: int) -> list:
 # --- real people against the grid standards ---------------------------------------
 
 
+# who holds a role: a person record (or a confirmed claim naming one), or
+# an account alone, which may be a shared desk login rather than somebody
+ACCOUNT = "user:"
+PERSON = "person:"
+
+
 @dataclass
 class Held:
     """Who holds each role, per unit: accounts bound there and confirmed
@@ -260,20 +340,25 @@ class Held:
     def add(self, unit: str, role: str, who: str) -> None:
         self.by_unit.setdefault(unit, {}).setdefault(role, set()).add(who)
 
-    def per_role(self) -> dict[str, int]:
-        """Distinct people holding each role anywhere."""
+    def per_role(self, accounts: bool = False) -> dict[str, int]:
+        """Distinct people (`accounts`: accounts with no person record)
+        holding each role anywhere."""
         found: dict[str, set[str]] = {}
         for roles in self.by_unit.values():
             for role, who in roles.items():
-                found.setdefault(role, set()).update(who)
+                found.setdefault(role, set()).update(
+                    w for w in who if w.startswith(ACCOUNT) == accounts
+                )
         return {role: len(who) for role, who in found.items()}
 
     def people(self, units: list[str], roles: list[str]) -> int:
+        """Distinct people holding one of `roles` in `units`; an account
+        with no person record is not counted as one."""
         found: set[str] = set()
         for unit in units:
             for role in roles:
                 found |= self.by_unit.get(unit, {}).get(role, set())
-        return len(found)
+        return sum(1 for w in found if not w.startswith(ACCOUNT))
 
 
 def held(session, book) -> Held:
@@ -293,7 +378,7 @@ def held(session, book) -> Held:
     for role, unit, user_id in rows:
         if role in book.roles and (unit in book.units or unit in book.departments):
             # an account and its person record are one person
-            who = f"person:{linked[user_id]}" if user_id in linked else f"user:{user_id}"
+            who = f"{PERSON}{linked[user_id]}" if user_id in linked else f"{ACCOUNT}{user_id}"
             out.add(unit, role, who)
     posts = claims.posts(book)
     for claim in session.scalars(
@@ -307,7 +392,7 @@ def held(session, book) -> Held:
         role = post.get("holder")
         if role in book.roles and claim.unit:
             who = (claim.result or {}).get("person")
-            out.add(claim.unit, role, f"person:{who}" if who else f"claim:{claim.id}")
+            out.add(claim.unit, role, f"{PERSON}{who}" if who else f"claim:{claim.id}")
     return out
 
 
@@ -387,6 +472,13 @@ def staffing(session, version, rules) -> dict[str, Any]:
         "grids_all_posts": sum(figures[g].grids_all_posts for g in grids if g in figures),
         "grids": len(grids),
     }
-    per_role = who.per_role()
+    per_role, alone = who.per_role(), who.per_role(accounts=True)
     roles = {role: per_role.get(role, 0) for role in book.roles}
-    return {"roles": roles, "staffing": out_rules, "posts": posts, "registered": registered}
+    accounts = {role: alone.get(role, 0) for role in book.roles}
+    return {
+        "roles": roles,
+        "accounts": accounts,
+        "staffing": out_rules,
+        "posts": posts,
+        "registered": registered,
+    }
