@@ -170,7 +170,12 @@ def people_lines(policy, result: GridsReport, t: dict, lang: str) -> list[str]:
     out += table(
         [t["figure"], t["registry"], t["persons"], t["accounts"]],
         [
-            (figure_label(policy, f"staff.{role}")[lang], staff.get(role, ""), n, alone.get(role, 0))
+            (
+                figure_label(policy, f"staff.{role}")[lang],
+                staff.get(role, ""),
+                n,
+                alone.get(role, 0),
+            )
             for role, n in people["roles"].items()
             if n or alone.get(role) or role in staff
         ],

@@ -108,7 +108,9 @@ def create():
     """Record a person with no post claim (staff), optionally tied to an
     account: the grids report counts an account alone as nobody."""
     session = db.session()
-    values = {k: request.form.get(k, "").strip() for k in ("name", "phone", "home_grid", "username")}
+    values = {
+        k: request.form.get(k, "").strip() for k in ("name", "phone", "home_grid", "username")
+    }
     values["party_member"] = request.form.get("party_member") == "on"
     try:
         person = people.record(
