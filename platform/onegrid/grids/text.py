@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from pathlib import Path
 
 from onegrid import messages
 from onegrid.grids.registry import capital
@@ -80,7 +81,7 @@ def as_text(policy, result: GridsReport, lang: str) -> str:
     name = policy.manifest.get("name")
     name = name.get(lang, name.get("zh")) if isinstance(name, dict) else name
     sep = "：" if lang == "zh" else ": "
-    out = [f"{t['title']}{sep}{name} ({messages.display_path(result.registry)})", ""]
+    out = [f"{t['title']}{sep}{name} ({_shown(policy, result.registry)})", ""]
     published = {p["figure"]: p["published"] for p in result.published}
     rows = []
     for key in FIGURES:
@@ -157,6 +158,15 @@ def as_text(policy, result: GridsReport, lang: str) -> str:
     n = result.violations
     out.append(t["verdict_bad"].format(n=n) if n else t["verdict_ok"])
     return "\n".join(out)
+
+
+def _shown(policy, path: str) -> str:
+    """The registry's path within its pack (the page must not show where the
+    server keeps its files), else as the command line shows paths."""
+    try:
+        return Path(path).resolve().relative_to(policy.root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return messages.display_path(path)
 
 
 def people_lines(policy, result: GridsReport, t: dict, lang: str) -> list[str]:
