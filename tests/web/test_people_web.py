@@ -163,6 +163,15 @@ def test_an_administrator_records_a_staff_member_and_the_report_counts_her(app):
     assert 'id="account">js_sec<' in shown and "已登记 王芳" in shown and "和平社区第1网格" in shown
     # one secretary is now somebody; the other is still an account alone
     assert secretaries(client.get("/admin/registry").text)[-2:] == ["1", "1"]
+    exported = client.get("/people/export.csv")
+    assert exported.status_code == 200 and exported.mimetype == "text/csv"
+    lines = exported.data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("编号,姓名,手机,中共党员,居住地网格")
+    assert lines[1].split(",")[1:] == ["王芳", "13700000003", "否", "和平社区第1网格", "", "js_sec"]
+    assert client.get("/people/export.xlsx").data[:2] == b"PK"  # a zip: the Excel file
+    client.post("/auth/logout")
+    login(client, "js_sec")  # not an administrator: the phone masked, as on the page
+    assert "137****0003" in client.get("/people/export.csv").data.decode("utf-8-sig")
     client.post("/auth/logout")
     login(client, "js_other")
     assert client.post("/people/", data=typed).status_code == 404  # administrators only
