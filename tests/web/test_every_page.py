@@ -32,9 +32,9 @@ ACTION_FORM = re.compile(r'<form[^>]*action="(/cases/\d+/act/[^"]+)"(.*?)</form>
 
 
 def crawl(client, start=("/",), follow=True):
-    """(url, status, html) of every same-site page reachable from `start`
+    """(url, status, page) of every same-site page reachable from `start`
     (each start page whatever its shape), and of each action form that asks
-    for an answer, sent empty."""
+    for an answer, sent empty; each page parsed once (`bundled.Page`)."""
     todo, seen, shapes, out = list(start), set(), {}, []
     while todo and len(out) < PAGES_PER_USER + len(start):
         url = todo.pop(0)
@@ -49,23 +49,24 @@ def crawl(client, start=("/",), follow=True):
             url, follow_redirects=True
         )  # as a browser does (the report form adds its key)
         html = r.get_data(as_text=True) if r.mimetype == "text/html" else ""
-        out.append((url, r.status_code, html))
+        page = bundled.Page(html)
+        out.append((url, r.status_code, page))
         for target, body in ACTION_FORM.findall(html):
             if "required" in body:
                 target = target.replace("&amp;", "&")
                 refused = client.post(target, data={})
                 assert refused.status_code == 422, (target, refused.status_code)
-                out.append((f"POST {target}", refused.status_code, refused.get_data(as_text=True)))
+                shown = bundled.Page(refused.get_data(as_text=True))
+                out.append((f"POST {target}", refused.status_code, shown))
         if follow and r.status_code == 200 and html:
-            for href in bundled.Page(html).links:
+            for href in page.links:
                 href = href.replace("&amp;", "&").split("#")[0]
                 if href.startswith("/") and not href.startswith("//") and not SKIP.match(href):
                     todo.append(href)
     return out
 
 
-def problems_on(html: str, lang: str, allowed: set[str], ids: set[str]) -> list[str]:
-    page = bundled.Page(html)
+def problems_on(page: bundled.Page, lang: str, allowed: set[str], ids: set[str]) -> list[str]:
     text = "\n".join(page.text)
     out = []
     if lang == "zh":
@@ -100,10 +101,10 @@ def test_every_page_of_every_role(pack, bundled_app):
         for lang in ("zh", "en"):
             client.post(f"/auth/lang/{lang}", data={"next": "/"})
             # English: the same start pages; the links were followed in Chinese
-            for url, status, html in crawl(client, begin, follow=lang == "zh"):
+            for url, status, page in crawl(client, begin, follow=lang == "zh"):
                 if status >= 500:
                     failures.append(f"{username} {lang} {url}: {status}")
                     continue
-                for problem in problems_on(html, lang, allowed, ids):
+                for problem in problems_on(page, lang, allowed, ids):
                     failures.append(f"{username} {lang} {url}: {problem}")
     assert not failures, "\n".join(failures[:60]) + f"\n({len(failures)} in all)"
