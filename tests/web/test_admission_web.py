@@ -123,6 +123,9 @@ def test_api_review_approve_with_conditions_register_and_escalation(app):
     assert [e["title"] for e in reg["entries"]] == ["小区充电桩安装意愿摸底"]
     assert reg["entries"][0]["conditions"] == "经费 4 月底前拨付"
     assert reg["counts"][0]["by_year"]["2026"] == 1
+    for bad in ("false", "26x", "0"):  # not a year: said so, not this year's figures instead
+        r = client.get(f"/api/v1/admission/register?year={bad}", headers=token(client, "kq_heping"))
+        assert (r.status_code, r.get_json()["error"]) == (400, "bad-year"), bad
     # another request lapses: the sweep escalates it (supervised, new limit)
     lapsing = file(client, "kq_housing", {**UNLISTED, "name": "另一项清单外事务"}).get_json()
     with app.app_context():

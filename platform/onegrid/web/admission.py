@@ -372,7 +372,7 @@ def register_page():
     unit = request.args.get("unit") or user_unit(g.user)
     if unit and unit not in book.units:
         unit = None
-    year = request.args.get("year", type=int) or utcnow().year
+    year = _year() or utcnow().year  # a page falls back to this year
     entries = register.entries(session, version.pack, lang, unit=unit)
     table = register.counts(session, version, [year - 1, year])
     if unit:
@@ -506,6 +506,15 @@ def api_act(item_id, action_id):
     )
 
 
+def _year() -> int | None:
+    """`?year=`: a four-digit year (this year when not given); None when
+    it is not one, so the API says so instead of answering another year."""
+    text = request.args.get("year")
+    if text is None or text == "":
+        return utcnow().year
+    return int(text) if text.isascii() and text.isdigit() and 1900 <= int(text) <= 9999 else None
+
+
 @api.bp.route("/admission/register")
 def api_register():
     api.need_user()
@@ -516,7 +525,9 @@ def api_register():
     unit = request.args.get("unit") or None
     if unit is not None and unit not in book.units:
         return api.error(422, "unknown-unit", f"unknown unit {unit!r}")
-    year = request.args.get("year", type=int) or utcnow().year
+    year = _year()
+    if year is None:
+        return api.error(400, "bad-year", "year must be a year such as 2026")
     table = register.counts(session, version, [year - 1, year])
     return jsonify(
         {

@@ -447,7 +447,11 @@ PATHS.update(
                 "summary": "The register of admitted tasks (of `unit`), and counts per unit for `year` and the year before",
                 "parameters": [
                     {"name": "unit", "in": "query", "schema": {"type": "string"}},
-                    {"name": "year", "in": "query", "schema": {"type": "integer"}},
+                    {
+                        "name": "year",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1900, "maximum": 9999},
+                    },
                 ],
                 "responses": {
                     "200": ok("Entries and counts", OBJECT),
