@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
-from onegrid.store import Case
+from onegrid.store import Case, PolicyVersion
 from onegrid.web import create_app, db
 from web.oldforms import csrf_of, page_version, publish_next
 from web.test_admission_web import kunqu_db  # noqa: F401 (a fixture)
@@ -89,8 +90,13 @@ def test_after_the_window_it_is_returned_with_the_answers_kept(cuntan):
     r = client.post(FORM_URL, data=body)
     html = r.get_data(as_text=True)
     assert r.status_code == 422
-    assert f"此表单按第 {filled} 版策略填写，第 {newer} 版已于" in html
-    assert "3d 内受理" in html and "已填内容已保留" in html
+    # the publication in Cuntan's own time (Asia/Shanghai), the window in words
+    with cuntan.app_context():
+        published = db.session().get(PolicyVersion, newer).published_at
+    local = published.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    assert f"此表单按第 {filled} 版策略填写，第 {newer} 版已于 {local} 发布" in html
+    assert "新版发布后 3 天内受理" in html and "已填内容已保留" in html
+    assert "UTC" not in html and "3d" not in html
     assert ANSWERS["title"] in html and ANSWERS["description"] in html  # kept in the new form
     assert page_version(html) == newer  # the form now shown is the new one
     assert cases(cuntan) == before
@@ -103,7 +109,8 @@ def test_after_the_window_it_is_returned_with_the_answers_kept(cuntan):
     # in English too
     client.post("/auth/lang/en", data={"csrf_token": csrf, "next": "/"})
     r = client.post(FORM_URL.replace("-1", "-3"), data=body)
-    assert "older forms are taken only within 3d" in r.get_data(as_text=True)
+    html = r.get_data(as_text=True)
+    assert f"published on {local} and older forms are taken only within 3 days" in html
 
 
 def test_a_pack_without_a_window_returns_any_older_form(kunqu):

@@ -18,6 +18,7 @@ from onegrid.web.i18n import text_of
 from onegrid.workflow import case as wf_case
 from onegrid.workflow import finality
 from onegrid.workflow.actor import SWEEP
+from onegrid.workflow.calendar import local_minute
 from onegrid.workflow.rulebook import rulebook as wf_rulebook
 
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -183,7 +184,7 @@ def local(value: dt.datetime | None) -> str:
     """A stored UTC time as people read it: local, to the minute."""
     if value is None:
         return ""
-    return value.astimezone(calendar_zone()).strftime("%Y-%m-%d %H:%M")
+    return local_minute(value, calendar_zone())
 
 
 def report_rows(case: Case, lang: str = "zh") -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ from onegrid.web.security import csrf
 from onegrid.workflow import errors as wf_errors
 from onegrid.workflow import rulebook
 from onegrid.workflow.actor import Actor
+from onegrid.workflow.calendar import duration_words
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 
@@ -634,20 +635,6 @@ def notice(matter_id: str, lang: str | None = None) -> str | None:
             else f"{name} within {duration_words(str(limit), lang)}"
         )
     return ("，".join(parts) + "。") if lang == "zh" else ("; ".join(parts) + ".")
-
-
-UNITS = {
-    "m": ("分钟", "minutes"),
-    "h": ("小时", "hours"),
-    "d": ("天", "days"),
-    "wd": ("个工作日", "working days"),
-}
-
-
-def duration_words(text: str, lang: str) -> str:
-    number = text.rstrip("mhdw")
-    zh, en = UNITS.get(text[len(number) :], ("", text[len(number) :]))
-    return f"{number} {zh}" if lang == "zh" else f"{number} {en}"
 
 
 def client_actor(client) -> Actor:

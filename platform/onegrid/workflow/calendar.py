@@ -12,7 +12,28 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DURATION = re.compile(r"^([1-9][0-9]*)(m|h|d|wd)$")
 DEFAULT_TZ = "Asia/Shanghai"
 log = logging.getLogger(__name__)
+# a duration's unit as people read it
+UNIT_WORDS = {
+    "m": ("分钟", "minutes"),
+    "h": ("小时", "hours"),
+    "d": ("天", "days"),
+    "wd": ("个工作日", "working days"),
+}
 _TOLD: set[dt.date] = set()  # each calendar's end is logged once per process
+
+
+def duration_words(text: str, lang: str) -> str:
+    """A policy duration in words: `3d` → 3 天 / 3 days, `5wd` → 5 个工作日 /
+    5 working days (the one place a page or a message says a duration)."""
+    number = text.rstrip("mhdw")
+    zh, en = UNIT_WORDS.get(text[len(number) :], ("", text[len(number) :]))
+    return f"{number} {zh}" if lang == "zh" else f"{number} {en}"
+
+
+def local_minute(value: dt.datetime, tz: ZoneInfo) -> str:
+    """A stored (UTC) time as people read it: in the pack's time zone, to the
+    minute (the one format every page and message uses)."""
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def _days(items) -> frozenset[dt.date]:

@@ -20,6 +20,7 @@ from onegrid import messages
 from onegrid.errors import Problem
 from onegrid.store.base import utcnow
 from onegrid.store.models import PolicyVersion
+from onegrid.workflow.calendar import duration_words, local_minute
 from onegrid.workflow.rulebook import rulebook
 
 messages.register(
@@ -38,7 +39,7 @@ messages.register(
         },
         "old-form-too-late": {
             "zh": "此表单按第 {version} 版策略填写，第 {current} 版已于 {since} 发布，"
-            "旧版表单只在新版发布后 {window} 内受理：请按新表单核对后重新提交，已填内容已保留",
+            "旧版表单只在新版发布后 {window}内受理：请按新表单核对后重新提交，已填内容已保留",
             "en": "this form was filled under policy version {version}; version {current} was "
             "published on {since} and older forms are taken only within {window} of that: "
             "check the new form and send again (your answers are kept)",
@@ -72,14 +73,13 @@ def filled_under(
         .limit(1)
     ).first()
     since = successor.published_at
-    params = {
-        "version": older.id,
-        "current": current.id,
-        "since": since.strftime("%Y-%m-%d %H:%M UTC"),
-    }
+    calendar = rulebook(current).calendar
+    # in words and in the pack's own time zone: she reads it on a Chinese page
+    params = {"version": older.id, "current": current.id, "since": local_minute(since, calendar.tz)}
     window = window_of(current)
     if not window:
         return current, Problem("old-form-no-window", params)
-    if (now or utcnow()) > rulebook(current).calendar.add(since, window):
-        return current, Problem("old-form-too-late", {**params, "window": window})
+    if (now or utcnow()) > calendar.add(since, window):
+        words = {lang: duration_words(window, lang) for lang in messages.LANGS}
+        return current, Problem("old-form-too-late", {**params, "window": words})
     return older, None
