@@ -199,8 +199,10 @@ def test_two_reports_and_a_tick_made_offline_arrive_once_with_their_photos(phone
     assert small["size"] == picture.stat().st_size  # one under the limit is kept as it was
     assert "离线" in page.inner_text("#outbox-net")
     shot(page, "outbox-offline-zh")
-    # nothing reached the server while offline: every page came from the phone
-    assert app.config["HITS"][seen:] == []
+    # nothing reached the server while offline: every page came from the phone (the
+    # browser's own check for a newer /sw.js is made past the emulated offline, and
+    # sometimes falls in here when the machine is busy: it is no page of hers)
+    assert [h for h in app.config["HITS"][seen:] if not h.startswith("GET /sw.js")] == []
     assert cases_of(app, "离线") == []
     with app.app_context():
         assert not db.session().get(Item, rnd.id).result.get("ticks", {}).get("d.gw.2")
