@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import delete, select
 from werkzeug.serving import make_server
 
 from onegrid.scoring import record
@@ -130,6 +131,43 @@ def test_the_dashboard_reads_the_frozen_month_by_area_on_the_same_formulas(cunta
     assert frozen["post.worksafety"] == post["on_time"]  # read from the rollup
     elsewhere = client.get("/api/v1/dashboard?period=2026-11&area=comm.lanxi").get_json()
     assert "post.worksafety" not in {r["unit"] for r in elsewhere}
+
+
+def test_the_running_month_is_read_from_the_sweeps_snapshot(cuntan):
+    """The month still running: computed on each view until the scheduler's
+    job snapshots it (issue 22), then read from the snapshot with its time,
+    the same figures; a snapshot left stale (the scheduler stopped) is not shown."""
+    app, _ = cuntan
+    client = client_as(app, "admin")
+    live = client.get("/api/v1/dashboard").get_json()
+    assert "按当前记录计算" in client.get("/admin/dashboard").get_data(as_text=True)
+    with app.app_context():
+        from onegrid import store
+        from onegrid.scoring import run as scoring_run
+        from onegrid.store.snapshots import ScoreSnapshot
+        from onegrid.web import db as web_db
+
+        sessions = store.sessions(web_db.engine())
+        made = scoring_run.refresh_running(sessions)
+        assert [s.pack for s in made] == ["cuntan"]
+        assert made[0].rows and all(r["evidence"] == {} for r in made[0].rows)
+        assert scoring_run.refresh_running(sessions) == []  # not due again yet
+    try:
+        assert client.get("/api/v1/dashboard").get_json() == live
+        page = client.get("/admin/dashboard").get_data(as_text=True)
+        assert "本月尚未结束：按截至 " in page and "每几分钟更新" in page
+        english = client_as(app, "admin").get("/admin/dashboard?lang=en")
+        assert "computed from the record as of " in english.get_data(as_text=True)
+        with app.app_context(), sessions() as session:
+            snap = session.scalars(select(ScoreSnapshot)).one()
+            snap.as_of -= 4 * scoring_run.SNAPSHOT_EVERY
+            session.commit()
+        page = client.get("/admin/dashboard").get_data(as_text=True)
+        assert "按当前记录计算" in page and "按截至" not in page
+    finally:
+        with app.app_context(), sessions() as session:
+            session.execute(delete(ScoreSnapshot))
+            session.commit()
 
 
 # --- Jinshui in a real browser -------------------------------------------------

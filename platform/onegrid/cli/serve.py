@@ -29,7 +29,7 @@ import click
 
 from onegrid import messages, store
 from onegrid.errors import PolicyError, Problem, UsageError
-from onegrid.scoring.run import close_periods
+from onegrid.scoring.run import close_periods, refresh_running
 from onegrid.web import casework, create_app, db, demo, policyview, proxy
 from onegrid.workflow import Scheduler
 from onegrid.workflow.rounds import open_rounds
@@ -151,7 +151,7 @@ def serve(
     scheduler = Scheduler(
         store.sessions(db.engine(app)),
         interval=sweep_every or 60,
-        after=(close_periods, open_rounds),
+        after=(close_periods, refresh_running, open_rounds),
     )
     scheduler.start()
     try:
@@ -186,7 +186,9 @@ def _serve_worker(app, listener: socket.socket, threads: int, sweep_every: float
     scheduler = None
     if sweep_every > 0:
         scheduler = Scheduler(
-            store.sessions(db.engine(app)), interval=sweep_every, after=(close_periods, open_rounds)
+            store.sessions(db.engine(app)),
+            interval=sweep_every,
+            after=(close_periods, refresh_running, open_rounds),
         ).start()
     stop_on_sigterm()
     try:

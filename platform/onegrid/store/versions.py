@@ -35,8 +35,18 @@ def forget() -> None:
         _cache.clear()
 
 
+# each engine's URL as text, by the URL object's id (the URL is kept, so
+# the id is not reused): str(url) renders it anew each time, 0.2 ms a case
+_names: dict[int, tuple[object, str]] = {}
+
+
 def _database(context) -> str:
-    return str(context.session.get_bind().url)
+    url = context.session.get_bind().url
+    known = _names.get(id(url))
+    if known is None or known[0] is not url:
+        known = (url, str(url))
+        _names[id(url)] = known
+    return known[1]
 
 
 def _detached_copy(version: PolicyVersion) -> PolicyVersion:

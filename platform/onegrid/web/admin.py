@@ -273,6 +273,7 @@ def dashboard():
     return render_template(
         "admin/dashboard.html",
         **found,
+        caseview=caseview,
         closure_chart=charts.bars(rows, "closure_rate", t("结案率", "Closure rate")),
         ontime_chart=charts.bars(
             rows, "ontime_rate", t("按期结案率", "On-time closure rate"), "ontime"

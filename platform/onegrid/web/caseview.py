@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, g
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from onegrid import decide, forms, messages
 from onegrid.errors import OnegridError
@@ -397,9 +397,22 @@ def state_choices(lang: str = "zh") -> list[tuple[str, str]]:
     return [(s["id"], text_of(s.get("name"), lang) or s["id"]) for s in states]
 
 
+# the distinct channels by skipping along the index on cases.channel, one
+# probe per channel (a DISTINCT reads every case: 46 ms at 100k on every inbox)
+CHANNELS = """
+WITH RECURSIVE used(channel) AS (
+  SELECT min(channel) FROM cases
+  UNION ALL
+  SELECT (SELECT min(c.channel) FROM cases c WHERE c.channel > used.channel)
+  FROM used WHERE used.channel IS NOT NULL
+)
+SELECT channel FROM used WHERE channel IS NOT NULL
+"""
+
+
 def channel_choices(session, lang: str = "zh") -> list[tuple[str, str]]:
     """The channels cases came through (the pack's and the engine's names)."""
-    used = session.scalars(select(Case.channel).distinct()).all()
+    used = session.scalars(text(CHANNELS)).all()
     return [(c, channel_name(c, lang)) for c in sorted(used)]
 
 
