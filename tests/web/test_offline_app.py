@@ -15,7 +15,9 @@ from pathlib import Path
 from onegrid.store import Case
 from onegrid.web import db
 from web.test_browser import login as browser_login
+from web.test_duties_web import cuntan_db  # noqa: F401 (a fixture)
 from web.test_offline_browser import all_sent, phone  # noqa: F401 (phone: a fixture)
+from web.test_oldforms_web import ANSWERS, FORM_URL, cuntan, opened  # noqa: F401 (cuntan: a fixture)
 from web.webapp import PASSWORD
 
 
@@ -181,3 +183,28 @@ def test_a_report_saved_before_she_logs_in_again_is_still_sent(phone, app):  # n
     with app.app_context():
         found = [c for c in db.session().query(Case) if "会话过期后补发" in str(c.submission)]
         assert len(found) == 1
+
+
+def test_a_position_goes_with_the_time_it_was_taken(cuntan):  # noqa: F811
+    """The address's `[at]` part ("use my location" fills it with the phone's
+    position time): kept with the case in UTC; one that is not a time with
+    its zone, or comes without coordinates, is refused on the field with the
+    answers kept."""
+    url = FORM_URL.replace("-1", "-at")
+    client, _, csrf = opened(cuntan, "ct_gw", url)
+    body = {**ANSWERS, "csrf_token": csrf, "location[lat]": "29.6", "location[lng]": "106.6"}
+    for bad in (
+        {"location[at]": "2026-12-02 13:05"},  # no zone: not one moment
+        {"location[at]": "2026-12-02T13:05:00+08:00", "location[lat]": "", "location[lng]": ""},
+    ):
+        r = client.post(url, data={**body, **bad})
+        html = r.get_data(as_text=True)
+        assert r.status_code == 422 and "定位时间须与经纬度一同提供" in html
+        assert ANSWERS["title"] in html  # her answers stay on the form
+    r = client.post(url, data={**body, "location[at]": "2026-12-02T13:05:00+08:00"})
+    assert r.status_code == 302
+    with cuntan.app_context():
+        case = db.session().get(Case, int(r.headers["Location"].rsplit("/", 1)[1]))
+        assert case.submission["location"]["at"] == "2026-12-02T05:05:00+00:00"
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "兰溪社区活动室（2026-12-02 13:05 定位：29.6, 106.6）" in page  # in Cuntan's time

@@ -18,6 +18,7 @@ import re
 import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import request
@@ -89,11 +90,14 @@ def ready(page):
     page.wait_for_selector("html[data-offline-ready]", state="attached", timeout=90_000)
 
 
-def report(page, matter, title, photo: Path):
+def report(page, matter, title, photo: Path, locate=False):
     page.goto(f"/cases/new?matter={matter}&place={GRID}")  # the kept copy
     page.fill("#report-title", title)
     page.fill("#report-description", f"{title}：离线填报")
     page.fill("#report-location-text", "兰溪社区活动室")
+    if locate:  # "use my location": the phone's position, offline too
+        page.click("#report-location-locate")
+        page.wait_for_function("() => document.querySelector('#report-location-at').value !== ''")
     page.check("#report-urgency-1")
     page.set_input_files("#report-photos", str(photo))
     page.click("form.og-form button[type=submit]")
@@ -175,13 +179,18 @@ def test_two_reports_and_a_tick_made_offline_arrive_once_with_their_photos(phone
     page = phone
     login(page, "ct_gw")
     camera = camera_photo(page, tmp_path / "camera.jpg")
+    page.context.grant_permissions(["geolocation"])
     ready(page)
     rnd = weekly(app)
     picture = tmp_path / "hazard.png"
     picture.write_bytes(png())
     page.context.set_offline(True)
     seen = len(app.config["HITS"])
-    report(page, MATTERS[0], "离线一号", camera)  # over the field's limit: shrunk on the phone
+    page.context.set_geolocation({"latitude": 29.6012, "longitude": 106.6034, "accuracy": 12})
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    # over the field's limit: shrunk on the phone; located by the phone
+    report(page, MATTERS[0], "离线一号", camera, locate=True)
+    after = dt.datetime.now(dt.UTC)
     report(page, MATTERS[1], "离线二号", picture)
     page.goto("/duties/")
     hazard = page.locator(f"#r{rnd.id}-d-gw-2")
@@ -192,6 +201,7 @@ def test_two_reports_and_a_tick_made_offline_arrive_once_with_their_photos(phone
     page.reload()  # offline: the kept outbox page, the items from IndexedDB
     page.wait_for_function("() => document.querySelectorAll('#outbox-list li').length === 3")
     assert statuses(page) == ["pending"] * 3
+    located = page.inner_text("#outbox-list li[data-kind=report] >> nth=-1")
     # what the outbox keeps of the camera's photo: a JPEG shrunk under the limit
     (shrunk,), (small,), _ = outbox_files(page)
     assert shrunk["type"] == "image/jpeg" and shrunk["head"] == [0xFF, 0xD8, 0xFF]
@@ -217,6 +227,19 @@ def test_two_reports_and_a_tick_made_offline_arrive_once_with_their_photos(phone
     (name,) = arrived[0].submission["photos"]
     stored = Path(app.instance_path) / "photos" / name
     assert name.endswith(".jpg") and stored.stat().st_size == shrunk["size"]
+    # the position went with the report, with the time the phone took it
+    where = arrived[0].submission["location"]
+    assert (where["lat"], where["lng"]) == (29.6012, 106.6034)
+    at = dt.datetime.fromisoformat(where["at"])
+    assert before <= at <= after and at.utcoffset() == dt.timedelta(0)
+    local = at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")  # Cuntan's zone
+    # the outbox said it in the pack's zone too, whatever the phone's
+    assert f"位置记录于 {local} (29.6012, 106.6034)" in located
+    page.goto(f"/cases/{arrived[0].id}")
+    assert f"兰溪社区活动室（{local} 定位：29.6012, 106.6034）" in page.inner_text("main")
+    shot(page, "case-located-zh")
+    page.goto("/offline/outbox")
+    page.wait_for_selector("#outbox-list li")
     with app.app_context():
         ticks = db.session().get(Item, rnd.id).result["ticks"]["d.gw.2"]
         assert len(ticks) == 1 and ticks[0]["evidence"]["photos"]
@@ -240,6 +263,9 @@ def test_two_reports_and_a_tick_made_offline_arrive_once_with_their_photos(phone
     page.wait_for_selector("#outbox-list li")
     assert page.inner_text("#outbox-list li .outbox-status >> nth=0") == "Sent"
     shot(page, "outbox-sent-en")
+    page.goto(f"/cases/{arrived[0].id}")
+    assert f"(located {local}: 29.6012, 106.6034)" in page.inner_text("main")
+    shot(page, "case-located-en")
 
 
 def test_a_report_filled_under_an_older_version(phone, app, tmp_path):

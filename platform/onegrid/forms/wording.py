@@ -58,6 +58,11 @@ SUBMISSION = {
         "zh": "纬度和经度须同时提供",
         "en": "give both latitude and longitude, or neither",
     },
+    "form-coords-at": {
+        "zh": "定位时间须与经纬度一同提供，且为带时区的时间（如 2026-12-02T13:05:00+08:00）",
+        "en": "the location's time goes with latitude and longitude, as a time with its zone "
+        "(such as 2026-12-02T13:05:00+08:00)",
+    },
     "form-coords-number": {
         "zh": "纬度和经度应为数字",
         "en": "latitude and longitude must be numbers",

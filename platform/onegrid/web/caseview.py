@@ -543,7 +543,23 @@ def answer(f, value: Any, lang: str = "zh") -> str:
             return value
     if getattr(f, "type", None) == "org_unit" and isinstance(value, str):
         return name_of("unit", value, lang)
+    if isinstance(value, dict) and value.get("at"):
+        return located(value, lang)
     return shown(value, lang)
+
+
+def located(value: dict, lang: str = "zh") -> str:
+    """An address whose coordinates came from the phone's position, with the
+    time it was taken, in the pack's time zone."""
+    try:
+        when = local(dt.datetime.fromisoformat(str(value["at"])))
+    except ValueError:
+        when = str(value["at"])
+    where = f"{value.get('lat')}, {value.get('lng')}"
+    text = value.get("text") or ""
+    if lang == "zh":
+        return f"{text}（{when} 定位：{where}）"
+    return f"{text} (located {when}: {where})"
 
 
 def story(case: Case, steps, lang: str = "zh") -> list[dict[str, Any]]:

@@ -32,7 +32,7 @@ from flask import (
 )
 
 from onegrid import messages
-from onegrid.web import casework, db, formview, policyview
+from onegrid.web import caseview, casework, db, formview, policyview
 from onegrid.web.auth import login_required
 from onegrid.web.i18n import current_lang, text_of
 from onegrid.workflow import oldforms
@@ -68,6 +68,11 @@ def version_id() -> int | None:
     if g.get("user") is None:
         return None
     return casework.current_version(db.session()).id
+
+
+def zone_name() -> str:
+    """The pack's time zone, for the `<meta>` the outbox says its times in."""
+    return caseview.calendar_zone().key
 
 
 @bp.route("/sw.js")
@@ -211,5 +216,5 @@ def keep_session(response):
 
 def init_app(app: Flask) -> None:
     app.after_request(keep_session)
-    app.context_processor(lambda: {"offline_version": version_id})
+    app.context_processor(lambda: {"offline_version": version_id, "offline_zone": zone_name})
     app.register_blueprint(bp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -19,7 +20,7 @@ class Address(FieldType):
         def check(value):
             if isinstance(value, str):
                 value = {"text": value}
-            if not isinstance(value, dict) or set(value) - {"text", "lat", "lng"}:
+            if not isinstance(value, dict) or set(value) - {"text", "lat", "lng", "at"}:
                 return None, ("form-address", {})
             text = value.get("text")
             if not isinstance(text, str) or not text.strip():
@@ -28,6 +29,9 @@ class Address(FieldType):
             if len(text) > hi:
                 return None, ("form-too-long", {"max": hi, "length": len(text)})
             lat, lng = value.get("lat"), value.get("lng")
+            at = value.get("at")
+            if lat is None and lng is None and at is not None:
+                return None, ("form-coords-at", {})
             if lat is None and lng is None:
                 if coords == "required":
                     return None, ("form-coords-required", {})
@@ -43,7 +47,13 @@ class Address(FieldType):
                 return None, ("form-lat-range", {"min": lat_lo, "max": lat_hi})
             if not lng_lo <= lng <= lng_hi:
                 return None, ("form-lng-range", {"min": lng_lo, "max": lng_hi})
-            return {"text": text, "lat": lat, "lng": lng}, None
+            out = {"text": text, "lat": lat, "lng": lng}
+            if at is not None:
+                when = located_at(at)
+                if when is None:
+                    return None, ("form-coords-at", {})
+                out["at"] = when
+            return out, None
 
         return check
 
@@ -58,11 +68,12 @@ class Address(FieldType):
         if coords != "none":
             props["lat"] = {"type": "number", "minimum": lat_lo, "maximum": lat_hi}
             props["lng"] = {"type": "number", "minimum": lng_lo, "maximum": lng_hi}
+            props["at"] = {"type": "string", "format": "date-time"}
         return {
             "type": "object",
             "properties": props,
             "required": ["text", "lat", "lng"] if coords == "required" else ["text"],
-            "dependentRequired": {"lat": ["lng"], "lng": ["lat"]},
+            "dependentRequired": {"lat": ["lng"], "lng": ["lat"], "at": ["lat", "lng"]},
             "additionalProperties": False,
         }
 
@@ -79,6 +90,9 @@ class Address(FieldType):
                     out[key] = number if math.isfinite(number) else raw
                 except ValueError:
                     out[key] = raw
+        at = (parts.get("at") or [""])[-1].strip()
+        if at:
+            out["at"] = at
         return out or None
 
     def example(self, f):
@@ -92,3 +106,18 @@ class Address(FieldType):
 
     def describe(self, f, lang):
         return "地址文字" if lang == "zh" else "the address as text"
+
+
+def located_at(value: Any) -> str | None:
+    """When the coordinates were taken ("use my location": the position's own
+    time), as an ISO 8601 time with its zone, normalised to UTC; None if it
+    is no such time."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        return None  # a time without a zone is not one moment
+    return when.astimezone(dt.UTC).isoformat(timespec="seconds")

@@ -183,11 +183,13 @@
       title: titleOf(form, kind), fields: fields, files: files, version: VERSION, savedAt: now,
       status: "pending", reason: "", tries: 0, lang: LANG,
     };
-    // "use my location": the coordinates go with the time they were taken (or saved)
+    // "use my location": the coordinates with the time the phone took them
+    // (sent as the address's [at] part; none for coordinates typed by hand)
     var lat = form.querySelector('input[name$="[lat]"]');
     var lng = form.querySelector('input[name$="[lng]"]');
+    var at = form.querySelector('input[name$="[at]"]');
     if (lat && lng && lat.value && lng.value) {
-      item.located = { lat: lat.value, lng: lng.value, at: form.getAttribute("data-located-at") || now };
+      item.located = { lat: lat.value, lng: lng.value, at: (at && at.value) || null };
     }
     return item;
   }
@@ -304,7 +306,8 @@
     var byName = {};
     fields.forEach(function (f) { (byName[f[0]] = byName[f[0]] || []).push(f[1]); });
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.type === "file" || el.type === "hidden" || !(el.name in byName)) { return; }
+      if (!el.name || el.type === "file" || !(el.name in byName)) { return; }
+      if (el.type === "hidden" && !el.hasAttribute("data-keep")) { return; } // tokens, versions
       var values = byName[el.name];
       if (el.type === "checkbox" || el.type === "radio") { el.checked = values.indexOf(el.value) >= 0; }
       else if (el.multiple) {
@@ -367,9 +370,6 @@
       hidden.value = VERSION;
       form.appendChild(hidden);
     }
-    form.querySelectorAll('input[name$="[lat]"], input[name$="[lng]"]').forEach(function (el) {
-      el.addEventListener("change", function () { form.setAttribute("data-located-at", new Date().toISOString()); });
-    });
     if (kind === "report") {
       var timer = null;
       form.addEventListener("input", function () {
@@ -418,13 +418,24 @@
   });
 
   // --- the outbox page and the count in the menu ---------------------------
-  // the phone's own clock and time zone: when she saved it, as she saw it
+  // in the pack's time zone, as every page of the server says a time (the
+  // phone's own zone if the browser does not know that one)
+  var ZONE = meta("onegrid-timezone");
   function stamp(iso) {
     if (!iso) { return ""; }
     var d = new Date(iso);
-    var two = function (n) { return ("0" + n).slice(-2); };
-    return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()) + " " +
-      two(d.getHours()) + ":" + two(d.getMinutes());
+    try {
+      var p = {};
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: ZONE || undefined, year: "numeric", month: "2-digit", day: "2-digit",
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+      }).formatToParts(d).forEach(function (part) { p[part.type] = part.value; });
+      return p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute;
+    } catch (e) {
+      var two = function (n) { return ("0" + n).slice(-2); };
+      return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()) + " " +
+        two(d.getHours()) + ":" + two(d.getMinutes());
+    }
   }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -460,7 +471,7 @@
         li.appendChild(head);
         var facts = [WORDS.saved + " " + stamp(item.savedAt)];
         if (item.files.length) { facts.push(WORDS.photos.replace("{n}", item.files.length)); }
-        if (item.located) { facts.push(WORDS.located + " " + stamp(item.located.at) + " (" + item.located.lat + ", " + item.located.lng + ")"); }
+        if (item.located && item.located.at) { facts.push(WORDS.located + " " + stamp(item.located.at) + " (" + item.located.lat + ", " + item.located.lng + ")"); }
         if (item.tries && item.status !== "sent") { facts.push(WORDS.tries + " " + item.tries + " " + WORDS.times); }
         li.appendChild(el("p", "muted", facts.join(" · ")));
         if (item.reason) { li.appendChild(el("p", item.status === "refused" ? "outbox-reason error" : "outbox-reason muted", item.reason)); }

@@ -194,7 +194,13 @@
     Array.prototype.forEach.call(boxes, function (box) {
       var lat = box.querySelector("input[name$='[lat]']");
       var lng = box.querySelector("input[name$='[lng]']");
+      // the position's own time goes with the report (and its outbox copy);
+      // coordinates typed by hand are not a position taken then
+      var at = box.querySelector("input[name$='[at]']");
       if (!lat || !lng) return;
+      [lat, lng].forEach(function (input) {
+        input.addEventListener("input", function () { if (at) at.value = ""; });
+      });
       var button = document.createElement("button");
       button.type = "button";
       button.className = "locate";
@@ -219,6 +225,8 @@
           }
           lat.value = y;
           lng.value = x;
+          if (at) at.value = new Date(pos.timestamp || Date.now()).toISOString();
+          lat.dispatchEvent(new Event("change", {bubbles: true}));  // the draft keeps it
           status.textContent = say(report, "located", {m: Math.round(pos.coords.accuracy || 0)});
         }, function (err) {
           var why = err.code === 1 ? say(report, "denied") : (err.message || String(err.code));
