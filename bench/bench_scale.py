@@ -439,6 +439,9 @@ def main() -> None:
             gen = time.perf_counter() - start
             audit.seal(db)
             # the scheduler's job: the running month's dashboard, snapshotted
+            # (anew at each size: the last size's snapshot would not be due yet)
+            with engine.begin() as conn:
+                conn.execute(text("DELETE FROM score_snapshots"))
             started = time.perf_counter()
             refresh_running(db)
             snapshot_s = time.perf_counter() - started
