@@ -16,7 +16,7 @@ from onegrid.store import Case
 from onegrid.web import db
 from web.test_browser import login as browser_login
 from web.test_duties_web import cuntan_db  # noqa: F401 (a fixture)
-from web.test_offline_browser import all_sent, phone  # noqa: F401 (phone: a fixture)
+from web.test_offline_browser import all_sent, phone, shot  # noqa: F401 (phone: a fixture)
 from web.test_oldforms_web import ANSWERS, FORM_URL, cuntan, opened  # noqa: F401 (cuntan: a fixture)
 from web.webapp import PASSWORD
 
@@ -152,6 +152,9 @@ def test_a_report_is_kept_as_a_draft_until_it_is_sent(page, app):
     assert again.input_value("#report-count") == "4"
     again.click("form.og-form button[type=submit]")
     again.wait_for_url(re.compile(r"/cases/\d+$"))
+    # the copy kept while it was sent is dropped once the case page shows it arrived
+    again.wait_for_selector("html[data-outbox-settled]", state="attached")
+    assert outbox_count(again) == 0
     again.goto(url)
     assert again.input_value("#report-description") == ""
     assert again.locator("#draft-restored").count() == 0
@@ -208,3 +211,45 @@ def test_a_position_goes_with_the_time_it_was_taken(cuntan):  # noqa: F811
         assert case.submission["location"]["at"] == "2026-12-02T05:05:00+00:00"
     page = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "兰溪社区活动室（2026-12-02 13:05 定位：29.6, 106.6）" in page  # in Cuntan's time
+
+
+def outbox_count(page) -> int:
+    return page.evaluate("""async () => {
+        const db = await new Promise(r => { const q = indexedDB.open('onegrid-outbox'); q.onsuccess = () => r(q.result); });
+        return await new Promise(r => { const q = db.transaction('items').objectStore('items').count(); q.onsuccess = () => r(q.result); });
+    }""")
+
+
+def test_a_step_refused_or_cut_off_keeps_her_answers(phone, app):  # noqa: F811
+    """Online, the server refuses her step on its field: the case page comes
+    back with the error and what she typed, and the copy kept while it was
+    sent is dropped. Sent again, the network fails mid-submit: no page of
+    ours answers; the next one she opens finds her answers in the outbox,
+    sent once when the network is there."""
+    page = phone
+    browser_login(page, "urban")
+    page.goto("/cases/1")
+    section = page.locator("#action-handle")
+    section.locator("#handle-result").fill("好")  # min_length 2: the server refuses it
+    section.locator("button[type=submit]").click()
+    page.wait_for_selector("#action-handle .og-error")
+    assert page.input_value("#handle-result") == "好"  # on the page, with the error
+    page.wait_for_selector("html[data-outbox-settled]", state="attached")
+    assert outbox_count(page) == 0  # the copy kept while it was sent: dropped
+    # the network fails as she sends it again: the browser's own error page
+    page.route(re.compile(r"/cases/1/act/"), lambda route: route.abort("internetdisconnected"))
+    page.locator("#handle-result").fill("已清运，路面冲洗干净")
+    page.locator("#action-handle button[type=submit]").click()
+    page.wait_for_url(re.compile(r"^chrome-error://"))
+    with app.app_context():
+        assert db.session().get(Case, 1).state == "dispatched"
+    page.unroute(re.compile(r"/cases/1/act/"))
+    page.goto("/offline/outbox")
+    page.wait_for_selector("#outbox-cut")
+    shot(page, "outbox-cut-zh")
+    all_sent(page, 1)
+    with app.app_context():
+        case = db.session().get(Case, 1)
+        assert case.state != "dispatched" and case.version == 4
+    page.goto("/cases/1")
+    assert "已清运，路面冲洗干净" in page.inner_text("main")

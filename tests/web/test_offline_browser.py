@@ -24,18 +24,19 @@ import pytest
 from flask import request
 from sqlalchemy import select
 
-from onegrid.store import Case, Item
-from onegrid.web import create_app, db
+from onegrid.store import Case, Item, accounts
+from onegrid.web import casework, create_app, db
+from onegrid.workflow import rounds
 from web.oldforms import publish_next
 from web.test_attachments import png
 from web.test_browser import login
-from web.test_duties_web import GRID, cuntan_db, weekly  # noqa: F401 (cuntan_db: a fixture)
+from web.test_duties_web import GRID, VISIT, cuntan_db, weekly  # noqa: F401 (cuntan_db: a fixture)
 from web.webapp import PROJECT, config
 
 SHOTS = os.environ.get("ONEGRID_SHOTS")
 MATTERS = ("m.three_meetings_one_lesson", "m.guiding_party_branch_elections")
-# what chromium logs for a request it could not make while offline: expected here
-OFFLINE_NOISE = ("ERR_INTERNET_DISCONNECTED", "status of 422", "status of 503")
+# what chromium logs for a request it could not make while offline, or a refusal: expected here
+OFFLINE_NOISE = ("ERR_INTERNET_DISCONNECTED", "status of 409", "status of 422", "status of 503")
 
 
 @pytest.fixture
@@ -318,3 +319,40 @@ def test_a_report_filled_under_an_older_version(phone, app, tmp_path):
     all_sent(page, 2)
     (fixed,) = cases_of(app, "旧版超窗")
     assert fixed.policy_version_id == latest and len(fixed.submission["photos"]) == 1
+
+
+def test_a_tick_refused_as_stale_keeps_her_answers_to_send_again(phone, app):
+    """Online, her household-visit tick is refused (409: her round moved on
+    from another phone while she typed, so the form's version is stale) and
+    the page shows no form of hers: her answers go to the outbox as returned,
+    with the server's reason; fixed from there, the tick is taken, once."""
+    page = phone
+    login(page, "ct_gw")
+    rnd = weekly(app)
+    page.goto("/duties/")
+    visit = page.locator(f"#r{rnd.id}-d-gw-5")
+    visit.locator("summary").first.click()
+    prefix = f"r{rnd.id}-d-gw-5-"
+    visit.locator(f"#{prefix}visited").fill(VISIT["visited"])
+    visit.locator(f"#{prefix}date").fill(VISIT["date"])
+    visit.locator(f"#{prefix}notes").fill(VISIT["notes"])
+    with app.test_request_context():  # meanwhile, her other phone ticks the round
+        session = db.session()
+        user = session.scalar(select(accounts.User).where(accounts.User.username == "ct_gw"))
+        rounds.tick(session, rnd.id, "d.gw.5", casework.actor_of(user), VISIT, rnd.version)
+        session.commit()
+    visit.locator(".tick-form button[type=submit]").click()
+    page.wait_for_selector("#outbox-kept")  # on the refusal, a word of where her answers are
+    page.click("#outbox-kept a")
+    page.wait_for_selector("#outbox-list li[data-status=refused] .outbox-fix")
+    assert page.inner_text("#outbox-list li[data-status=refused] .outbox-reason")
+    shot(page, "outbox-tick-refused-zh")
+    page.click("#outbox-list li[data-status=refused] .outbox-fix")
+    page.wait_for_selector("#outbox-fixing")
+    assert page.input_value(f"#{prefix}notes") == VISIT["notes"]  # her answers, in the form
+    page.locator(f"#r{rnd.id}-d-gw-5 .tick-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/offline/outbox"))
+    all_sent(page, 1)
+    with app.app_context():
+        ticks = db.session().get(Item, rnd.id).result["ticks"]["d.gw.5"]
+        assert len(ticks) == 2 and ticks[1]["evidence"]["notes"] == VISIT["notes"]

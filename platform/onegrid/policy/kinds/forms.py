@@ -32,7 +32,8 @@ FIELD_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
         ("phone", "pattern", "pattern_doc"),
     ),
     "address": (
-        "An address, with coordinates (`coordinates`: none, optional, required) within `bounds`.",
+        "An address, with coordinates (`coordinates`: none, optional, required) within `bounds`;"
+        ' with them, `at`: when the phone took them (its "use my location" fills it in).',
         ("max_length", "coordinates", "bounds"),
     ),
     "org_unit": (

@@ -22,7 +22,9 @@
       queued: "已保存在本机，联网后自动发送。", draft: "已恢复未提交的草稿。", discard: "清除草稿",
       login: "登录已过期：登录后自动重发", server: "服务器暂时出错，稍后自动重试", net: "网络不通，稍后自动重试",
       stale: "此案件已被他人更新：请打开案件查看最新状态，再决定是否重新办理", refusedNoReason: "服务器退回了此项", fixing: "正在修改待发送的第 {n} 项，提交后替换原项。",
-      ask: "删除这一项？它不会被发送。", photos: "照片 {n} 张",
+      outbox: "查看待发送", ask: "删除这一项？它不会被发送。", photos: "照片 {n} 张",
+      cut: "提交时网络中断，未确认送达：已保存在本机，联网后自动发送（不会重复）",
+      kept: "未被受理：填写的内容已保存在待发送列表，可修改后重发。",
     },
     en: {
       pending: "Waiting to send", sent: "Sent", refused: "Returned", report: "Report", tick: "Tick", step: "Step",
@@ -31,7 +33,9 @@
       queued: "Saved on this phone; it is sent when the network returns.", draft: "Your unsent draft is back.", discard: "Discard draft",
       login: "Logged out: sent again after you log in", server: "Server error: tried again later", net: "No network: tried again later",
       stale: "Someone else updated this case: open it, check where it stands, then act again if still needed", refusedNoReason: "the server returned this item", fixing: "Fixing outbox item {n}: sending replaces it.",
-      ask: "Delete this item? It will not be sent.", photos: "{n} photo(s)",
+      outbox: "Open the outbox", ask: "Delete this item? It will not be sent.", photos: "{n} photo(s)",
+      cut: "The network failed as it was sent and no answer came: kept on this phone, sent when the network returns (never twice)",
+      kept: "Not taken: what you entered is kept in the outbox, to fix and send again.",
     },
   }[LANG];
 
@@ -207,6 +211,7 @@
     var out = [];
     doc.querySelectorAll("main .flash").forEach(function (p) { out.push(p.textContent.trim()); });
     doc.querySelectorAll(".og-error").forEach(function (p) {
+      if (!p.textContent.trim()) { return; } // a field's empty slot for errors
       var field = p.closest(".og-field");
       var label = field && field.querySelector("label, legend");
       out.push((label ? label.textContent.replace(/\s+/g, " ").trim() + "：" : "") + p.textContent.trim());
@@ -398,6 +403,85 @@
     });
   }
 
+  // --- a form sent online: a copy kept until a page of ours answers it -------
+  // Before the ordinary submit her answers (photos too) go into the outbox as
+  // "sending", under the form's own key or once-token. The page the server
+  // answers with drops the copy: the case or the duty round (taken), or the
+  // form again with its errors (her answers are on it). A refusal that shows
+  // no form of hers (someone else moved the case or the round on) makes it a
+  // returned item, to fix and send again. When the network failed mid-submit
+  // no page of ours answered: the next one she opens makes the copy an
+  // ordinary pending item, sent when the network is there; its key or token
+  // makes a resend of something that did arrive harmless.
+  var SENDING = "onegrid-sending";
+  function keepSending(form, kind) {
+    var item = itemOf(form, kind, keyOfTarget(form.action, kind));
+    item.status = "sending";
+    // which copy this tab's next page settles: its key, known before the write ends
+    try { sessionStorage.setItem(SENDING, keyOfTarget(item.url, kind)); } catch (e) { /* kept all the same */ }
+    return putItem(item).catch(function () {});
+  }
+  function answered(item) {
+    var nav = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    if (!nav || nav.type === "back_forward") { return null; }
+    var status = nav.responseStatus || 200;
+    var path = location.pathname;
+    var target = new URL(item.url, location.href).pathname;
+    var landed = item.kind === "tick" ? path === "/duties/" : /^\/cases\/\d+$/.test(path);
+    if (landed && status < 400) {
+      if (/[?&]stale=1/.test(location.search)) { return "stale"; }
+      return document.querySelector("main .flash") ? "taken" : null;
+    }
+    if (path !== target || status < 400) { return null; }
+    // her form again, filled in: a report's page always is; a tick's or a step's
+    // when it shows the errors (a refused tick's round page has fresh forms only)
+    var again = Array.prototype.some.call(document.querySelectorAll("form.og-form"), function (f) {
+      return kindOf(f) === item.kind && new URL(f.action, location.href).pathname === target &&
+        (item.kind === "report" || f.querySelector(".og-summary") ||
+         Array.prototype.some.call(f.querySelectorAll(".og-error"), function (e) { return e.textContent.trim(); }));
+    });
+    return again ? "shown" : "refused";
+  }
+  function settleSending() {
+    var mine = null;
+    try { mine = sessionStorage.getItem(SENDING); sessionStorage.removeItem(SENDING); } catch (e) { /* none */ }
+    return allItems().then(function (items) {
+      return Promise.all(items.filter(function (i) { return i.status === "sending"; }).map(function (item) {
+        // another tab's may still be under way: left a minute before it is taken over
+        var own = mine && keyOfTarget(item.url, item.kind) === mine;
+        if (!own && Date.now() - Date.parse(item.savedAt) < 60000) { return null; }
+        var outcome = own ? answered(item) : null;
+        if (outcome === "taken" || outcome === "shown") { return deleteItem(item.id); }
+        if (outcome === "refused" || outcome === "stale") {
+          item.status = "refused";
+          item.reason = outcome === "stale" ? WORDS.stale : reasonOf(document.documentElement.outerHTML);
+          if (/^\/cases\/\d+$/.test(location.pathname)) { item.result = location.pathname; }
+          return putItem(item).then(function () { note("outbox-kept", WORDS.kept, item.id); });
+        }
+        item.status = "pending";
+        item.reason = WORDS.cut;
+        return putItem(item).then(function () { note("outbox-cut", WORDS.cut, item.id); });
+      }));
+    }).then(function () {
+      document.documentElement.setAttribute("data-outbox-settled", "1"); // for the tests to wait on
+      render();
+      flush();
+    });
+  }
+  function note(id, text, itemId) {
+    if (document.getElementById(id)) { return; }
+    var p = el("p", "flash offline-kept", text + " ");
+    p.id = id;
+    p.setAttribute("role", "status");
+    if (!document.getElementById("outbox-list")) {
+      var a = el("a", "", WORDS.outbox);
+      a.href = "/offline/outbox#outbox-" + itemId;
+      p.appendChild(a);
+    }
+    var main = document.querySelector("main");
+    if (main) { main.insertBefore(p, main.firstChild); }
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (event.defaultPrevented || !form.classList || !form.classList.contains("og-form")) { return; }
@@ -407,13 +491,16 @@
     var offline = !navigator.onLine;
     if (!offline && !fixId && !tooBig(form)) {
       if (kind === "report") { sentDraft(form); }
+      // not waited for: the page stays until an answer (or the failure) comes,
+      // and the copy is written long before that
+      keepSending(form, kind);
       return; // the ordinary submit: the page answers as it always did
     }
     event.preventDefault();
     shrinkInputs(form).then(function () {
       if (offline || fixId) { return queue(form, kind, fixId); }
       if (kind === "report") { sentDraft(form); }
-      form.submit();
+      return keepSending(form, kind).then(function () { form.submit(); });
     });
   });
 
@@ -445,6 +532,7 @@
   }
   function render() {
     return allItems().then(function (items) {
+      items = items.filter(function (i) { return i.status !== "sending"; }); // under way, on the form's page
       var waiting = items.filter(function (i) { return i.status !== "sent"; }).length;
       var badge = document.getElementById("outbox-count");
       if (badge) { badge.textContent = String(waiting); badge.hidden = !waiting; }
@@ -608,7 +696,9 @@
       restoreDraft(reportForm);
     }
     banner();
-    render();
+    settleSending().catch(function () {});
+    // back to the form page from the browser's error page, restored from its cache
+    window.addEventListener("pageshow", function (e) { if (e.persisted) { settleSending().catch(function () {}); } });
     if ("serviceWorker" in navigator) {
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
         return navigator.serviceWorker.ready;
