@@ -253,3 +253,28 @@ def test_a_step_refused_or_cut_off_keeps_her_answers(phone, app):  # noqa: F811
         assert case.state != "dispatched" and case.version == 4
     page.goto("/cases/1")
     assert "已清运，路面冲洗干净" in page.inner_text("main")
+
+
+def test_a_report_sent_after_her_session_ended_waits_for_her_login(phone, app):  # noqa: F811
+    """Online, her session ended while she typed: the submit lands on the
+    login page, her report waits in the outbox saying so, and once she has
+    logged in it is sent, once."""
+    page = phone
+    browser_login(page, "gw_a")
+    page.goto("/cases/new?matter=m.litter&place=grid.a1")
+    page.fill("#report-description", "会话过期后在线提交")
+    page.context.clear_cookies()  # the session is gone
+    page.click("form.og-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/auth/login"))
+    page.wait_for_selector("html[data-outbox-settled]", state="attached")
+    reasons = page.evaluate("""async () => {
+        const db = await new Promise(r => { const q = indexedDB.open('onegrid-outbox'); q.onsuccess = () => r(q.result); });
+        return await new Promise(r => { const q = db.transaction('items').objectStore('items').getAll(); q.onsuccess = () => r(q.result.map(i => [i.status, i.reason])); });
+    }""")
+    assert reasons == [["pending", "登录已过期：登录后自动重发"]]  # not a network failure
+    browser_login(page, "gw_a")
+    page.goto("/offline/outbox")
+    all_sent(page, 1)
+    with app.app_context():
+        found = [c for c in db.session().query(Case) if "会话过期后在线提交" in str(c.submission)]
+        assert len(found) == 1

@@ -459,6 +459,10 @@
           return putItem(item).then(function () { note("outbox-kept", WORDS.kept, item.id); });
         }
         item.status = "pending";
+        if (own && location.pathname.indexOf("/auth/login") === 0) {
+          item.reason = WORDS.login; // her session had ended: sent once she is back
+          return putItem(item);
+        }
         item.reason = WORDS.cut;
         return putItem(item).then(function () { note("outbox-cut", WORDS.cut, item.id); });
       }));
