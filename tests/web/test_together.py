@@ -428,7 +428,9 @@ def test_the_property_company_asks_for_more_time_and_the_centre_grants_it(luohu)
     company = login(app, "property")
     page = page_act(company, case.data["id"], "ask_extension",
                     {"duration": "3wd", "reason": "需业主大会表决更换门禁"})  # fmt: skip
-    assert re.search(r'id="extension">[^<]*3wd[^<]*物业服务企业甲[^<]*待批准', page), page[-4000:]
+    assert re.search(r'id="extension">[^<]*3 个工作日[^<]*物业服务企业甲[^<]*待批准', page), page[
+        -4000:
+    ]
     case.data = case.get("platform").get_json()
     assert "grant_extension" not in case.offered("housing")  # the lead does not decide it
     case.take("platform", "grant_extension", {"comment": "同意延期 3 个工作日"})

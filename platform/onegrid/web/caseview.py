@@ -18,7 +18,7 @@ from onegrid.web.i18n import text_of
 from onegrid.workflow import case as wf_case
 from onegrid.workflow import finality
 from onegrid.workflow.actor import SWEEP
-from onegrid.workflow.calendar import local_minute
+from onegrid.workflow.calendar import duration_words, local_minute
 from onegrid.workflow.rulebook import rulebook as wf_rulebook
 
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -178,6 +178,11 @@ def calendar_zone() -> ZoneInfo:
         return ZoneInfo(name or DEFAULT_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(DEFAULT_ZONE)
+
+
+def duration(text: str | None, lang: str) -> str:
+    """A policy duration as the page says it (3 天 / 3 days), not `3d`."""
+    return duration_words(str(text), lang) if text else ""
 
 
 def local(value: dt.datetime | None) -> str:

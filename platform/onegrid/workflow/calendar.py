@@ -27,6 +27,8 @@ def duration_words(text: str, lang: str) -> str:
     5 working days (the one place a page or a message says a duration)."""
     number = text.rstrip("mhdw")
     zh, en = UNIT_WORDS.get(text[len(number) :], ("", text[len(number) :]))
+    if number == "1" and en.endswith("s"):
+        en = en[:-1]  # 1 day, 1 working day
     return f"{number} {zh}" if lang == "zh" else f"{number} {en}"
 
 
