@@ -15,6 +15,10 @@ messages.register(
             "zh": "案件 {case} 已被他人处理（您看到的是第 {expected} 版，现在是第 {current} 版）：请刷新后重试",
             "en": "case {case} was changed by someone else (you saw version {expected}, it is now {current}): reload and try again",
         },
+        "item-stale": {
+            "zh": "{item} 已被他人处理（您看到的是第 {expected} 版，现在是第 {current} 版）：请刷新后重试",
+            "en": "{item} was changed by someone else (you saw version {expected}, it is now {current}): reload and try again",
+        },
         "idempotency-conflict": {
             "zh": "幂等键 '{key}' 已用于另一份内容不同的上报（案件 {case}）",
             "en": "the idempotency key '{key}' was already used for a different report (case {case})",

@@ -319,7 +319,7 @@ def act_item(
         name = label(book, item, lang)
         if item.version != expected_version:
             raise Conflict(
-                "case-stale", {"case": name, "expected": expected_version, "current": item.version}
+                "item-stale", {"item": name, "expected": expected_version, "current": item.version}
             )
         t, clean, units = checked(book, item, transition, actor, submission_data, lang, name)
         separation.record(item, transition, actor, units[0])
@@ -330,7 +330,7 @@ def act_item(
     except StaleDataError:
         session.rollback()
         raise Conflict(
-            "case-stale", {"case": item_id, "expected": expected_version, "current": "?"}
+            "item-stale", {"item": f"#{item_id}", "expected": expected_version, "current": "?"}
         ) from None
     except BaseException:
         session.rollback()
