@@ -30,9 +30,14 @@ import click
 from onegrid import messages, store
 from onegrid.errors import PolicyError, Problem, UsageError
 from onegrid.scoring.run import close_periods, refresh_running
+from onegrid.store.formtokens import prune as prune_form_tokens
 from onegrid.web import casework, create_app, db, demo, policyview, proxy
 from onegrid.workflow import Scheduler
 from onegrid.workflow.rounds import open_rounds
+
+# what the scheduler runs after each round's sweep, in every process that
+# schedules (serve, serve --production, sweep --every): one list
+JOBS = (close_periods, refresh_running, open_rounds, prune_form_tokens)
 
 messages.register(
     {
@@ -151,7 +156,7 @@ def serve(
     scheduler = Scheduler(
         store.sessions(db.engine(app)),
         interval=sweep_every or 60,
-        after=(close_periods, refresh_running, open_rounds),
+        after=JOBS,
     )
     scheduler.start()
     try:
@@ -188,7 +193,7 @@ def _serve_worker(app, listener: socket.socket, threads: int, sweep_every: float
         scheduler = Scheduler(
             store.sessions(db.engine(app)),
             interval=sweep_every,
-            after=(close_periods, refresh_running, open_rounds),
+            after=JOBS,
         ).start()
     stop_on_sigterm()
     try:

@@ -12,8 +12,8 @@ import click
 from onegrid import messages
 from onegrid.cli import options
 from onegrid.cli.db import database, url_option
-from onegrid.cli.serve import stop_on_sigterm
-from onegrid.scoring.run import close_periods, refresh_running
+from onegrid.cli.serve import JOBS, stop_on_sigterm
+from onegrid.scoring.run import close_periods
 from onegrid.workflow import Scheduler
 from onegrid.workflow import sweep as sweep_cases
 from onegrid.workflow.rounds import open_rounds
@@ -84,7 +84,7 @@ def sweep_forever(url: str | None, every: float) -> int:
     round however many run (workflow/scheduler.py)."""
     stop_on_sigterm()
     with database(url) as db, contextlib.suppress(KeyboardInterrupt):
-        Scheduler(db, interval=every, after=(close_periods, refresh_running, open_rounds)).run()
+        Scheduler(db, interval=every, after=JOBS).run()
     return 0
 
 
