@@ -84,3 +84,41 @@ def test_an_open311_date_window_uses_the_created_at_index(big):
     )
     found = plan(big, query)
     assert "ix_cases_created_at" in found and "Seq Scan" not in found, found
+
+
+DISTRICT = ["r:x", "u:d"]
+
+
+def tab_page(tab, now):
+    from onegrid.web import listing
+
+    return (
+        select(Case)
+        .where(visibility.among(DISTRICT), listing.tab_condition(tab, now))
+        .order_by(*listing.order_of("due"))
+        .limit(51)
+    )
+
+
+def test_a_page_in_time_left_order_walks_the_due_index(big):
+    """The lists' default sort reads 51 rows of ix_cases_due_order (revision
+    2000), not a sort of every case the user sees; the next page too."""
+    from onegrid.web import listing
+
+    now = dt.datetime.now(dt.UTC)
+    found = plan(big, tab_page("all", now))
+    assert "ix_cases_due_order" in found and "Sort" not in found, found
+    last = big.scalars(tab_page("all", now)).all()[-1]
+    more = tab_page("all", now).where(listing.after(listing.encode(last, "due"), "due"))
+    found = plan(big, more)
+    assert "ix_cases_due_order" in found and "Sort" not in found, found
+
+
+@pytest.mark.parametrize("tab", ["overdue", "due_soon", "supervised"])
+def test_a_flag_tab_reads_its_partial_index(big, tab):
+    """Overdue, due soon and supervised test the flag as its partial index
+    says it (`overdue`, not `overdue IS TRUE`), so the planner uses it: no
+    sequential scan of the cases."""
+    flag = {"overdue": "overdue", "due_soon": "warned", "supervised": "supervised"}[tab]
+    found = plan(big, tab_page(tab, dt.datetime.now(dt.UTC)))
+    assert f"ix_cases_{flag}_open" in found and "Seq Scan on cases" not in found, found

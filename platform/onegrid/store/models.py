@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, and_, event, func
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import FunctionElement
 
 from onegrid.store.base import Base, Tracked, UTCDateTime, utcnow
 
@@ -103,6 +105,48 @@ Index(
     postgresql_where=Case.sweep_at.is_not(None),
     sqlite_where=Case.sweep_at.is_not(None),
 )
+
+# "no deadline" sorts last in time-left order (the lists' default sort)
+FAR = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+
+
+class _Far(FunctionElement):
+    """FAR as a SQL literal, never a bound parameter: an expression index on
+    coalesce(due_at, FAR) serves only a query that spells the same constant
+    (a parameter, as in a prepared statement's generic plan, matches none)."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+
+
+@compiles(_Far)
+def _far_naive(element, compiler, **kw):  # SQLite stores moments naive, as text
+    return "'9999-01-01 00:00:00.000000'"
+
+
+@compiles(_Far, "postgresql")
+def _far_pg(element, compiler, **kw):
+    return "'9999-01-01 00:00:00+00'::timestamptz"
+
+
+def due_key():
+    """A case's place in time-left order: its deadline, or FAR without one."""
+    return func.coalesce(Case.due_at, _Far())
+
+
+# the lists (revision 2000): a page of 50 in time-left order is a walk of an
+# index, on each tab; the flags are tested as `flag`, not `flag IS TRUE`, as
+# the partial indexes say it (PostgreSQL matches a predicate as written)
+Index("ix_cases_due_order", due_key(), Case.id)
+for _flag in ("overdue", "warned", "supervised"):
+    _open_flag = and_(getattr(Case, _flag), Case.closed_at.is_(None))
+    Index(
+        f"ix_cases_{_flag}_open",
+        due_key(),
+        Case.id,
+        postgresql_where=_open_flag,
+        sqlite_where=_open_flag,
+    )
 
 
 def next_sweep(case: Case) -> dt.datetime | None:

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from onegrid.store import Case, utcnow
 from onegrid.store.accounts import User
+from onegrid.store.models import FAR, due_key
 from onegrid.web import policyview, scope
 from onegrid.web.i18n import text_of
 from onegrid.workflow import guard, transition, visibility
@@ -46,7 +47,6 @@ MINE_SCAN = 20_000
 MINE_EXACT = 500
 # the shared field library's names for a report's title and urgency (forms/library)
 TITLE, URGENCY = "title", "urgency"
-FAR = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass
@@ -106,17 +106,19 @@ class Filters:
 
 def overdue_now(now: dt.datetime):
     # the engine's definitions (onegrid.workflow): flags set by the sweep, or the times
-    return Case.overdue.is_(True) | (Case.due_at <= now)
+    # (the flags as `flag`, not `flag IS TRUE`: the partial indexes of
+    # revision 2000 say it so, and the columns are never NULL)
+    return Case.overdue | (Case.due_at <= now)
 
 
 def tab_condition(tab: str, now: dt.datetime):
     open_ = Case.closed_at.is_(None)
     if tab == "due_soon":
-        return and_(open_, Case.warned.is_(True) | (Case.warn_at <= now), ~overdue_now(now))
+        return and_(open_, Case.warned | (Case.warn_at <= now), ~overdue_now(now))
     if tab == "overdue":
         return and_(open_, overdue_now(now))
     if tab == "supervised":
-        return and_(open_, Case.supervised.is_(True))
+        return and_(open_, Case.supervised)
     if tab == "mine":
         return open_
     return true()
@@ -220,7 +222,7 @@ def filtered(session: Session, user: User, f: Filters):
     if f.overdue:
         stmt = stmt.where(overdue_now(now))
     if f.supervised:
-        stmt = stmt.where(Case.supervised.is_(True))
+        stmt = stmt.where(Case.supervised)
     if f.start is not None:
         stmt = stmt.where(Case.created_at >= f.start)
     if f.end is not None:
@@ -409,7 +411,7 @@ def order_of(sort: str):
         return (Case.id.asc(),)
     if sort == "updated":
         return (Case.updated_at.asc(), Case.id.asc())
-    return (func.coalesce(Case.due_at, FAR).asc(), Case.id.asc())
+    return (due_key().asc(), Case.id.asc())  # an index walk (revision 2000)
 
 
 def encode(case: Case, sort: str) -> str:
@@ -429,8 +431,9 @@ def after(cursor: str | None, sort: str):
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if sort == "due":
             due, last = dt.datetime.fromisoformat(key[0]), int(key[1])
-            coalesced = func.coalesce(Case.due_at, FAR)
-            return or_(coalesced > due, and_(coalesced == due, Case.id > last))
+            place = due_key()
+            # the >= lets the index walk start at the cursor
+            return and_(place >= due, or_(place > due, and_(place == due, Case.id > last)))
         if sort == "updated":
             moment, last = dt.datetime.fromisoformat(key[0]), int(key[1])
             return or_(Case.updated_at > moment, and_(Case.updated_at == moment, Case.id > last))
