@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from onegrid.store import Case
 from onegrid.workflow import open_case, visibility
@@ -122,3 +122,23 @@ def test_a_flag_tab_reads_its_partial_index(big, tab):
     flag = {"overdue": "overdue", "due_soon": "warned", "supervised": "supervised"}[tab]
     found = plan(big, tab_page(tab, dt.datetime.now(dt.UTC)))
     assert f"ix_cases_{flag}_open" in found and "Seq Scan on cases" not in found, found
+
+
+def test_a_tab_above_the_exact_count_is_the_planners_estimate(big, monkeypatch):
+    """An inbox tab counts at most COUNT_EXACT + 1 cases; above, it says
+    the database's estimate (issue 22: an exact count read every case the
+    user sees); below, it is exact."""
+    from onegrid.web import listing
+
+    monkeypatch.setattr(listing, "COUNT_EXACT", 100)
+    now = dt.datetime.now(dt.UTC)
+    estimated: set[str] = set()
+    district = select(Case).where(visibility.among(["r:x", "u:d"]))
+    counts = listing.tab_counts(big, district, now, estimated)
+    assert estimated == {"all"} and counts["all"] >= 101 and 0.5 * N < counts["all"] < 2 * N
+    assert counts["supervised"] == 0
+    grid = select(Case).where(visibility.among(["r:gw7", "u:g7"]))
+    exact = big.scalar(select(func.count()).select_from(grid.subquery()))
+    estimated.clear()
+    assert listing.tab_counts(big, grid, now, estimated)["all"] == exact < 101
+    assert not estimated

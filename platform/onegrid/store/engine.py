@@ -34,7 +34,12 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S}, **kwargs)
         _sqlite_for_writers(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # No server-side prepared statements (psycopg prepares a query after its
+    # fifth run): PostgreSQL then switches to a generic plan, blind to the
+    # parties and the moment a list passes, and the inbox of a command centre
+    # went from 0.2 s to 1.7 s at 100k cases (issue 22, docs/scale.md).
+    connect_args = {"prepare_threshold": None, **kwargs.pop("connect_args", {})}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _sqlite_for_writers(engine: Engine) -> None:

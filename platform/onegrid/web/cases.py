@@ -100,6 +100,7 @@ def inbox():
         ],
         caseview=caseview,
         mine_exact=listing.MINE_EXACT,
+        count_exact=listing.COUNT_EXACT,
         now_cursor=request.args.get("cursor"),
         once=once.new(),
     )
@@ -115,13 +116,14 @@ def inbox_counts():
     f = listing.Filters.from_args(request.args)
     session = db.session()
     mine, rough = listing.mine_count(session, g.user, f)
+    estimated = {"mine"} if rough else set()
     counts = {
         "mine": mine,
-        **listing.tab_counts(session, listing.filtered(session, g.user, f), utcnow()),
+        **listing.tab_counts(session, listing.filtered(session, g.user, f), utcnow(), estimated),
     }
     return {
         "counts": counts,
-        "estimated": ["mine"] if rough else [],
+        "estimated": sorted(estimated),
         "unread": notices.unread_count(),
     }
 

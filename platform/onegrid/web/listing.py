@@ -45,6 +45,10 @@ MINE_SCAN = 20_000
 # its count checks this many candidates one by one; beyond, it is estimated
 # from their share (issue 14: exact counts on every tab cost 192 -> 482 ms)
 MINE_EXACT = 500
+# a SQL tab's count is exact up to this many cases; beyond, on PostgreSQL, it
+# is the planner's estimate (issue 22: an exact count reads every case the
+# user sees, a command centre's whole city, on every inbox view)
+COUNT_EXACT = 10_000
 # the shared field library's names for a report's title and urgency (forms/library)
 TITLE, URGENCY = "title", "urgency"
 
@@ -381,14 +385,50 @@ def mine_count(
     return round(len(cases) * (total or 0) / exact), True
 
 
-def tab_counts(session: Session, base, now: dt.datetime) -> dict[str, int]:
-    """The SQL tabs' counts of the filtered view, in one pass over it."""
+def tab_counts(
+    session: Session, base, now: dt.datetime, estimated: set[str] | None = None
+) -> dict[str, int]:
+    """The SQL tabs' counts of the filtered view. On SQLite, exact, in one
+    pass over it. On PostgreSQL, each counts at most COUNT_EXACT + 1 cases
+    (one statement); a tab above that is the planner's estimate instead,
+    and is added to `estimated`."""
     tabs = [name for name in TABS if name != "mine"]
-    counted = base.with_only_columns(
-        *(func.count().filter(tab_condition(name, now)) for name in tabs)
-    ).order_by(None)
-    row = session.execute(counted).one()
-    return dict(zip(tabs, (n or 0 for n in row), strict=True))
+    if session.get_bind().dialect.name != "postgresql":
+        counted = base.with_only_columns(
+            *(func.count().filter(tab_condition(name, now)) for name in tabs)
+        ).order_by(None)
+        row = session.execute(counted).one()
+        return dict(zip(tabs, (n or 0 for n in row), strict=True))
+    bounded = [_bounded(base.where(tab_condition(name, now))) for name in tabs]
+    row = session.execute(select(*bounded)).one()
+    out = dict(zip(tabs, (n or 0 for n in row), strict=True))
+    for name in tabs:
+        if out[name] > COUNT_EXACT:
+            out[name] = _estimate(session, base.where(tab_condition(name, now)))
+            if estimated is not None:
+                estimated.add(name)
+    return out
+
+
+def _bounded(stmt):
+    """count(*) of at most COUNT_EXACT + 1 rows of `stmt`, as a scalar subquery."""
+    rows = stmt.with_only_columns(Case.id).order_by(None).limit(COUNT_EXACT + 1).subquery()
+    return select(func.count()).select_from(rows).scalar_subquery()
+
+
+def _estimate(session: Session, stmt) -> int:
+    """The planner's estimate of the rows of `stmt` (PostgreSQL), at least
+    COUNT_EXACT + 1: the bounded count found that many."""
+    compiled = (
+        stmt.with_only_columns(Case.id)
+        .order_by(None)
+        .compile(session.get_bind(), compile_kwargs={"render_postcompile": True})
+    )
+    plan = session.connection().exec_driver_sql(
+        "EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params
+    )
+    rows = int(plan.scalar()[0]["Plan"]["Plan Rows"])
+    return max(rows, COUNT_EXACT + 1)
 
 
 # --- pages ---------------------------------------------------------------------
@@ -469,7 +509,7 @@ def listing(
         counts["mine"], rough = mine_count(session, user, f)
         if rough:
             estimated.add("mine")
-        counts.update(tab_counts(session, base, now))
+        counts.update(tab_counts(session, base, now, estimated))
     keyset = after(cursor, sort)
     if tab == "mine":
         if with_counts:
@@ -487,6 +527,7 @@ def listing(
         total = (
             counts.get(tab)
             if with_counts
+            # the JSON API's X-Total-Count stays exact
             else session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
         )
         if keyset is not None:
