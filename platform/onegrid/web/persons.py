@@ -50,7 +50,9 @@ def _name(book, unit_id, lang) -> str:
     return book.name(book.units.get(unit_id), lang, unit_id or "")
 
 
-def person_view(session, book, person, lang, admin: bool) -> dict:
+def person_view(session, book, person, lang, admin: bool, theirs=None) -> dict:
+    """A person as pages show them; `theirs`: their claims, when the caller
+    read every person's at once (`people.claims_by_person`)."""
     posts = claims.posts(book)
     kind = (claims.kinds(book) or [""])[0]
     states = book.for_item(kind).states if kind else {}
@@ -61,7 +63,7 @@ def person_view(session, book, person, lang, admin: bool) -> dict:
             "state": book.name(states.get(c.state), lang, c.state),
             "outcome": c.outcome or "",
         }
-        for c in people.claims_of(session, book, person.id)
+        for c in (theirs if theirs is not None else people.claims_of(session, book, person.id))
     ]
     user = session.get(User, person.user_id) if person.user_id else None
     return {
@@ -89,7 +91,11 @@ def _listing(values: dict, errors: dict, status: int):
     book = rulebook(casework.current_version(session))
     area = _area(book, g.user)
     found = people.listing(session, book.pack, area)
-    shown = [person_view(session, book, p, lang, g.user.is_admin) for p in found[:500]]
+    every = people.claims_by_person(session, book)
+    shown = [
+        person_view(session, book, p, lang, g.user.is_admin, every.get(p.id, []))
+        for p in found[:500]
+    ]
     level = claims.lowest_level(book)
     page = render_template(
         "persons/index.html",
@@ -146,10 +152,11 @@ def export(fmt):
     session = db.session()
     book = rulebook(casework.current_version(session))
     found = people.listing(session, book.pack, _area(book, g.user))
+    every = people.claims_by_person(session, book)
     sep = "、" if lang == "zh" else "; "
     rows = []
     for person in found:
-        p = person_view(session, book, person, lang, g.user.is_admin)
+        p = person_view(session, book, person, lang, g.user.is_admin, every.get(person.id, []))
         posts = sep.join(f"{c['post']}（{c['state']}）" for c in p["claims"])
         yes = t("是", "yes") if p["party_member"] else t("否", "no")
         rows.append([p["id"], p["name"], p["phone"], yes, p["grid"], posts, p["account"] or ""])

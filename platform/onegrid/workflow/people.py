@@ -98,12 +98,23 @@ def _append(session, person: Person, action: str, actor: str, now, data: dict) -
 
 def claims_of(session, book, person_id: int) -> list[Item]:
     """The post-claim items tied to a person, oldest first."""
+    return claims_by_person(session, book).get(person_id, [])
+
+
+def claims_by_person(session, book) -> dict[int, list[Item]]:
+    """Every post-claim item of the pack by the person it is tied to, oldest
+    first: one read for a whole list of people (the tie is in `result`)."""
     rows = session.scalars(
         select(Item)
         .where(Item.pack == book.pack, Item.kind.in_(claims.kinds(book) or [""]))
         .order_by(Item.id)
-    ).all()
-    return [c for c in rows if (c.result or {}).get("person") == person_id]
+    )
+    out: dict[int, list[Item]] = {}
+    for claim in rows:
+        person = (claim.result or {}).get("person")
+        if isinstance(person, int):
+            out.setdefault(person, []).append(claim)
+    return out
 
 
 def person_of(session, claim: Item) -> Person | None:
@@ -161,24 +172,15 @@ def register(
             session, version, kind, values, actor, idempotency_key, now=now, lang=lang, commit=False
         )
         if person is None:
-            person = Person(
-                pack=book.pack,
-                name=name,
-                phone=phone,
-                party_member=bool(clean.get("party_member")),
-                home_grid=grid,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(person)
-            session.flush()
-            _append(
+            person = _create(
                 session,
-                person,
-                "person.create",
+                book.pack,
+                name,
+                phone,
+                bool(clean.get("party_member")),
+                grid,
                 actor.id,
                 now,
-                {"name": name, "party_member": person.party_member, "home_grid": grid},
             )
         claim.result = {**(claim.result or {}), "person": person.id}
         session.flush()
@@ -225,27 +227,29 @@ def record(
     same = session.scalar(select(Person).where(Person.pack == book.pack, Person.phone == phone))
     if same is not None:
         raise _field_error("person-phone-taken", "phone", {}, lang)
+    person = _create(
+        session, book.pack, name, phone, bool(values.get("party_member")), grid, by, now
+    )
+    if values.get("username"):
+        link(session, person.id, str(values["username"]).strip(), by, now)
+    return person
+
+
+def _create(session, pack, name, phone, party_member: bool, grid, by, now) -> Person:
+    """A new person record, its creation the first row of its chain."""
     person = Person(
-        pack=book.pack,
+        pack=pack,
         name=name,
         phone=phone,
-        party_member=bool(values.get("party_member")),
+        party_member=party_member,
         home_grid=grid,
         created_at=now,
         updated_at=now,
     )
     session.add(person)
     session.flush()
-    _append(
-        session,
-        person,
-        "person.create",
-        by,
-        now,
-        {"name": name, "party_member": person.party_member, "home_grid": grid},
-    )
-    if values.get("username"):
-        link(session, person.id, str(values["username"]).strip(), by, now)
+    data = {"name": name, "party_member": party_member, "home_grid": grid}
+    _append(session, person, "person.create", by, now, data)
     return person
 
 
@@ -396,17 +400,6 @@ def held(session, book) -> Held:
     return out
 
 
-def _level(book, per: str) -> str | None:
-    """The level a standard's `per` counts at: a level of the pack by that
-    id, else the lowest level (`grid`) or the one above it (`community`)."""
-    if per in book.levels:
-        return per
-    ranked = sorted(book.levels.values(), key=lambda lvl: int(lvl.get("rank", 0)))
-    if not ranked:
-        return None
-    return ranked[-1]["id"] if per == "grid" else ranked[max(len(ranked) - 2, 0)]["id"]
-
-
 def staffing(session, version, rules) -> dict[str, Any]:
     """The people side of the grids report under a published version: each
     staffing rule counted from real people (accounts and confirmed
@@ -420,7 +413,7 @@ def staffing(session, version, rules) -> dict[str, Any]:
             below.setdefault(up, []).append(unit)
     out_rules = []
     for rule in rules or ():
-        level = _level(book, rule.get("per", "grid"))
+        level = rule.get("per")  # a level id: `check` refuses any other
         subjects = [u for u, spec in book.units.items() if spec.get("level") == level]
         roles = list(rule.get("roles") or ())
         gaps, total = [], 0

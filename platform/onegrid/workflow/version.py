@@ -63,45 +63,14 @@ def publish(session, policy, by: str | None = None, now: dt.datetime | None = No
     content_hash = policy.content_hash
     grids = registry_grids(policy)
     grids_hash = grids_digest(grids) if grids else None
-    try:
-        newest = newest_version(session, policy.id)
-        if (
-            newest is not None
-            and newest.content_hash == content_hash
-            and newest.grids_hash == grids_hash
-        ):
-            session.commit()
-            remember(policy)
-            return newest
-        version = PolicyVersion(
-            pack=policy.id,
-            label=policy.manifest.get("version"),
-            content_hash=content_hash,
-            resolved=policy.resolved(),
-            grids=grids or None,
-            grids_hash=grids_hash,
-            published_at=now,
-            published_by=by,
-        )
-        session.add(version)
-        session.flush()
-        audit.append(
-            session,
-            None,
-            "publish",
-            by,
-            now,
-            {
-                "pack": policy.id,
-                "version": version.id,
-                "hash": content_hash,
-                "grids": grids_hash,
-            },
-        )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    fields = {
+        "pack": policy.id,
+        "label": policy.manifest.get("version"),
+        "content_hash": content_hash,
+        "grids": grids or None,
+        "grids_hash": grids_hash,
+    }
+    version = _store(session, fields, policy.resolved, by, now)
     remember(policy)
     return version
 
@@ -112,42 +81,45 @@ def restore(session, older: PolicyVersion, by: str | None = None, now: dt.dateti
     with the version it restores and the one it replaces. Nothing is stored
     when the newest version already has that content."""
     now = now or utcnow()
+    fields = {
+        "pack": older.pack,
+        "label": older.label,
+        "content_hash": older.content_hash,
+        "grids": older.grids,
+        "grids_hash": older.grids_hash,
+    }
+
+    def said(newest):
+        return {"restores": older.id, "replaces": newest.id if newest is not None else None}
+
+    return _store(session, fields, lambda: older.resolved, by, now, said)
+
+
+def _store(session, fields: dict, resolved, by, now, said=None) -> PolicyVersion:
+    """One new version row of `fields` and `resolved()` (asked for only when
+    stored: resolving a pack is not cheap) and its audited `publish`,
+    committed (`said(newest)`: more for the audit row); the newest version
+    itself when it already has that content and those grids."""
     try:
-        newest = newest_version(session, older.pack)
+        newest = newest_version(session, fields["pack"])
         if (
             newest is not None
-            and newest.content_hash == older.content_hash
-            and newest.grids_hash == older.grids_hash
+            and newest.content_hash == fields["content_hash"]
+            and newest.grids_hash == fields["grids_hash"]
         ):
             session.commit()
             return newest
-        version = PolicyVersion(
-            pack=older.pack,
-            label=older.label,
-            content_hash=older.content_hash,
-            resolved=older.resolved,
-            grids=older.grids,
-            grids_hash=older.grids_hash,
-            published_at=now,
-            published_by=by,
-        )
+        version = PolicyVersion(**fields, resolved=resolved(), published_at=now, published_by=by)
         session.add(version)
         session.flush()
-        audit.append(
-            session,
-            None,
-            "publish",
-            by,
-            now,
-            {
-                "pack": older.pack,
-                "version": version.id,
-                "hash": older.content_hash,
-                "grids": older.grids_hash,
-                "restores": older.id,
-                "replaces": newest.id if newest is not None else None,
-            },
-        )
+        data = {
+            "pack": fields["pack"],
+            "version": version.id,
+            "hash": fields["content_hash"],
+            "grids": fields["grids_hash"],
+            **(said(newest) if said else {}),
+        }
+        audit.append(session, None, "publish", by, now, data)
         session.commit()
     except BaseException:
         session.rollback()
