@@ -319,3 +319,14 @@ def test_a_claimants_round_warns_her_account_and_only_a_lapse_tells_the_grid(db,
     assert quarter.id in lapsed.supervised + lapsed.escalated
     event = "duty_round.supervise" if quarter.id in lapsed.supervised else "duty_round.escalate"
     assert told(event) == ["gw", "zhang"]  # a lapse: the grid hears too
+
+
+def test_kunqu_records_staff_in_a_registry_grid_below_which_it_lists_no_units(db):
+    """Kunqu declares buildings and entrances under its grids but lists none:
+    a home grid is one of its registry's 791 grids, named as the registry does."""
+    with db() as session:
+        kunqu = publish(session, runnable(CATALOGS / "kunqu"), by="admin")
+        wang = {"name": "王芳", "phone": "13700000003", "home_grid": "和平社区第1网格"}
+        person = people.record(session, kunqu, wang, "admin")
+        session.commit()
+        assert person.home_grid == "g.heping.01"

@@ -50,7 +50,14 @@ def posts(book) -> dict[str, dict]:
 
 
 def lowest_level(book) -> str | None:
-    ranked = sorted(book.levels.values(), key=lambda lvl: int(lvl.get("rank", 0)))
+    """The grids' level: the finest level that has units. A pack may declare
+    finer levels it lists no unit of (Kunqu's buildings and their entrances),
+    and nobody lives in a level with no units."""
+    used = {spec.get("level") for spec in book.units.values()}
+    ranked = sorted(
+        (lvl for lvl in book.levels.values() if lvl["id"] in used),
+        key=lambda lvl: int(lvl.get("rank", 0)),
+    )
     return ranked[-1]["id"] if ranked else None
 
 

@@ -440,7 +440,8 @@ def staffing(session, version, rules) -> dict[str, Any]:
             }
         )
     figures = claims.coverage(session, version)
-    grids = [u for u, spec in book.units.items() if spec.get("level") == claims.lowest_level(book)]
+    lowest = claims.lowest_level(book)
+    grids = [u for u, spec in book.units.items() if spec.get("level") == lowest]
     posts = []
     for post_id, post in claims.posts(book).items():
         posts.append(
