@@ -170,8 +170,8 @@ def test_identical_retries_at_once_make_one_case_on_postgres(pg_app):
 
 
 def test_mine_on_postgres(pg_app):
-    """待我处理 on PostgreSQL: the candidates read through a server-side
-    cursor and checked by the engine are exactly what it offers each user."""
+    """待我处理 on PostgreSQL: the candidates read from the acting parties'
+    rows and checked by the engine are exactly what it offers each user."""
     with pg_app.test_request_context():
         session = db.session()
         some = 0
@@ -192,3 +192,54 @@ def offered_beyond_oversight(case, actor) -> bool:
     """The engine's own answer: some action it offers is not oversight (督办)."""
     book = rulebook(case.policy_version)
     return any(not listing.oversight(book.transitions[a.id]) for a in actions_for(case, actor))
+
+
+def test_every_page_on_postgres_is_the_scope_in_order(pg_app):
+    """Each user's pages on every tab and sort, walked by cursor 7 at a time
+    from the parties' stored rows (LATERAL, PostgreSQL), are exactly their
+    scope's cases of the tab in that order, each once (a case a user reaches
+    as reporter and as unit comes once), and 待我处理 is what the engine
+    offers them, in the same order."""
+    import datetime as dt
+
+    from onegrid.store import utcnow
+
+    with pg_app.test_request_context():
+        session = db.session()
+        users = {u.username: u for u in session.scalars(select(accounts.User))}
+        places = ["grid.a1", "grid.b1", "grid.a1", "st.a"]
+        for n in range(40):
+            reporter = users["gw_a" if n % 4 != 1 else "gw_b"]
+            matter = "m.litter" if n % 3 else "m.pothole"
+            casework.open_case(
+                session, reporter, matter, places[n % 4], {"description": f"第{n}件"}
+            )
+        session.commit()
+        for case_id in range(3, 43, 3):
+            dispatch(session, case_id, users["dispatcher"])
+        # deadlines on the same instant: the cursor must order ties by number
+        session.execute(Case.__table__.update().where(Case.id % 5 == 0).values(
+            due_at=utcnow() + dt.timedelta(hours=3)))  # fmt: skip
+        session.commit()
+        for case in session.scalars(select(Case)):
+            from onegrid.workflow import visibility
+
+            visibility.refresh(session, case)  # the copies of the new deadlines
+        session.commit()
+        for user in users.values():
+            actor = casework.actor_of(user)
+            for sort in ("due", "new", "old"):
+                for tab in listing.TABS:
+                    stmt = scope.visible(user).where(listing.tab_condition(tab, utcnow()))
+                    want = session.scalars(stmt.order_by(*listing.order_of(sort))).all()
+                    if tab == "mine":
+                        want = [c for c in want if listing.is_mine(c, actor)]
+                    got, cursor = [], None
+                    while True:
+                        page = listing.listing(session, user, tab, sort=sort, cursor=cursor,
+                                               limit=7, with_counts=False)  # fmt: skip
+                        got += [c.id for c in page.cases]
+                        if not page.next_cursor:
+                            break
+                        cursor = page.next_cursor
+                    assert got == [c.id for c in want], (user.username, tab, sort)

@@ -3,19 +3,26 @@
 One row per (party, case): "u:<org unit>" for every unit from the case's
 place and from its lead unit up to the top, "b:<department or enterprise>"
 for its lead, assistants and enterprise once it has been dispatched,
-"r:<username>" for its reporter, and the marker "dispatched". A user's list
-is then `case_id IN (SELECT case_id FROM case_access WHERE party IN
-(<the user's few parties>))`: a range scan of the primary key, whatever
-the size of the user's area. Kept by `workflow/visibility.py` at every
-audited step of a case.
+"r:<username>" for its reporter, and the marker "dispatched"; and, while
+the case is open, "m:..." for whoever may take a step of it now (the
+"mine" tab). A user's list is then `case_id IN (SELECT case_id FROM
+case_access WHERE party IN (<the user's few parties>))`: a range scan of
+the primary key, whatever the size of the user's area. Each row repeats
+the case's place in time-left order (`due_key`: its deadline, or FAR), so
+a page in that order walks `ix_case_access_due` from the user's parties
+rather than the whole city's deadlines. Kept by `workflow/visibility.py`
+at every audited step of a case.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from onegrid.store.base import Base
+from onegrid.store.base import Base, UTCDateTime
+from onegrid.store.models import FAR
 
 
 class CaseAccess(Base):
@@ -23,6 +30,9 @@ class CaseAccess(Base):
 
     party: Mapped[str] = mapped_column(String(200), primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    # coalesce(cases.due_at, FAR), copied at every step (revision 2400)
+    due_key: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=FAR)
 
 
 Index("ix_case_access_case_id", CaseAccess.case_id)
+Index("ix_case_access_due", CaseAccess.party, CaseAccess.due_key, CaseAccess.case_id)

@@ -182,7 +182,9 @@ def parse_time(value: str | None) -> dt.datetime | None:
 def list_cases():
     """One page of cases (the inbox's listing): `tab`, the inbox's filters,
     `sort`, `limit` (at most 500) and `cursor`; the next page's cursor is in
-    the `X-Next-Cursor` header (and `Link: rel=next`), the total in `X-Total-Count`."""
+    the `X-Next-Cursor` header (and `Link: rel=next`), the total in `X-Total-Count`
+    (exact up to listing.COUNT_EXACT; above, an estimate, and
+    `X-Total-Count-Estimated: true` says so)."""
     user = need_user()
     lang = current_lang()
     # an empty tab is refused, not taken as absent (found by schemathesis)
@@ -217,6 +219,8 @@ def list_cases():
         abort(400, "cursor is not one this API gave")
     response = jsonify([caseview.case_json(c, lang) for c in page.cases])
     response.headers["X-Total-Count"] = str(page.total)
+    if tab in page.estimated:
+        response.headers["X-Total-Count-Estimated"] = "true"
     if page.next_cursor:
         response.headers["X-Next-Cursor"] = page.next_cursor
         nxt = url_for(

@@ -119,7 +119,7 @@ def inbox_counts():
     estimated = {"mine"} if rough else set()
     counts = {
         "mine": mine,
-        **listing.tab_counts(session, listing.filtered(session, g.user, f), utcnow(), estimated),
+        **listing.tab_counts(session, g.user, f, utcnow(), estimated),
     }
     return {
         "counts": counts,

@@ -2,20 +2,26 @@
 sort by time left, keyset pages; one implementation for the inbox page, its
 exports and the JSON API list.
 
-Every query starts from `scope.visible(user)` and only adds WHERE and ORDER
-BY terms, so it stays composable with whatever decides visibility.
+Every query starts from the user's scope (`scope.visible(user)`, or the
+same parties' stored rows) and only adds WHERE and ORDER BY terms, so it
+stays composable with whatever decides visibility.
+
+A page walks the stored rows of the user's few parties (`case_access`,
+`visibility.reached`) in the page's order, merged, so its cost follows the
+page, not the cases the user may see: a grid worker's 50 of a city's 1M
+are not found by walking the city's deadlines. Counts are exact up to
+COUNT_EXACT and the planner's estimate above (约 N on the pages,
+`X-Total-Count-Estimated` on the API).
 
 The "mine" tab (待我处理) is what the user must act on to move a case on:
-the transitions open to them now. SQL narrows the candidates from the
-workflow's `by:` entries (party, role, level and the states each
-transition leaves); the engine's own `actions_for` then decides exactly,
-so guards and separation of duties hold as on the case page. The
-candidates are read in the page's order, in chunks, until the page is
-full: no list of ids goes back into SQL, and where a party sits is a
-semi-join on the stored visible-to set (`case_access`), so the query's
-size depends on the workflow and the user's bindings, never on the
-number of cases or of units in an area. Oversight (a stay only superiors
-take, 督办) is left out: it is open on every case below them.
+the transitions open to them now. Each open case stores its acting
+parties (who may take a step of it now, a superset); the user's are a few
+per binding, so SQL narrows the candidates to an index range; the
+engine's own `actions_for` then decides exactly, so guards and separation
+of duties hold as on the case page. The candidates are read in the
+page's order, in keyset chunks, until the page is full. Oversight (a stay
+only superiors take, 督办) is left out: it is open on every case below
+them.
 """
 
 from __future__ import annotations
@@ -26,16 +32,18 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, and_, cast, false, func, or_, select, true
+from sqlalchemy import and_, func, or_, select, text, true, union_all
 from sqlalchemy.orm import Session
 
 from onegrid.store import Case, utcnow
+from onegrid.store.access import CaseAccess
 from onegrid.store.accounts import User
 from onegrid.store.models import FAR, due_key
 from onegrid.web import policyview, scope
 from onegrid.web.i18n import text_of
 from onegrid.workflow import guard, transition, visibility
 from onegrid.workflow.rulebook import rulebook
+from onegrid.workflow.visibility import oversight
 
 TABS = ("mine", "due_soon", "overdue", "supervised", "all")
 SORTS = ("due", "new", "old", "updated")  # updated: oldest change first, for pollers
@@ -44,11 +52,12 @@ PAGE_SIZE = 50
 MINE_SCAN = 20_000
 # its count checks this many candidates one by one; beyond, it is estimated
 # from their share (issue 14: exact counts on every tab cost 192 -> 482 ms)
-MINE_EXACT = 500
-# a SQL tab's count is exact up to this many cases; beyond, on PostgreSQL, it
-# is the planner's estimate (issue 22: an exact count reads every case the
-# user sees, a command centre's whole city, on every inbox view)
-COUNT_EXACT = 10_000
+MINE_EXACT = 200
+# a count is exact up to this many cases; beyond, on PostgreSQL, it is the
+# planner's estimate (issue 22: an exact count reads every case the user
+# sees, a command centre's whole city, on every inbox view; 10,000 cost the
+# centre 100 ms of a page at 1M cases)
+COUNT_EXACT = 1_000
 # the shared field library's names for a report's title and urgency (forms/library)
 TITLE, URGENCY = "title", "urgency"
 
@@ -118,7 +127,11 @@ def overdue_now(now: dt.datetime):
 def tab_condition(tab: str, now: dt.datetime):
     open_ = Case.closed_at.is_(None)
     if tab == "due_soon":
-        return and_(open_, Case.warned | (Case.warn_at <= now), ~overdue_now(now))
+        # not overdue, said as the due-order index says the deadline: a
+        # plain `due_at > now` lets the planner AND in a bitmap of every open
+        # case's deadline (60 ms at 1M cases); a case without one has
+        # nothing to warn of
+        return and_(open_, Case.warned | (Case.warn_at <= now), ~Case.overdue, due_key() > now)
     if tab == "overdue":
         return and_(open_, overdue_now(now))
     if tab == "supervised":
@@ -203,9 +216,11 @@ def matter_groups(lang: str) -> list[tuple[str, str, list[dict]]]:
     return out
 
 
-def filtered(session: Session, user: User, f: Filters):
-    """SELECT of the user's visible cases matching the filters (no tab, no order)."""
-    stmt = scope.visible(user)
+def filtered(session: Session, user: User, f: Filters, start=None):
+    """SELECT of the user's visible cases matching the filters (no tab, no
+    order); `start`, a select(Case) already narrowed to them, in place of
+    `scope.visible(user)`."""
+    stmt = scope.visible(user) if start is None else start
     now = utcnow()
     if f.q:
         stmt = stmt.where(search_condition(session, f.q))
@@ -245,85 +260,16 @@ def _book(session: Session):
     return rulebook(casework.current_version(session))
 
 
-def _within(book, units):
-    """The case happened where one of the bindings' units sits or below it
-    (or has no place): a semi-join on the stored visible-to set, whose "u:"
-    parties are the units above the case's place and lead, never an IN list
-    of an area's units (a superset of party._within; the engine decides)."""
-    units = set(units)
-    if units & set(book.enterprises):
-        return true()
-    homes = {book.home(u) for u in units} - {None}
-    if not homes:
-        return Case.place.is_(None)
-    if any(not (book.units.get(h) or {}).get("parent") for h in homes):
-        # the top of the org: every case of the pack; a semi-join on it would
-        # read the whole visible-to set of the pack (21 ms at 100k cases)
-        return true()
-    return Case.place.is_(None) | visibility.among(visibility.unit_party(h) for h in homes)
-
-
-def _party_term(book, user: User, party: str | None, level: str | None, units: set[str]):
-    """SQL for "one of these bindings (all at `level`) stands to the case as
-    `party`" (a superset of party._relation)."""
-    if party == "reporter":
-        return Case.reporter == user.username
-    if party == "dispatcher":
-        return and_(Case.level == level, _within(book, units))
-    if party == "lead":
-        return Case.unit.in_(sorted(units))
-    if party == "assistant":
-        assisted = cast(Case.assistants, String)
-        return or_(*(assisted.like(_like(f'"{u}"'), escape="\\") for u in sorted(units)))
-    if party == "enterprise":
-        return Case.enterprise.in_(sorted(units))
-    if party == "superior":
-        rank = book.rank(level)
-        lower = [lv for lv in book.levels if book.rank(lv) > rank > 0]
-        return and_(Case.level.in_(lower), _within(book, units)) if lower else false()
-    if party == "anyone":
-        return true()
-    return _within(book, units)
+def _acting(session: Session, user: User) -> list[str]:
+    return visibility.acting_parties(_book(session), user.bindings, user.username)
 
 
 def mine_condition(session: Session, user: User):
-    """A superset of the cases with a transition open to the user (SQL): one
-    term per party and level the user's bindings may stand as, with the
-    states those transitions leave. Its size is bounded by the workflow and
-    the user's bindings, never by the number of cases or of units in an area."""
-    book = _book(session)
-    groups: dict[tuple, tuple[set[str], set[str]]] = {}  # (party, level): (units, states)
-    for t in book.transitions.values():
-        if t.get("by_sweep") or oversight(t):
-            continue
-        states = set(t.get("from") or ())
-        for entry in t.get("by") or ():
-            party = entry.get("party")
-            if party == "reporter":
-                # as themselves (acting_as checks the role, if any, exactly)
-                groups.setdefault(("reporter", None), (set(), set()))[1].update(states)
-                continue
-            for b in user.bindings:
-                if entry.get("role") is not None and b.role != entry["role"]:
-                    continue
-                level = book.level_of(b.unit)
-                if entry.get("level") is not None and level != entry["level"]:
-                    continue
-                units, acts_from = groups.setdefault((party, level), (set(), set()))
-                units.add(b.unit)
-                acts_from.update(states)
-    terms = [
-        and_(Case.state.in_(sorted(states)), _party_term(book, user, party, level, units))
-        for (party, level), (units, states) in groups.items()
-    ]
-    return or_(*terms) if terms else false()
-
-
-def oversight(t: dict) -> bool:
-    """A step that leaves the case where it is and that only those above
-    take (督办): open to every superior on every case below, so not "mine"."""
-    by = t.get("by") or ()
-    return bool(t.get("stay")) and bool(by) and all(e.get("party") == "superior" for e in by)
+    """A superset of the cases with a transition open to the user (SQL): a
+    semi-join on the acting parties stored with each open case, a few per
+    binding of the user's (workflow/visibility.acting_parties), however
+    many cases or units their area holds."""
+    return visibility.among(_acting(session, user))
 
 
 def is_mine(case: Case, actor) -> bool:
@@ -339,35 +285,11 @@ def is_mine(case: Case, actor) -> bool:
     return False
 
 
-def _candidates(session: Session, user: User, f: Filters):
+def _candidates(session: Session, user: User, f: Filters, start=None):
     """The filtered open cases the SQL superset says may be the user's."""
-    return filtered(session, user, f).where(Case.closed_at.is_(None), mine_condition(session, user))
-
-
-def _exactly_mine(
-    session: Session, user: User, stmt, want: int | None = None, scan: int = MINE_SCAN
-):
-    """The cases of `stmt` (in its order) the engine says are the user's, read
-    in chunks; stop after `want` of them, or after `scan` candidates.
-    Returns (cases, cut): cut is True when candidates were left unread."""
-    from onegrid.web import casework
-
-    actor = casework.actor_of(user)
-    out: list[Case] = []
-    read = 0
-    result = session.scalars(stmt.limit(scan + 1).execution_options(yield_per=500))
-    try:
-        for case in result:
-            read += 1
-            if read > scan:
-                return out, True
-            if is_mine(case, actor):
-                out.append(case)
-                if want is not None and len(out) >= want:
-                    break
-    finally:
-        result.close()
-    return out, False
+    # open by construction: a case keeps acting parties only while open
+    # (a test of closed_at as well lets the planner scan every open case)
+    return filtered(session, user, f, start).where(mine_condition(session, user))
 
 
 def mine_count(
@@ -376,35 +298,103 @@ def mine_count(
     """How many cases are the user's to act on, and whether that is an
     estimate: exact when the SQL superset holds at most `exact` candidates
     (each checked by the engine); beyond, the share of the first `exact`
-    that are the user's, applied to the superset's SQL count."""
-    stmt = _candidates(session, user, f)
-    cases, cut = _exactly_mine(session, user, stmt.order_by(Case.id), scan=exact)
-    if not cut:
-        return len(cases), False
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    return round(len(cases) * (total or 0) / exact), True
+    that are the user's, applied to the superset's count (`count_of`)."""
+    from onegrid.web import casework
+
+    actor = casework.actor_of(user)
+    first, _ = _walk(session, user, "mine", f, "old", None, exact + 1)
+    mine = sum(is_mine(case, actor) for case in first[:exact])
+    if len(first) <= exact:
+        return mine, False
+    total, _ = count_of(session, user, "mine", f)
+    return round(mine * total / exact), True
+
+
+# --- counts --------------------------------------------------------------------
+
+
+def count_of(session: Session, user: User, tab: str, f: Filters) -> tuple[int, bool]:
+    """(How many cases the tab holds, whether that is an estimate; on
+    "mine", the SQL superset): exact up to COUNT_EXACT (at most that many
+    + 1 read per party); above, on PostgreSQL, the planner's estimate
+    (never below COUNT_EXACT + 1); exact on SQLite."""
+    estimated: set[str] = set()
+    n = _counts(session, user, f, utcnow(), [tab], estimated)[tab]
+    return n, tab in estimated
 
 
 def tab_counts(
-    session: Session, base, now: dt.datetime, estimated: set[str] | None = None
+    session: Session, user: User, f: Filters, now: dt.datetime, estimated: set[str] | None = None
 ) -> dict[str, int]:
-    """The SQL tabs' counts of the filtered view. On SQLite, exact, in one
-    pass over it. On PostgreSQL, each counts at most COUNT_EXACT + 1 cases
-    (one statement); a tab above that is the planner's estimate instead,
-    and is added to `estimated`."""
-    tabs = [name for name in TABS if name != "mine"]
+    """The SQL tabs' counts of the user's filtered view; a tab above
+    COUNT_EXACT is the planner's estimate instead (PostgreSQL), and is
+    added to `estimated`."""
+    return _counts(session, user, f, now, [t for t in TABS if t != "mine"], estimated)
+
+
+def serial(session: Session) -> None:
+    """No parallel workers for the rest of this transaction (PostgreSQL): a
+    list reads a few hundred index entries, and starting a worker costs
+    more than that (a count's 15 ms of work took 75 ms behind a Gather on
+    2 cores at 1M cases); the big scans (snapshots, exports) keep them."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+
+
+def _counts(session: Session, user: User, f: Filters, now, tabs, estimated) -> dict[str, int]:
+    def plain(tab):
+        if tab == "mine":
+            return _candidates(session, user, f)
+        return filtered(session, user, f).where(tab_condition(tab, now))
+
+    serial(session)
     if session.get_bind().dialect.name != "postgresql":
-        counted = base.with_only_columns(
-            *(func.count().filter(tab_condition(name, now)) for name in tabs)
-        ).order_by(None)
-        row = session.execute(counted).one()
-        return dict(zip(tabs, (n or 0 for n in row), strict=True))
-    bounded = [_bounded(base.where(tab_condition(name, now))) for name in tabs]
+        # exact, in one pass over the view
+        out = {}
+        if "mine" in tabs:
+            every = select(func.count()).select_from(plain("mine").order_by(None).subquery())
+            out["mine"] = session.scalar(every) or 0
+        rest = [t for t in tabs if t != "mine"]
+        if rest:
+            each = (
+                filtered(session, user, f)
+                .with_only_columns(*(func.count().filter(tab_condition(t, now)) for t in rest))
+                .order_by(None)
+            )
+            out.update(zip(rest, (n or 0 for n in session.execute(each).one()), strict=True))
+        return out
+    parts = []
+    for tab in tabs:
+        parties = _parties_of(session, user, tab, "due")
+        legs = None
+        if parties is not None:
+            legs = _legs(parties, _narrow(session, user, tab, f, now), COUNT_EXACT + 1)
+        parts.append((tab, plain(tab), legs))
+    return counted(session, parts, estimated)
+
+
+def counted(session: Session, parts, estimated: set[str] | None = None) -> dict[str, int]:
+    """{name: count} of each (name, select(Case), legs or None) in one
+    statement (PostgreSQL): at most COUNT_EXACT + 1 cases of the select,
+    or of each leg (`_legs`: a party's rows), each case once, so a count is
+    exact while no party reaches the bound (a semi-join on the parties
+    would hash every row of a street's); above, the planner's estimate of
+    the select, and the name goes into `estimated`."""
+    bounded = []
+    for _, plain, legs in parts:
+        if legs is None:
+            bounded.append(_bounded(plain))
+            continue
+        rows = (union_all(*legs) if len(legs) > 1 else legs[0]).subquery()
+        bounded.append(
+            select(func.count(rows.c.case_id.distinct())).select_from(rows).scalar_subquery()
+        )
     row = session.execute(select(*bounded)).one()
-    out = dict(zip(tabs, (n or 0 for n in row), strict=True))
-    for name in tabs:
+    out = {}
+    for (name, plain, _), n in zip(parts, row, strict=True):
+        out[name] = n or 0
         if out[name] > COUNT_EXACT:
-            out[name] = _estimate(session, base.where(tab_condition(name, now)))
+            out[name] = _estimate(session, plain)
             if estimated is not None:
                 estimated.add(name)
     return out
@@ -454,37 +444,191 @@ def order_of(sort: str):
     return (due_key().asc(), Case.id.asc())  # an index walk (revision 2000)
 
 
-def encode(case: Case, sort: str) -> str:
-    key = [case.id]
+def key_of(case: Case, sort: str) -> tuple:
+    """The case's place in `sort` order (a cursor's content)."""
     if sort == "due":
-        key = [(case.due_at or FAR).isoformat(), case.id]
-    elif sort == "updated":
-        key = [case.updated_at.isoformat(), case.id]
+        return (case.due_at or FAR, case.id)
+    if sort == "updated":
+        return (case.updated_at, case.id)
+    return (case.id,)
+
+
+def encode(case: Case, sort: str) -> str:
+    key = [v.isoformat() if isinstance(v, dt.datetime) else v for v in key_of(case, sort)]
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 
-def after(cursor: str | None, sort: str):
-    """The keyset condition: rows after the cursor in `sort` order."""
+def decode(cursor: str | None, sort: str) -> tuple | None:
     if not cursor:
         return None
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if sort == "due":
-            due, last = dt.datetime.fromisoformat(key[0]), int(key[1])
-            place = due_key()
-            # the >= lets the index walk start at the cursor
-            return and_(place >= due, or_(place > due, and_(place == due, Case.id > last)))
-        if sort == "updated":
-            moment, last = dt.datetime.fromisoformat(key[0]), int(key[1])
-            return or_(Case.updated_at > moment, and_(Case.updated_at == moment, Case.id > last))
-        last = int(key[0])
-    except (ValueError, TypeError, IndexError, KeyError):
+        if sort in ("due", "updated"):
+            moment = dt.datetime.fromisoformat(key[0])
+            if moment.tzinfo is None:
+                raise ValueError(cursor)
+            return (moment, int(key[1]))
+        return (int(key[0]),)
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError):
         raise BadCursor(cursor) from None
-    return Case.id < last if sort == "new" else Case.id > last
+
+
+def after(cursor: str | None, sort: str):
+    """The keyset condition on the cases: rows after the cursor in `sort` order."""
+    key = decode(cursor, sort)
+    return None if key is None else _after_key(key, sort)
+
+
+def _after_key(key: tuple, sort: str):
+    if sort == "due":
+        due, last = key
+        place = due_key()
+        # the >= lets the index walk start at the cursor
+        return and_(place >= due, or_(place > due, and_(place == due, Case.id > last)))
+    if sort == "updated":
+        moment, last = key
+        return or_(Case.updated_at > moment, and_(Case.updated_at == moment, Case.id > last))
+    return Case.id < key[0] if sort == "new" else Case.id > key[0]
 
 
 class BadCursor(ValueError):
     pass
+
+
+def _parties_of(session: Session, user: User, tab: str, sort: str) -> list[str] | None:
+    """Whose stored rows a page walks (PostgreSQL): the user's acting
+    parties on "mine", their seeing parties on the other tabs; None (walk
+    the cases' own indexes) on SQLite, for an administrator, who sees all,
+    and for the pollers' order."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    if (user.is_admin and tab != "mine") or sort == "updated":
+        return None
+    return _acting(session, user) if tab == "mine" else scope.parties(user)
+
+
+def _ordered(session: Session, user: User, tab: str, f: Filters, sort: str, key, limit: int):
+    """SELECT of the first `limit` cases of the tab after `key` (a cursor's
+    content) in `sort` order. On PostgreSQL, from the parties' stored rows:
+    for each party, a walk of its own range of ix_case_access_due (or of
+    the primary key, by number) from the cursor to its first `limit`
+    matches, and those few merged; so a grid's page among a city's million
+    cases costs what the page costs. (A plain UNION ALL of the ranges is
+    sorted whole: PostgreSQL 15 cannot merge ranges that each start with a
+    different party; a LATERAL over a list of parties hides each party's
+    size from the planner.) A case two parties reach comes twice, side by
+    side: the reader keeps it once (`_walk`)."""
+    now = utcnow()
+    parties = _parties_of(session, user, tab, sort)
+    if parties is None:
+        stmt = filtered(session, user, f)
+        if tab == "mine":
+            stmt = stmt.where(mine_condition(session, user))
+        stmt = stmt.where(tab_condition(tab, now))
+        if key is not None:
+            stmt = stmt.where(_after_key(key, sort))
+        return stmt.order_by(*order_of(sort)).limit(limit)
+
+    return through(parties, sort, key, limit, _narrow(session, user, tab, f, now))
+
+
+def _narrow(session: Session, user: User, tab: str, f: Filters, now):
+    """The tab's terms on a select of the parties' rows joined to Case."""
+
+    def narrow(start):
+        if tab == "mine" and not user.is_admin:
+            # acting is not seeing: the case must also be in the user's scope
+            start = start.where(visibility.reaching(scope.parties(user)))
+        return filtered(session, user, f, start).where(tab_condition(tab, now))
+
+    return narrow
+
+
+def _legs(parties, narrow, limit: int, sort: str | None = None, key=None):
+    """For each party, a select of its first `limit` rows (case_id, due_key)
+    after `key` in `sort` order (any, without) that `narrow` keeps: a walk of its own
+    range of ix_case_access_due (or of the primary key, by number), the
+    party a constant the planner can weigh (a city's million rows or a
+    grid's few hundred)."""
+    legs = []
+    for n, party in enumerate(sorted(parties)):
+        row = CaseAccess.__table__.alias(f"reach{n}")
+        start = select(row.c.case_id, row.c.due_key).join_from(row, Case, Case.id == row.c.case_id)
+        leg = narrow(start.where(row.c.party == party))
+        if key is not None:
+            leg = leg.where(_after_row(row, key, sort))
+        if sort is not None:  # a count's legs take any `limit` rows
+            leg = leg.order_by(*_row_order(row, sort))
+        leg = leg.limit(limit).subquery(f"first{n}")
+        legs.append(select(leg.c.case_id, leg.c.due_key))
+    return legs
+
+
+def through(parties, sort: str, key, limit: int, narrow):
+    """select(Case): the first `limit` cases after `key` in `sort` order that
+    `narrow` (a function adding WHERE terms on Case to a select) keeps,
+    from the parties' stored rows: each party's first `limit` (`_legs`),
+    merged."""
+    legs = _legs(parties, narrow, limit, sort, key)
+    first = (union_all(*legs) if len(legs) > 1 else legs[0]).subquery("reached")
+    return (
+        select(Case)
+        .join(first, Case.id == first.c.case_id)
+        .order_by(*_row_order(first, sort))
+        .limit(limit)
+    )
+
+
+def _row_order(row, sort: str):
+    if sort == "new":
+        return (row.c.case_id.desc(),)
+    if sort == "old":
+        return (row.c.case_id.asc(),)
+    return (row.c.due_key.asc(), row.c.case_id.asc())
+
+
+def _after_row(row, key: tuple, sort: str):
+    if sort == "due":
+        due, last = key
+        # the >= lets the index walk start at the cursor
+        return and_(row.c.due_key >= due, or_(row.c.due_key > due, row.c.case_id > last))
+    return row.c.case_id < key[0] if sort == "new" else row.c.case_id > key[0]
+
+
+def _walk(
+    session: Session,
+    user: User,
+    tab: str,
+    f: Filters,
+    sort: str,
+    key,
+    want: int,
+    keep=None,
+):
+    """The first `want` cases of the tab after `key` (that `keep` keeps),
+    each once, read in keyset chunks (`want` + 1, then four times more, up
+    to 2,000: never a server-side cursor, whose plan PostgreSQL makes for
+    reading everything); stop after MINE_SCAN rows. Returns (cases, cut)."""
+    out: list[Case] = []
+    seen: set[int] = set()
+    read, chunk = 0, want + 1
+    while True:
+        rows = session.scalars(_ordered(session, user, tab, f, sort, key, chunk)).all()
+        for case in rows:
+            read += 1
+            if case.id in seen:  # reached through two of the user's parties
+                continue
+            seen.add(case.id)
+            if keep is None or keep(case):
+                out.append(case)
+                if len(out) >= want:
+                    return out, False
+        if len(rows) < chunk:
+            return out, False
+        if read >= MINE_SCAN:
+            return out, True
+        key = key_of(rows[-1], sort)
+        chunk = min(chunk * 4, 2000)
 
 
 def listing(
@@ -497,11 +641,14 @@ def listing(
     limit: int = PAGE_SIZE,
     with_counts: bool = True,
 ) -> Page:
-    """One page of the user's cases on `tab`, filtered, in `sort` order."""
+    """One page of the user's cases on `tab`, filtered, in `sort` order. The
+    total is exact up to COUNT_EXACT (MINE_EXACT candidates on "mine") and
+    estimated above (`estimated` names the tabs)."""
     f = f or Filters()
     sort = sort if sort in SORTS else "due"
     now = utcnow()
-    base = filtered(session, user, f)
+    key = decode(cursor, sort)
+    serial(session)
     counts: dict[str, int] = {}
     cut = False
     estimated: set[str] = set()
@@ -509,30 +656,26 @@ def listing(
         counts["mine"], rough = mine_count(session, user, f)
         if rough:
             estimated.add("mine")
-        counts.update(tab_counts(session, base, now, estimated))
-    keyset = after(cursor, sort)
+        counts.update(tab_counts(session, user, f, now, estimated))
     if tab == "mine":
         if with_counts:
             total = counts["mine"]
         else:
-            # the JSON API's X-Total-Count: exact as far as MINE_SCAN
-            total, rough = mine_count(session, user, f, exact=MINE_SCAN)
+            total, rough = mine_count(session, user, f)
             estimated |= {"mine"} if rough else set()
-        stmt = _candidates(session, user, f)
-        if keyset is not None:
-            stmt = stmt.where(keyset)
-        rows, cut = _exactly_mine(session, user, stmt.order_by(*order_of(sort)), limit + 1)
-    else:
-        stmt = base.where(tab_condition(tab, now))
-        total = (
-            counts.get(tab)
-            if with_counts
-            # the JSON API's X-Total-Count stays exact
-            else session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        from onegrid.web import casework
+
+        actor = casework.actor_of(user)
+        rows, cut = _walk(
+            session, user, tab, f, sort, key, limit + 1, lambda case: is_mine(case, actor)
         )
-        if keyset is not None:
-            stmt = stmt.where(keyset)
-        rows = session.scalars(stmt.order_by(*order_of(sort)).limit(limit + 1)).all()
+    else:
+        if with_counts:
+            total = counts.get(tab)
+        else:
+            total, rough = count_of(session, user, tab, f)
+            estimated |= {tab} if rough else set()
+        rows, cut = _walk(session, user, tab, f, sort, key, limit + 1)
     more = len(rows) > limit
     rows = list(rows[:limit])
     return Page(
