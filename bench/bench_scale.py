@@ -9,7 +9,8 @@ cases are opened with `open_case` (routed, validated, audited) on kunqu
 across its matters and grids; their rows are then cloned with COPY into
 N cases (80% closed over the past month with a five-step trail, 20% open
 with deadlines ahead), each with a valid keyed audit trail and its
-visible-to set, so `audit verify` passes on the result. Measured through
+visible-to set (who may see it, who may act on it, its place in
+time-left order), so `audit verify` passes on the result. Measured through
 the Flask app (its test client: the whole WSGI stack, no network): every
 role's inbox tabs, the API list, an Open311 window, the dashboard (its
 running month from the snapshot the scheduler keeps; the snapshot's cost
@@ -44,6 +45,7 @@ from onegrid.policy.pack import load_policy
 from onegrid.scoring.run import refresh_running
 from onegrid.store import Case, make_engine, sessions, upgrade
 from onegrid.store.accounts import create_user, issue_token
+from onegrid.store.models import FAR
 from onegrid.workflow import Actor, Binding, audit, open_case, publish, rulebook, sweep, visibility
 from onegrid.workflow.channels import default_channel
 
@@ -52,6 +54,7 @@ PACK = os.environ.get("BENCH_PACK", "kunqu")
 REPEAT = int(os.environ.get("BENCH_SCALE_REPEAT", "7"))
 BURST = int(os.environ.get("BENCH_SCALE_BURST", "1000"))
 INTAKE_S = float(os.environ.get("BENCH_SCALE_INTAKE_S", "8"))
+EXPORT_ROWS = int(os.environ.get("BENCH_SCALE_EXPORT_ROWS", "100000"))
 PASSWORD = "bench-pw"
 NOW = dt.datetime.now(dt.UTC)
 
@@ -155,8 +158,10 @@ def clone(engine, db, version, template_ids: list[int], start_id: int, count: in
                     audit_rows.append((seq, f"case:{case_id}", n, case_id, action, "bench", at,
                                        payload, prev, digest))  # fmt: skip
                     prev = digest
-                for party in visibility.parties(book, obj, closed or random.random() < 0.5):
-                    access_rows.append((party, case_id))
+                seen = visibility.parties(book, obj, closed or random.random() < 0.5)
+                due = t["due_at"] or FAR
+                for party in seen | visibility.acting(book, obj):
+                    access_rows.append((party, case_id, due))
         for year, month in sorted(months):
             cur.execute(
                 "SELECT onegrid_audit_partition(%s)", (dt.datetime(year, month, 1, tzinfo=dt.UTC),)
@@ -167,7 +172,7 @@ def clone(engine, db, version, template_ids: list[int], start_id: int, count: in
         ) as audit_copy:
             for r in audit_rows:
                 audit_copy.write_row(r)
-        with cur.copy("COPY case_access (party, case_id) FROM STDIN") as access_copy:
+        with cur.copy("COPY case_access (party, case_id, due_key) FROM STDIN") as access_copy:
             for r in access_rows:
                 access_copy.write_row(r)
         cur.execute("SELECT setval('audit_seq', %s)", (seq,))
@@ -280,16 +285,22 @@ def check(response):
 
 
 def measure_export(app, name) -> tuple[float, float, int]:
+    """The centre's CSV export, read until EXPORT_ROWS rows (the target's
+    100k; the whole of a 1M city would take half an hour): seconds, the
+    Python heap's peak in MB under tracemalloc, and the rows read."""
     client = app.test_client()
     client.post("/auth/login", data={"username": name, "password": PASSWORD})
     tracemalloc.start()
     start = time.perf_counter()
     response = client.get("/cases/export.csv")
-    size = 0
     lines = 0
-    for block in response.response:
-        size += len(block)
-        lines += block.count(b"\n")
+    try:
+        for block in response.response:
+            lines += block.count(b"\n")
+            if lines > EXPORT_ROWS:
+                break
+    finally:
+        response.close()
     took = time.perf_counter() - start
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -367,10 +378,38 @@ def _busy_sweeper(url, seconds, stop):
     engine.dispose()
 
 
-def measure_intake(url, version_id, results) -> dict:
+def _lock_waits(url, stop, out):
+    """Sample pg_stat_activity every 20 ms: the share of samples in which
+    some session of the database waits on a lock (a heavyweight lock, a
+    row or a transaction), the target's "lock wait" on 2 cores."""
+    engine = make_engine(url)
+    waiting = samples = 0
+    with engine.connect() as conn:
+        while not stop.is_set():
+            n = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'"
+                )
+            ).scalar()
+            conn.commit()
+            samples += 1
+            waiting += bool(n)
+            time.sleep(0.02)
+    engine.dispose()
+    out.append(waiting / max(samples, 1))
+
+
+def measure_intake(url, version_id, results, waits: dict | None = None) -> dict:
+    import threading
+
     rates = {}
     multiprocessing.active_children()
-    for writers, with_sweep in ((1, False), (2, False), (1, True)):
+    for writers, with_sweep in ((1, False), (2, False), (4, False), (1, True), (2, True)):
+        sampled: list[float] = []
+        halt = threading.Event()
+        sampler = threading.Thread(target=_lock_waits, args=(url, halt, sampled))
+        sampler.start()
         queue = multiprocessing.Queue()
         stop = multiprocessing.Event()
         tag = f"w{writers}{'s' if with_sweep else ''}{time.monotonic_ns()}"
@@ -390,6 +429,8 @@ def measure_intake(url, version_id, results) -> dict:
         if sweeper is not None:
             stop.set()
             sweeper.join()
+        halt.set()
+        sampler.join()
         total = sum(n for n, _ in got)
         latencies = [x for _, w in got for x in w]
         label = f"intake {writers} writer{'s' if writers > 1 else ''}" + (
@@ -397,6 +438,8 @@ def measure_intake(url, version_id, results) -> dict:
         )
         results[label] = latencies
         rates[label] = total / INTAKE_S
+        if waits is not None:
+            waits[label] = sampled[0] if sampled else 0.0
     return rates
 
 
@@ -449,7 +492,8 @@ def main() -> None:
             measure_pages(app, names, results)
             took, peak, rows = measure_export(app, "b.centre")
             sweep_rates = measure_sweep(url, engine, results)
-            intake = measure_intake(url, version.id, results)
+            waits: dict[str, float] = {}
+            intake = measure_intake(url, version.id, results, waits)
             verify_s, verify_rows = measure_verify(url, engine)
             tables[size] = results
             print(f"-- {size:,} cases (generated in {gen:.1f} s)", flush=True)
@@ -466,7 +510,10 @@ def main() -> None:
             )
             base = intake["intake 1 writer"]
             for label, rate in intake.items():
-                print(f"{label}: {rate:.0f} cases/s ({rate / base:.2f}x one writer)")
+                print(
+                    f"{label}: {rate:.0f} cases/s ({rate / base:.2f}x one writer),"
+                    f" lock wait in {waits.get(label, 0):.1%} of samples"
+                )
             print(
                 f"audit verify --since last: {verify_rows:,} rows in {verify_s:.2f} s", flush=True
             )

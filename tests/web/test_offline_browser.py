@@ -50,6 +50,27 @@ def app(cuntan_db, tmp_path):  # noqa: F811
     db.engine(app).dispose()
 
 
+# Playwright's set_offline cuts the network, but Debian's chromium 150 keeps
+# navigator.onLine true under it (a phone in airplane mode says false): the
+# pages read it from a flag the fixture sets with the network, in each page
+# of the context (localStorage: shared by them, kept across navigations)
+SAYS_OFFLINE = """(() => {
+  const real = Object.getOwnPropertyDescriptor(Navigator.prototype, "onLine");
+  Object.defineProperty(Navigator.prototype, "onLine", {
+    configurable: true,
+    get() {
+      try { if (localStorage.getItem("test-offline") === "1") { return false; } } catch (e) {}
+      return real.get.call(this);
+    },
+  });
+})();"""
+TELL_OFFLINE = """(offline) => {
+  if (offline) { localStorage.setItem("test-offline", "1"); }
+  else { localStorage.removeItem("test-offline"); }
+  window.dispatchEvent(new Event(offline ? "offline" : "online"));
+}"""
+
+
 @pytest.fixture
 def phone(browser, server):
     """A phone-sized page; every request the context makes (pages and the
@@ -64,6 +85,17 @@ def phone(browser, server):
     )
     requests: list[str] = []
     context.on("request", lambda r: requests.append(r.url))
+    context.add_init_script(SAYS_OFFLINE)
+    going = context.set_offline
+
+    def set_offline(offline: bool) -> None:
+        # the network goes and, as on a phone, navigator.onLine says so
+        going(offline)
+        for open_page in context.pages:
+            if open_page.url.startswith("http"):
+                open_page.evaluate(TELL_OFFLINE, offline)
+
+    context.set_offline = set_offline
     page = context.new_page()
     page.set_default_timeout(30_000)
     errors: list[str] = []
