@@ -333,12 +333,15 @@ def tab_counts(
 
 
 def serial(session: Session) -> None:
-    """No parallel workers for the rest of this transaction (PostgreSQL): a
+    """No parallel workers nor JIT for the rest of this transaction (PostgreSQL): a
     list reads a few hundred index entries, and starting a worker costs
     more than that (a count's 15 ms of work took 75 ms behind a Gather on
     2 cores at 1M cases); the big scans (snapshots, exports) keep them."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        # nor JIT: the per-party statements are costed high (a leg may walk a
+        # city's range) and compiling them took ~60 ms of an 80 ms count
+        session.execute(text("SET LOCAL jit = off"))
 
 
 def _counts(session: Session, user: User, f: Filters, now, tabs, estimated) -> dict[str, int]:
