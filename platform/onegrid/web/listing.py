@@ -285,11 +285,11 @@ def is_mine(case: Case, actor) -> bool:
     return False
 
 
-def _candidates(session: Session, user: User, f: Filters, start=None):
+def _candidates(session: Session, user: User, f: Filters):
     """The filtered open cases the SQL superset says may be the user's."""
     # open by construction: a case keeps acting parties only while open
     # (a test of closed_at as well lets the planner scan every open case)
-    return filtered(session, user, f, start).where(mine_condition(session, user))
+    return filtered(session, user, f).where(mine_condition(session, user))
 
 
 def mine_count(
@@ -524,9 +524,7 @@ def _ordered(session: Session, user: User, tab: str, f: Filters, sort: str, key,
     now = utcnow()
     parties = _parties_of(session, user, tab, sort)
     if parties is None:
-        stmt = filtered(session, user, f)
-        if tab == "mine":
-            stmt = stmt.where(mine_condition(session, user))
+        stmt = _candidates(session, user, f) if tab == "mine" else filtered(session, user, f)
         stmt = stmt.where(tab_condition(tab, now))
         if key is not None:
             stmt = stmt.where(_after_key(key, sort))
