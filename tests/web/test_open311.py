@@ -243,3 +243,51 @@ def test_bad_open311_queries(client, query):
     r = client.get(f"/open311/v2/requests.json?{query}")
     assert r.status_code in (200, 400)
     assert isinstance(r.get_json(), list)
+
+
+def walk(client, path):
+    """Every page of an Open311 list, following its Link header: the ids
+    in order, and the X-Total-Count of each page."""
+    got, totals = [], set()
+    while path:
+        r = client.get(path)
+        assert r.status_code == 200, r.get_data(as_text=True)
+        got += [x.get("update_id") or x["service_request_id"] for x in r.get_json()]
+        totals.add(r.headers["X-Total-Count"])
+        link = r.headers.get("Link")
+        path = link[1 : link.index(">")] if link else None
+        assert (link is None) == ("X-Next-Cursor" not in r.headers)
+    return got, totals
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_requests_and_updates_page_by_cursor(client, key, fmt):
+    """The paging extension (`page_size`, `cursor`, Link rel=next): pages of
+    3 are the unpaged answer in its order, each request once, the total on
+    every page; XML pages too."""
+    for i in range(7):
+        post(client, key, **{"attribute[description]": f"第{i}件"})
+    for name in ("requests", "servicerequestupdates"):
+        whole = client.get(f"/open311/v2/{name}.json?service_code=m.litter")
+        want = [x.get("update_id") or x["service_request_id"] for x in whole.get_json()]
+        assert len(want) >= 7 and "Link" not in whole.headers
+        assert whole.headers["X-Total-Count"] == str(len(want))
+        got, totals = walk(client, f"/open311/v2/{name}.json?service_code=m.litter&page_size=3")
+        assert got == want and totals == {str(len(want))}, name
+    first = client.get(f"/open311/v2/requests.{fmt}?page_size=2")
+    assert first.status_code == 200 and first.headers["X-Total-Count"] == "7"
+    assert f"/open311/v2/requests.{fmt}?page_size=2&cursor=" in first.headers["Link"]
+    if fmt == "xml":
+        assert first.data.count(b"<request>") == 2
+
+
+@pytest.mark.parametrize(
+    "query", ["page_size=0", "page_size=1001", "page_size=ten", "cursor=nonsense", "cursor=WyJ4Il0"]
+)
+def test_bad_paging_is_a_400_that_says_what(client, key, query):
+    post(client, key, **{"attribute[description]": "一件"})
+    for name in ("requests", "servicerequestupdates"):
+        r = client.get(f"/open311/v2/{name}.json?{query}")
+        assert r.status_code == 400, (name, query)
+        said = r.get_json()[0]["description"]
+        assert ("page_size" in said) if "page_size" in query else ("cursor" in said), said

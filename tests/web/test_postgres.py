@@ -243,3 +243,53 @@ def test_every_page_on_postgres_is_the_scope_in_order(pg_app):
                             break
                         cursor = page.next_cursor
                     assert got == [c.id for c in want], (user.username, tab, sort)
+
+
+def test_open311_pages_beyond_its_1000_cap_on_postgres(pg_app):
+    """2,500 requests filed by a client (one filed, the rest its copies in
+    SQL): the public list walked through its Link headers, 1,000 a page,
+    is every one of them newest first, with an estimated total above
+    listing.COUNT_EXACT; the updates page the same way."""
+    from sqlalchemy import text
+
+    from web.webapp import client_key
+
+    key = client_key(pg_app)
+    client = pg_app.test_client()
+    data = {"api_key": key, "service_code": "m.litter", "address_id": "grid.a1",
+            "attribute[description]": "开放接口"}  # fmt: skip
+    first = int(
+        client.post("/open311/v2/requests.json", data=data).get_json()[0]["service_request_id"]
+    )
+    with pg_app.app_context():
+        session = db.session()
+        names = ", ".join(
+            c.name for c in Case.__table__.c if c.name not in ("id", "idempotency_key")
+        )
+        session.execute(text(
+            f"INSERT INTO cases ({names}) SELECT {names} FROM cases, generate_series(1, 2499)"
+            " WHERE id = :id"), {"id": first})  # fmt: skip
+        session.execute(text(
+            "INSERT INTO case_clients (case_id, client_id, content_hash, filed_at)"
+            " SELECT c.id, k.client_id, k.content_hash || c.id, k.filed_at FROM cases c,"
+            " case_clients k WHERE k.case_id = :id AND c.id > :id"), {"id": first})  # fmt: skip
+        session.commit()
+        session.execute(text("ANALYZE"))
+        session.commit()
+        want = session.scalars(
+            select(Case.id).where(Case.id >= first).order_by(Case.id.desc())
+        ).all()
+    assert len(want) == 2500
+    got, path, pages = [], "/open311/v2/requests.json?service_code=m.litter", 0
+    while path:
+        r = client.get(path)
+        assert r.status_code == 200, r.get_data(as_text=True)
+        assert int(r.headers["X-Total-Count"]) > listing.COUNT_EXACT
+        assert r.headers["X-Total-Count-Estimated"] == "true"
+        got += [int(x["service_request_id"]) for x in r.get_json()]
+        pages += 1
+        link = r.headers.get("Link")
+        path = link[1 : link.index(">")] if link else None
+    assert got == want and pages == 3
+    updates = client.get("/open311/v2/servicerequestupdates.json?page_size=1")
+    assert updates.headers["X-Total-Count"] == "1" and "Link" not in updates.headers

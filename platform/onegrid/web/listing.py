@@ -403,17 +403,32 @@ def counted(session: Session, parts, estimated: set[str] | None = None) -> dict[
     return out
 
 
-def _bounded(stmt):
+def total(session: Session, stmt, column=Case.id) -> tuple[int, bool]:
+    """(How many rows `stmt` selects, whether that is an estimate): exact up
+    to COUNT_EXACT; above, on PostgreSQL, the planner's estimate. For a
+    list that is not a user's tab (Open311's requests and updates);
+    `column` is one the rows are counted by."""
+    serial(session)
+    if session.get_bind().dialect.name != "postgresql":
+        every = stmt.with_only_columns(column).order_by(None).subquery()
+        return session.scalar(select(func.count()).select_from(every)) or 0, False
+    n = session.scalar(select(_bounded(stmt, column))) or 0
+    if n <= COUNT_EXACT:
+        return n, False
+    return _estimate(session, stmt, column), True
+
+
+def _bounded(stmt, column=Case.id):
     """count(*) of at most COUNT_EXACT + 1 rows of `stmt`, as a scalar subquery."""
-    rows = stmt.with_only_columns(Case.id).order_by(None).limit(COUNT_EXACT + 1).subquery()
+    rows = stmt.with_only_columns(column).order_by(None).limit(COUNT_EXACT + 1).subquery()
     return select(func.count()).select_from(rows).scalar_subquery()
 
 
-def _estimate(session: Session, stmt) -> int:
+def _estimate(session: Session, stmt, column=Case.id) -> int:
     """The planner's estimate of the rows of `stmt` (PostgreSQL), at least
     COUNT_EXACT + 1: the bounded count found that many."""
     compiled = (
-        stmt.with_only_columns(Case.id)
+        stmt.with_only_columns(column)
         .order_by(None)
         .compile(session.get_bind(), compile_kwargs={"render_postcompile": True})
     )
@@ -457,7 +472,12 @@ def key_of(case: Case, sort: str) -> tuple:
 
 
 def encode(case: Case, sort: str) -> str:
-    key = [v.isoformat() if isinstance(v, dt.datetime) else v for v in key_of(case, sort)]
+    return encode_key(key_of(case, sort))
+
+
+def encode_key(key: tuple) -> str:
+    """A cursor: the place of the last row given, opaque to clients."""
+    key = [v.isoformat() if isinstance(v, dt.datetime) else v for v in key]
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 

@@ -24,7 +24,17 @@ from werkzeug.datastructures import MultiDict
 from onegrid import messages
 from onegrid.forms import corefields
 from onegrid.store import AuditEntry, Case, clients
-from onegrid.web import bounds, caseview, casework, db, formview, policyview, scope, throttles
+from onegrid.web import (
+    bounds,
+    caseview,
+    casework,
+    db,
+    formview,
+    listing,
+    policyview,
+    scope,
+    throttles,
+)
 from onegrid.web.i18n import current_lang, text_of
 from onegrid.web.security import csrf
 from onegrid.workflow import errors as wf_errors
@@ -344,6 +354,55 @@ def split(name: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()] if value else []
 
 
+# GeoReport v2 answers at most 1,000 requests; beyond, the paging extension:
+# `page_size` (1..1,000) and `cursor`, the next page named in a Link header
+PAGE_MOST = 1000
+
+
+def page_size() -> int:
+    value = param("page_size")
+    if value is None:
+        return PAGE_MOST
+    if not value.isdigit() or not 1 <= int(value) <= PAGE_MOST:
+        raise Open311Error(400, f"page_size must be a whole number from 1 to {PAGE_MOST}")
+    return int(value)
+
+
+def cursor() -> int | None:
+    """The place after which the page starts (a cursor this server gave)."""
+    try:
+        key = listing.decode(param("cursor"), "new")
+    except listing.BadCursor:
+        raise Open311Error(400, "cursor is not one this server gave") from None
+    return None if key is None else key[0]
+
+
+def paged(stmt, order, size: int, key: str) -> tuple[list, int | None]:
+    """One page of `stmt` in `order` (of the unique column `key`, ascending
+    or descending): the rows, and the last one's key when more follow."""
+    rows = db.session().scalars(stmt.order_by(order).limit(size + 1)).all()
+    if len(rows) <= size:
+        return rows, None
+    return rows[:size], getattr(rows[size - 1], key)
+
+
+def with_paging(response, counted, column, last: int | None, endpoint: str, fmt: str):
+    """The extension's headers: `X-Total-Count` of the whole query (exact
+    up to listing.COUNT_EXACT; above, an estimate, and
+    `X-Total-Count-Estimated: true`), and the next page's cursor in
+    `X-Next-Cursor` and `Link: rel=next` (the same query, one page on)."""
+    total, estimated = listing.total(db.session(), counted, column)
+    response.headers["X-Total-Count"] = str(total)
+    if estimated:
+        response.headers["X-Total-Count-Estimated"] = "true"
+    if last is not None:
+        token = listing.encode_key((last,))
+        args = {**request.args.to_dict(flat=False), "cursor": token}
+        response.headers["X-Next-Cursor"] = token
+        response.headers["Link"] = f'<{url_for(endpoint, fmt=fmt, **args)}>; rel="next"'
+    return response
+
+
 def visible_requests():
     """Open311 reads: anyone sees the public view (scope.visible_public); a
     client key sees that and its own requests."""
@@ -385,8 +444,11 @@ def list_requests(fmt):
             stmt = stmt.where(Case.created_at >= start)
         if end is not None:
             stmt = stmt.where(Case.created_at <= end)
-    cases = db.session().scalars(stmt.order_by(Case.id.desc()).limit(1000)).all()
-    return respond(fmt, shown(cases), "service_requests", "request")
+    size, last = page_size(), cursor()
+    page = stmt if last is None else stmt.where(Case.id < last)
+    cases, more = paged(page, Case.id.desc(), size, "id")
+    response = respond(fmt, shown(cases), "service_requests", "request")
+    return with_paging(response, stmt, Case.id, more, "open311.list_requests", fmt)
 
 
 @bp.route("/requests/<request_id>.<fmt>", methods=("GET",))
@@ -406,7 +468,8 @@ def get_request(request_id, fmt):
 def request_updates(fmt):
     """What happened to the requests one may read, step by step (the
     `servicerequestupdates` list FixMyStreet-style front ends poll):
-    `start_date`/`end_date` (default the last 90 days), `service_request_id`."""
+    `start_date`/`end_date` (default the last 90 days), `service_request_id`,
+    in the order they happened, paged as `requests` is."""
     need_format(fmt)
     check_jurisdiction()
     start, end = parse_date("start_date"), parse_date("end_date")
@@ -422,15 +485,18 @@ def request_updates(fmt):
         rows = rows.where(AuditEntry.at >= start)
     if end is not None:
         rows = rows.where(AuditEntry.at <= end)
+    size, last = page_size(), cursor()
+    page = rows if last is None else rows.where(AuditEntry.seq > last)
+    found, more = paged(page, AuditEntry.seq, size, "seq")
     session = db.session()
-    found = session.scalars(rows.order_by(AuditEntry.seq).limit(1000)).all()
     cases = {
         c.id: c
         for c in session.scalars(select(Case).where(Case.id.in_({r.case_id for r in found})))
     }
     lang = current_lang()
     data = [update_json(cases[row.case_id], row, lang) for row in found]
-    return respond(fmt, data, "service_request_updates", "request_update")
+    response = respond(fmt, data, "service_request_updates", "request_update")
+    return with_paging(response, rows, AuditEntry.seq, more, "open311.request_updates", fmt)
 
 
 def update_json(case: Case, row: AuditEntry, lang: str) -> dict[str, Any]:
