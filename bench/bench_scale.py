@@ -484,6 +484,7 @@ def main() -> None:
             # the scheduler's job: the running month's dashboard, snapshotted
             # (anew at each size: the last size's snapshot would not be due yet)
             with engine.begin() as conn:
+                conn.execute(text("DELETE FROM score_snapshot_evidence"))
                 conn.execute(text("DELETE FROM score_snapshots"))
             started = time.perf_counter()
             refresh_running(db)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import threading
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 from werkzeug.serving import make_server
 
-from onegrid.scoring import record
+from onegrid.scoring import record, schemes_of
 from onegrid.workflow.rulebook import rulebook
+from onegrid.workflow.version import newest_version
 from scoring.month import generate, jinshui_month
 from scoring.test_indicators import END, START
 from web.scoresapp import build, dispose
@@ -144,13 +146,20 @@ def test_the_running_month_is_read_from_the_sweeps_snapshot(cuntan):
     with app.app_context():
         from onegrid import store
         from onegrid.scoring import run as scoring_run
+        from onegrid.scoring.dashboard import SCHEME_ID
         from onegrid.store.snapshots import ScoreSnapshot
         from onegrid.web import db as web_db
 
         sessions = store.sessions(web_db.engine())
         made = scoring_run.refresh_running(sessions)
-        assert [s.pack for s in made] == ["cuntan"]
-        assert made[0].rows and all(r["evidence"] == {} for r in made[0].rows)
+        # every scheme's running period, the dashboard's month among them
+        assert {s.pack for s in made} == {"cuntan"}
+        with sessions() as session:
+            book = rulebook(newest_version(session, "cuntan"))
+        assert {s.scheme for s in made} == {x["id"] for x in schemes_of(book)} | {SCHEME_ID}
+        assert len(made) == 5
+        assert all(r["evidence"] == {} for s in made for r in s.rows)
+        assert [s.rows for s in made if s.scheme == SCHEME_ID] != [[]]
         assert scoring_run.refresh_running(sessions) == []  # not due again yet
     try:
         assert client.get("/api/v1/dashboard").get_json() == live
@@ -159,15 +168,85 @@ def test_the_running_month_is_read_from_the_sweeps_snapshot(cuntan):
         english = client_as(app, "admin").get("/admin/dashboard?lang=en")
         assert "computed from the record as of " in english.get_data(as_text=True)
         with app.app_context(), sessions() as session:
-            snap = session.scalars(select(ScoreSnapshot)).one()
+            snap = session.scalars(
+                select(ScoreSnapshot).where(ScoreSnapshot.scheme == SCHEME_ID)
+            ).one()
             snap.as_of -= 4 * scoring_run.SNAPSHOT_EVERY
             session.commit()
         page = client.get("/admin/dashboard").get_data(as_text=True)
         assert "按当前记录计算" in page and "按截至" not in page
     finally:
-        with app.app_context(), sessions() as session:
-            session.execute(delete(ScoreSnapshot))
-            session.commit()
+        forget_snapshots(app)
+
+
+def forget_snapshots(app) -> None:
+    from onegrid import store
+    from onegrid.store.snapshots import ScoreSnapshot, SnapshotEvidence
+    from onegrid.web import db as web_db
+
+    with app.app_context(), store.sessions(web_db.engine())() as session:
+        session.execute(delete(SnapshotEvidence))
+        session.execute(delete(ScoreSnapshot))
+        session.commit()
+
+
+def test_a_running_ranking_reads_its_snapshot_and_no_case(cuntan):
+    """Issue 22: a ranking of the month still running reads the sweep's
+    snapshot (a row per subject), never the cases or their trail, and shows
+    when it was taken; a subject's breakdown reads its own evidence only,
+    and lists the case filed this month; a frozen month's ranking leaves
+    every row's evidence unread."""
+    from onegrid import store
+    from onegrid.scoring import run as scoring_run
+    from onegrid.store import utcnow
+    from onegrid.web import db as web_db
+    from onegrid.workflow.case import open_case
+    from onegrid.workflow.channels import default_channel
+    from scoring.month import MATTER, submission, worker
+
+    app, _ = cuntan
+    client = client_as(app, "admin")
+    with app.app_context():
+        engine = web_db.engine()
+        sessions = store.sessions(engine)
+        with sessions() as session:
+            version = newest_version(session, "cuntan")
+            book = rulebook(version)
+            grid = sorted(u for u, spec in book.units.items() if spec.get("level") == "grid")[2]
+            case = open_case(
+                session,
+                version,
+                {"matter": MATTER, "place": grid},
+                submission(book, grid, 0),
+                worker(3, grid),
+                default_channel(book, "pages"),
+                now=utcnow() - dt.timedelta(minutes=1),
+            )
+            filed = case.id
+        scoring_run.refresh_running(sessions)
+    month = scoring_run.periods_mod.of("monthly", utcnow().astimezone(book.calendar.tz).date()).key
+    said: list[str] = []
+
+    def heard(conn, cursor, statement, *args):
+        said.append(statement.lower())
+
+    event.listen(engine, "before_cursor_execute", heard)
+    try:
+        page = client.get(f"/scores/sc.grid_worker/{month}").get_data(as_text=True)
+        assert 'data-subject="gw03"' in page and "每几分钟更新" in page
+        assert not [q for q in said if re.search(r"\b(cases|audit)\b", q)], said
+        assert not [q for q in said if "score_snapshot_evidence" in q]
+        said.clear()
+        mine = client.get(f"/scores/sc.grid_worker/{month}/gw03").get_data(as_text=True)
+        assert f'href="/cases/{filed}"' in mine and "未冻结，按截至" in mine
+        assert not [q for q in said if re.search(r"\b(cases|audit)\b", q)], said
+        said.clear()
+        client.get(GRID_WORKERS)  # frozen: the rows without their evidence
+        assert [q for q in said if "score_rows" in q]
+        assert not [q for q in said if "score_rows" in q and "evidence" in q], said
+    finally:
+        event.remove(engine, "before_cursor_execute", heard)
+        forget_snapshots(app)
 
 
 # --- Jinshui in a real browser -------------------------------------------------

@@ -113,7 +113,8 @@ def scores(
                 click.echo(messages.text(code, args, lang), err=fmt == "json")
         indicators = indicators_of(book)
         for s in chosen:
-            view = scoring_run.view(session, version, s, wanted, now=utcnow())
+            evidence = scoring_run.ALL if fmt == "json" else None
+            view = scoring_run.view(session, version, s, wanted, now=utcnow(), evidence=evidence)
             if fmt == "json":
                 out.append(
                     {

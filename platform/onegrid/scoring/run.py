@@ -12,10 +12,15 @@ newest version, every scheme and the dashboard's rollup
 `now` is frozen once (a period already frozen is left alone; corrections
 are asked for with `onegrid scores PACK --period P --recompute`).
 
-`refresh_running(sessions, now)` is the sweep's other job: the dashboard's
-month still running is recomputed every few minutes into a snapshot
-(`store/snapshots.py`), which `view` shows, with its time, instead of
-reading every case of the month on each view (10 s at 100k cases).
+`refresh_running(sessions, now)` is the sweep's other job: every scheme's
+period still running (the dashboard's month among them) is recomputed
+every few minutes into a snapshot (`store/snapshots.py`), which `view`
+shows, with its time, instead of reading every case of the period on each
+view (10 s at 100k cases).
+
+So a page reads rollups only: a frozen run's rows or a snapshot, each a
+row per subject, whatever the number of cases. The evidence behind the
+numbers is read only where it is shown (`view(..., evidence=subject)`).
 """
 
 from __future__ import annotations
@@ -27,8 +32,9 @@ import logging
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from onegrid.scoring import Standing, dashboard, schemes_of, standings
 from onegrid.scoring import periods as periods_mod
@@ -36,13 +42,15 @@ from onegrid.scoring import record as record_mod
 from onegrid.store.base import utcnow
 from onegrid.store.models import PolicyVersion
 from onegrid.store.scores import ScoreRow, ScoreRun
-from onegrid.store.snapshots import ScoreSnapshot
+from onegrid.store.snapshots import ScoreSnapshot, SnapshotEvidence
 from onegrid.workflow.rulebook import rulebook
 
 log = logging.getLogger(__name__)
 # the running month's snapshot is recomputed after this long, or after ten
 # times what computing it took (so the job costs at most a tenth of a core)
 SNAPSHOT_EVERY = dt.timedelta(minutes=5)
+# `view(..., evidence=ALL)`: every subject's evidence (the CLI's JSON)
+ALL = "*"
 
 
 @dataclass
@@ -174,31 +182,61 @@ class View:
         return self.run is None
 
 
-def view(session, version, scheme, period, now: dt.datetime | None = None) -> View:
-    """The newest frozen revision of the period, else the standings computed
-    on the record up to `now`."""
+def view(
+    session, version, scheme, period, now: dt.datetime | None = None, evidence: str | None = None
+) -> View:
+    """The newest frozen revision of the period, else its snapshot, else the
+    standings computed on the record up to `now`. A row's evidence is read
+    for the subject `evidence` names (or ALL); the others' is {}."""
     pack = rulebook(version).pack
     run = latest(session, pack, scheme["id"], period.key)
     if run is not None:
-        rows = [
-            {
-                "subject": r.subject,
-                "name": r.name,
-                "units": r.units,
-                "score": r.score,
-                "rank": r.rank,
-                "tier": r.tier,
-                "values": r.values,
-                "evidence": r.evidence,
-            }
-            for r in run.rows
-        ]
-        return View(scheme, period, rows, run, run.revision)
+        return View(scheme, period, frozen_rows(session, run, evidence), run, run.revision)
     snap = snapshot(session, version, scheme, period, now or utcnow())
     if snap is not None:
-        return View(scheme, period, snap.rows, None, 0, snap.as_of)
+        found = {}
+        if evidence is not None:
+            stmt = select(SnapshotEvidence.subject, SnapshotEvidence.evidence).where(
+                SnapshotEvidence.snapshot_id == snap.id
+            )
+            if evidence != ALL:
+                stmt = stmt.where(SnapshotEvidence.subject == evidence)
+            found = dict(session.execute(stmt).all())
+        rows = [{**r, "evidence": found.get(r["subject"], {})} for r in snap.rows]
+        return View(scheme, period, rows, None, 0, snap.as_of)
     rows = as_json(compute(session, version, scheme, period, now))
     return View(scheme, period, rows, None, 0)
+
+
+def frozen_rows(session, run: ScoreRun, evidence: str | None) -> list[dict]:
+    """A run's rows in order, with the evidence of `evidence`'s subject (or ALL)."""
+    rows = session.scalars(
+        select(ScoreRow)
+        .where(ScoreRow.run_id == run.id)
+        .order_by(ScoreRow.position)
+        .options(defer(ScoreRow.evidence, raiseload=True))
+    )
+    out = [
+        {
+            "subject": r.subject,
+            "name": r.name,
+            "units": r.units,
+            "score": r.score,
+            "rank": r.rank,
+            "tier": r.tier,
+            "values": r.values,
+            "evidence": {},
+        }
+        for r in rows
+    ]
+    if evidence is not None:
+        stmt = select(ScoreRow.subject, ScoreRow.evidence).where(ScoreRow.run_id == run.id)
+        if evidence != ALL:
+            stmt = stmt.where(ScoreRow.subject == evidence)
+        found = dict(session.execute(stmt).all())
+        for row in out:
+            row["evidence"] = found.get(row["subject"], {})
+    return out
 
 
 def _wait(snap: ScoreSnapshot) -> dt.timedelta:
@@ -221,54 +259,103 @@ def snapshot(session, version, scheme, period, now: dt.datetime) -> ScoreSnapsho
 
 
 def refresh_running(sessions, now: dt.datetime | None = None) -> list[ScoreSnapshot]:
-    """Recompute the dashboard's running month of every pack's newest version
-    when its snapshot is due (SNAPSHOT_EVERY, or ten times its last cost);
-    returns the snapshots written. Evidence is left out: the dashboard shows
-    counts and rates only."""
+    """Recompute the running period of every scheme (the dashboard's month
+    among them) of every pack's newest version when its snapshot is due
+    (SNAPSHOT_EVERY, or ten times its last cost); returns the snapshots
+    written. Schemes of one period share one read of its record. A scheme's
+    rows are kept without evidence, and each subject's evidence beside them
+    (the dashboard shows counts and rates only, so it keeps none). One
+    scheme's failure is logged and the others go on."""
     now = now or utcnow()
     written: list[ScoreSnapshot] = []
     with sessions() as session:
         versions = newest_versions(session)
-    scheme = dashboard.SCHEME
     for version in versions:
         book = rulebook(version)
-        period = periods_mod.of(scheme["period"], now.astimezone(book.calendar.tz).date())
-        with sessions() as session:
-            try:
-                snap = session.scalars(
-                    select(ScoreSnapshot).where(
-                        ScoreSnapshot.pack == book.pack,
-                        ScoreSnapshot.scheme == scheme["id"],
-                        ScoreSnapshot.period == period.key,
-                    )
-                ).first()
-                if (
-                    snap is not None
-                    and snap.policy_version_id == version.id
-                    and now - snap.as_of < _wait(snap)
-                ):
-                    session.rollback()
-                    continue
-                started = time.perf_counter()
-                rows = [
-                    {**r, "evidence": {}}
-                    for r in as_json(compute(session, version, scheme, period, now))
-                ]
-                took = time.perf_counter() - started
-                if snap is None:
-                    snap = ScoreSnapshot(pack=book.pack, scheme=scheme["id"], period=period.key)
-                    session.add(snap)
-                snap.policy_version_id, snap.as_of, snap.took, snap.rows = (
-                    version.id, now, took, rows,
-                )  # fmt: skip
-                session.commit()
-                written.append(snap)
-            except IntegrityError:
-                session.rollback()  # another process wrote it meanwhile
-            except Exception:
-                session.rollback()
-                log.exception("scores: cannot refresh %s %s", book.pack, period.key)
+        by_period: dict[str, tuple[periods_mod.Period, list[dict]]] = {}
+        for scheme in [*schemes_of(book), dashboard.SCHEME]:
+            period = periods_mod.of(scheme["period"], now.astimezone(book.calendar.tz).date())
+            by_period.setdefault(period.key, (period, []))[1].append(scheme)
+        for period, schemes in by_period.values():
+            with sessions() as session:
+                written += _refresh_period(session, version, period, schemes, now)
     return written
+
+
+def _refresh_period(session, version, period, schemes, now) -> list[ScoreSnapshot]:
+    book = rulebook(version)
+    found = {
+        snap.scheme: snap
+        for snap in session.scalars(
+            select(ScoreSnapshot).where(
+                ScoreSnapshot.pack == book.pack,
+                ScoreSnapshot.scheme.in_([s["id"] for s in schemes]),
+                ScoreSnapshot.period == period.key,
+            )
+        )
+    }
+
+    def due(scheme) -> bool:
+        snap = found.get(scheme["id"])
+        return (
+            snap is None or snap.policy_version_id != version.id or now - snap.as_of >= _wait(snap)
+        )
+
+    schemes = [s for s in schemes if due(s)]
+    session.rollback()
+    if not schemes:
+        return []
+    started = time.perf_counter()
+    try:
+        start, end = period.bounds(book.calendar.tz)
+        rec = record_mod.load(session, book.pack, start, end, as_of=now)
+    except Exception:
+        session.rollback()
+        log.exception("scores: cannot read %s %s", book.pack, period.key)
+        return []
+    loading = time.perf_counter() - started
+    written = []
+    for scheme in schemes:
+        try:
+            written.append(_store(session, version, scheme, period, rec, loading, now))
+        except IntegrityError:
+            session.rollback()  # another process wrote it meanwhile
+        except Exception:
+            session.rollback()
+            log.exception("scores: cannot refresh %s %s %s", book.pack, scheme["id"], period.key)
+    return written
+
+
+def _store(session, version, scheme, period, rec, loading: float, now) -> ScoreSnapshot:
+    """Write one scheme's snapshot from the record read; its cost is the
+    read's and its own standings'."""
+    book = rulebook(version)
+    started = time.perf_counter()
+    rows = as_json(standings(session, book, scheme, rec))
+    took = loading + time.perf_counter() - started
+    snap = session.scalars(
+        select(ScoreSnapshot).where(
+            ScoreSnapshot.pack == book.pack,
+            ScoreSnapshot.scheme == scheme["id"],
+            ScoreSnapshot.period == period.key,
+        )
+    ).first()
+    if snap is None:
+        snap = ScoreSnapshot(pack=book.pack, scheme=scheme["id"], period=period.key)
+        session.add(snap)
+    snap.policy_version_id, snap.as_of, snap.took = version.id, now, took
+    snap.rows = [{**r, "evidence": {}} for r in rows]
+    session.flush()
+    session.execute(delete(SnapshotEvidence).where(SnapshotEvidence.snapshot_id == snap.id))
+    kept = [
+        {"snapshot_id": snap.id, "subject": r["subject"], "evidence": r["evidence"]}
+        for r in rows
+        if scheme is not dashboard.SCHEME and r["evidence"]
+    ]
+    if kept:
+        session.execute(insert(SnapshotEvidence), kept)
+    session.commit()
+    return snap
 
 
 def trend(session, pack: str, scheme: str, keys: list[str], subject: str | None = None):
@@ -279,9 +366,12 @@ def trend(session, pack: str, scheme: str, keys: list[str], subject: str | None 
         run = latest(session, pack, scheme, key)
         value = None
         if run is not None:
-            scores = [
-                r.score for r in run.rows if r.score is not None and subject in (None, r.subject)
-            ]
+            stmt = select(ScoreRow.score).where(
+                ScoreRow.run_id == run.id, ScoreRow.score.is_not(None)
+            )
+            if subject is not None:
+                stmt = stmt.where(ScoreRow.subject == subject)
+            scores = session.scalars(stmt).all()
             value = round(sum(scores) / len(scores), 2) if scores else None
         out.append((key, value))
     return out

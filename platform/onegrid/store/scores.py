@@ -33,8 +33,10 @@ class ScoreRun(Base):
     computed_by: Mapped[str | None] = mapped_column(String(120))
     # sha256 of the canonical results: equal digests mean nothing changed
     digest: Mapped[str] = mapped_column(String(80))
+    # not loaded with the run: a run's evidence may hold every case of its
+    # period, and pages read the rows they show (scoring.run.frozen_rows)
     rows: Mapped[list[ScoreRow]] = relationship(
-        back_populates="run", order_by="ScoreRow.position", lazy="selectin"
+        back_populates="run", order_by="ScoreRow.position", lazy="select"
     )
 
 

@@ -8,6 +8,12 @@ with its trail: 0.7 s at 10k cases and 10 s at 100k, so about 100 s at
 (`scoring.run.refresh_running`), and the dashboard shows that snapshot,
 with the time it was taken. This is one row per pack, scheme and period,
 replaced at each refresh: a cache of what the record says, not a record.
+
+Every scheme of a pack is snapshotted, not only the dashboard's, so a
+ranking page of the running month reads one row too. The evidence behind
+each subject's numbers (the cases, up to every case of the month) is kept
+apart, a row per subject: a ranking reads none of it and a subject's
+breakdown only its own (revision 2500).
 """
 
 from __future__ import annotations
@@ -36,3 +42,16 @@ class ScoreSnapshot(Base):
     took: Mapped[float] = mapped_column(Float)
     # the view's rows (as scoring.run.as_json), without their evidence
     rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class SnapshotEvidence(Base):
+    """One subject's evidence in a snapshot: per metric, the items behind
+    its value (as `ScoreRow.evidence`)."""
+
+    __tablename__ = "score_snapshot_evidence"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("score_snapshots.id", ondelete="CASCADE"), primary_key=True
+    )
+    subject: Mapped[str] = mapped_column(String(120), primary_key=True)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -21,7 +21,7 @@ from onegrid.scoring import dashboard, indicators_of, periods, schemes_of
 from onegrid.scoring import run as scoring_run
 from onegrid.scoring.table import metric_name, table
 from onegrid.store import utcnow
-from onegrid.web import casework, charts, db, scope
+from onegrid.web import caseview, casework, charts, db, scope
 from onegrid.web import export as exports
 from onegrid.web.auth import login_required
 from onegrid.web.i18n import current_lang, t, text_of
@@ -65,12 +65,14 @@ def can_see(user, book, row: dict) -> bool:
     return any(u in bodies or book.home(u) in units for u in row["units"])
 
 
-def _view(scheme_id: str, period_text: str):
+def _view(scheme_id: str, period_text: str, evidence: str | None = None):
+    """The scheme's standings for the period; `evidence` names the one
+    subject whose evidence is read (a ranking reads none)."""
     version = _version()
     book = rulebook(version)
     scheme = _scheme(book, scheme_id)
     period = _period(scheme, period_text)
-    view = scoring_run.view(db.session(), version, scheme, period, now=utcnow())
+    view = scoring_run.view(db.session(), version, scheme, period, now=utcnow(), evidence=evidence)
     return version, book, view
 
 
@@ -125,6 +127,7 @@ def ranking(scheme_id, period):
         previous=view.period.previous(),
         following=_following(view.period),
         trend=charts.line(points, t("平均得分走势", "Mean score over time")),
+        caseview=caseview,
         lang=current_lang(),
     )
 
@@ -153,7 +156,7 @@ def export(scheme_id, period, fmt):
 @bp.route("/<scheme_id>/<period>/<subject>")
 @login_required
 def subject(scheme_id, period, subject):
-    _, book, view = _view(scheme_id, period)
+    _, book, view = _view(scheme_id, period, evidence=subject)
     row = next((r for r in view.rows if r["subject"] == subject), None)
     if row is None or not can_see(g.user, book, row):
         abort(404)
@@ -189,6 +192,7 @@ def subject(scheme_id, period, subject):
         tier_class=tier_classes(view.scheme),
         total=len(view.rows),
         trend=charts.line(points, t("得分走势", "Score over time")),
+        caseview=caseview,
         text_of=text_of,
         why=lambda item: why(book, item),
         duty_name=lambda duty: duty_name(book, duty),
