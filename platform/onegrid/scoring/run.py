@@ -62,9 +62,13 @@ class Frozen:
 def compute(session, version, scheme, period, now: dt.datetime | None = None) -> list[Standing]:
     """The standings on the record of the period (up to `now` while it runs)."""
     book = rulebook(version)
+    return standings(session, book, scheme, read_record(session, book, period, now))
+
+
+def read_record(session, book, period, now: dt.datetime | None = None) -> record_mod.Record:
+    """The record of the period (up to `now` while it runs)."""
     start, end = period.bounds(book.calendar.tz)
-    rec = record_mod.load(session, book.pack, start, end, as_of=now)
-    return standings(session, book, scheme, rec)
+    return record_mod.load(session, book.pack, start, end, as_of=now)
 
 
 def as_json(rows: list[Standing]) -> list[dict]:
@@ -194,14 +198,9 @@ def view(
         return View(scheme, period, frozen_rows(session, run, evidence), run, run.revision)
     snap = snapshot(session, version, scheme, period, now or utcnow())
     if snap is not None:
-        found = {}
-        if evidence is not None:
-            stmt = select(SnapshotEvidence.subject, SnapshotEvidence.evidence).where(
-                SnapshotEvidence.snapshot_id == snap.id
-            )
-            if evidence != ALL:
-                stmt = stmt.where(SnapshotEvidence.subject == evidence)
-            found = dict(session.execute(stmt).all())
+        found = _evidence(
+            session, SnapshotEvidence, SnapshotEvidence.snapshot_id == snap.id, evidence
+        )
         rows = [{**r, "evidence": found.get(r["subject"], {})} for r in snap.rows]
         return View(scheme, period, rows, None, 0, snap.as_of)
     rows = as_json(compute(session, version, scheme, period, now))
@@ -229,30 +228,41 @@ def frozen_rows(session, run: ScoreRun, evidence: str | None) -> list[dict]:
         }
         for r in rows
     ]
-    if evidence is not None:
-        stmt = select(ScoreRow.subject, ScoreRow.evidence).where(ScoreRow.run_id == run.id)
-        if evidence != ALL:
-            stmt = stmt.where(ScoreRow.subject == evidence)
-        found = dict(session.execute(stmt).all())
-        for row in out:
-            row["evidence"] = found.get(row["subject"], {})
+    found = _evidence(session, ScoreRow, ScoreRow.run_id == run.id, evidence)
+    for row in out:
+        row["evidence"] = found.get(row["subject"], {})
     return out
+
+
+def _evidence(session, model, parent, which: str | None) -> dict[str, dict]:
+    """Subject → evidence from `model` (ScoreRow or SnapshotEvidence) under
+    `parent`, for the subject `which` names, or ALL, or none."""
+    if which is None:
+        return {}
+    stmt = select(model.subject, model.evidence).where(parent)
+    if which != ALL:
+        stmt = stmt.where(model.subject == which)
+    return dict(session.execute(stmt).all())
 
 
 def _wait(snap: ScoreSnapshot) -> dt.timedelta:
     return max(SNAPSHOT_EVERY, dt.timedelta(seconds=10 * snap.took))
 
 
+def _snapshot_row(session, pack: str, scheme_id: str, key: str) -> ScoreSnapshot | None:
+    return session.scalars(
+        select(ScoreSnapshot).where(
+            ScoreSnapshot.pack == pack,
+            ScoreSnapshot.scheme == scheme_id,
+            ScoreSnapshot.period == key,
+        )
+    ).first()
+
+
 def snapshot(session, version, scheme, period, now: dt.datetime) -> ScoreSnapshot | None:
     """The period's snapshot, if it was taken on this version and is recent
     (within three refresh intervals: a scheduler that stopped is noticed)."""
-    snap = session.scalars(
-        select(ScoreSnapshot).where(
-            ScoreSnapshot.pack == rulebook(version).pack,
-            ScoreSnapshot.scheme == scheme["id"],
-            ScoreSnapshot.period == period.key,
-        )
-    ).first()
+    snap = _snapshot_row(session, rulebook(version).pack, scheme["id"], period.key)
     if snap is None or snap.policy_version_id != version.id:
         return None
     return snap if now - snap.as_of <= 3 * _wait(snap) else None
@@ -307,8 +317,7 @@ def _refresh_period(session, version, period, schemes, now) -> list[ScoreSnapsho
         return []
     started = time.perf_counter()
     try:
-        start, end = period.bounds(book.calendar.tz)
-        rec = record_mod.load(session, book.pack, start, end, as_of=now)
+        rec = read_record(session, book, period, now)
     except Exception:
         session.rollback()
         log.exception("scores: cannot read %s %s", book.pack, period.key)
@@ -333,13 +342,7 @@ def _store(session, version, scheme, period, rec, loading: float, now) -> ScoreS
     started = time.perf_counter()
     rows = as_json(standings(session, book, scheme, rec))
     took = loading + time.perf_counter() - started
-    snap = session.scalars(
-        select(ScoreSnapshot).where(
-            ScoreSnapshot.pack == book.pack,
-            ScoreSnapshot.scheme == scheme["id"],
-            ScoreSnapshot.period == period.key,
-        )
-    ).first()
+    snap = _snapshot_row(session, book.pack, scheme["id"], period.key)
     if snap is None:
         snap = ScoreSnapshot(pack=book.pack, scheme=scheme["id"], period=period.key)
         session.add(snap)
