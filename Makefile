@@ -33,8 +33,11 @@ venv: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/onegrid serve
 
+# two workers, a file's tests together (its module fixtures are built once);
+# TEST_WORKERS=0 runs them in this process
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
