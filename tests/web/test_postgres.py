@@ -220,12 +220,30 @@ def test_every_page_on_postgres_is_the_scope_in_order(pg_app):
         # deadlines on the same instant: the cursor must order ties by number
         session.execute(Case.__table__.update().where(Case.id % 5 == 0).values(
             due_at=utcnow() + dt.timedelta(hours=3)))  # fmt: skip
+        # each way a sparse tab's cases are found (listing._ways): warned by
+        # the sweep; warned time passed but not yet swept (sweep_at due);
+        # past due; flagged overdue and supervised at the top of the ladder
+        # (no deadline); and a closed case that keeps its flags
+        now, table = utcnow(), Case.__table__
+        hour = dt.timedelta(hours=1)
+        for where, values in (
+            (Case.id % 7 == 0, {"warned": True, "warn_at": now - hour,
+                                "due_at": now + 2 * hour, "sweep_at": now + 2 * hour}),
+            (Case.id % 8 == 0, {"warned": False, "warn_at": now - hour / 60,
+                                "due_at": now + hour, "sweep_at": now - hour / 60}),
+            (Case.id % 13 == 0, {"due_at": now - hour, "sweep_at": now - hour}),
+            (Case.id % 11 == 0, {"overdue": True, "warned": True, "supervised": True,
+                                 "due_at": None, "sweep_at": None}),
+            (Case.id == 22, {"closed_at": now, "state": "closed", "sweep_at": None}),
+        ):  # fmt: skip
+            session.execute(table.update().where(where).values(**values))
         session.commit()
         for case in session.scalars(select(Case)):
             from onegrid.workflow import visibility
 
             visibility.refresh(session, case)  # the copies of the new deadlines
         session.commit()
+        tried = set()
         for user in users.values():
             actor = casework.actor_of(user)
             for sort in ("due", "new", "old"):
@@ -243,6 +261,13 @@ def test_every_page_on_postgres_is_the_scope_in_order(pg_app):
                             break
                         cursor = page.next_cursor
                     assert got == [c.id for c in want], (user.username, tab, sort)
+                    if sort == "due" and tab != "mine":
+                        counted = listing.count_of(session, user, tab, listing.Filters())
+                        assert counted == (len(want), False), (user.username, tab)
+                    if want:
+                        tried.add(tab)
+        # every sparse tab was tried on some user's cases
+        assert tried >= {"due_soon", "overdue", "supervised"}
 
 
 def test_open311_pages_beyond_its_1000_cap_on_postgres(pg_app):

@@ -191,3 +191,32 @@ def test_a_page_walks_the_parties_own_rows_in_time_left_order(big, parties):
         assert "ix_case_access_due" in found, found
         lateral = found.split("Nested Loop")[-1]
         assert not sorts_by_deadline(lateral), found
+
+
+@pytest.mark.parametrize("tab", ["overdue", "due_soon", "supervised"])
+def test_a_sparse_tab_walks_the_parties_flagged_rows(big, tab):
+    """A sparse tab's page (and count) walks each party's flagged rows (the
+    partial indexes of revision 2600), the range before now on "overdue"
+    and the sweep's backlog on "due soon": never a party's whole range (the
+    district's 10,000 rows, none of them flagged), as it did."""
+    from onegrid.web import listing
+
+    now = dt.datetime.now(dt.UTC)
+    mark = {"overdue": "overdue", "due_soon": "warned", "supervised": "supervised"}[tab]
+
+    def narrow(s):
+        return s.where(listing.tab_condition(tab, now))
+
+    ways = listing._ways(tab, now)
+    parties = ["r:x", "u:d", "u:c1"]
+    page = listing.through(parties, "due", None, 51, narrow, ways)
+    legs = listing._legs(parties, narrow, listing.COUNT_EXACT + 1, ways=ways)
+    count = listing.counted(big, [(tab, narrow(select(Case)), legs)])
+    assert count == {tab: 0}
+    for found in (plan(big, page), plan(big, legs[0])):
+        assert f"ix_case_access_{mark}" in found and "Seq Scan" not in found, found
+    found = plan(big, page)
+    if tab == "overdue":
+        assert "((party = 'u:d'::text) AND (due_key <=" in found, found
+    if tab == "due_soon":
+        assert "ix_cases_sweep_at" in found, found

@@ -371,7 +371,8 @@ def _counts(session: Session, user: User, f: Filters, now, tabs, estimated) -> d
         parties = _parties_of(session, user, tab, "due")
         legs = None
         if parties is not None:
-            legs = _legs(parties, _narrow(session, user, tab, f, now), COUNT_EXACT + 1)
+            narrow = _narrow(session, user, tab, f, now)
+            legs = _legs(parties, narrow, COUNT_EXACT + 1, ways=_ways(tab, now))
         parts.append((tab, plain(tab), legs))
     return counted(session, parts, estimated)
 
@@ -550,7 +551,8 @@ def _ordered(session: Session, user: User, tab: str, f: Filters, sort: str, key,
             stmt = stmt.where(_after_key(key, sort))
         return stmt.order_by(*order_of(sort)).limit(limit)
 
-    return through(parties, sort, key, limit, _narrow(session, user, tab, f, now))
+    ways = _ways(tab, now) if sort == "due" else [None]
+    return through(parties, sort, key, limit, _narrow(session, user, tab, f, now), ways)
 
 
 def _narrow(session: Session, user: User, tab: str, f: Filters, now):
@@ -565,32 +567,85 @@ def _narrow(session: Session, user: User, tab: str, f: Filters, now):
     return narrow
 
 
-def _legs(parties, narrow, limit: int, sort: str | None = None, key=None):
-    """For each party, a select of its first `limit` rows (case_id, due_key)
-    after `key` in `sort` order (any, without) that `narrow` keeps: a walk of its own
-    range of ix_case_access_due (or of the primary key, by number), the
-    party a constant the planner can weigh (a city's million rows or a
-    grid's few hundred)."""
+@dataclass(frozen=True)
+class Backlog:
+    """A way (`_ways`): the cases the sweep is yet to reach at `now`."""
+
+    now: dt.datetime
+
+
+def _ways(tab: str, now: dt.datetime):
+    """How a party's stored rows hold the tab's cases (PostgreSQL): each way
+    a walk of an index in time-left order, bounded by what it finds, and
+    together a superset of the tab (`narrow` tests each case exactly). A
+    way is a term on the party's row (the partial indexes of its flags,
+    revision 2600, or the range before now), None for its whole range, or
+    a Backlog: the cases the sweep has yet to reach (`cases.sweep_at` due),
+    which hold every case whose warning time has passed unflagged. A sparse
+    tab never walks a street's 70,000 rows to find its few dozen."""
+    if tab == "supervised":
+        return [lambda row: row.c.supervised]
+    if tab == "overdue":
+        # flagged at the top of the ladder (no deadline left), or past due
+        return [lambda row: row.c.overdue, lambda row: row.c.due_key <= now]
+    if tab == "due_soon":
+        return [lambda row: row.c.warned, Backlog(now)]
+    return [None]
+
+
+def _legs(parties, narrow, limit: int, sort: str | None = None, key=None, ways=(None,)):
+    """For each party and way (`_ways`), a select of its first `limit` rows
+    (case_id, due_key) after `key` in `sort` order (any, without) that
+    `narrow` keeps: a walk of its own range of ix_case_access_due (or of a
+    flag's partial index, or of the primary key, by number), the party a
+    constant the planner can weigh (a city's million rows or a grid's few
+    hundred)."""
     legs = []
-    for n, party in enumerate(sorted(parties)):
-        row = CaseAccess.__table__.alias(f"reach{n}")
-        start = select(row.c.case_id, row.c.due_key).join_from(row, Case, Case.id == row.c.case_id)
-        leg = narrow(start.where(row.c.party == party))
-        if key is not None:
-            leg = leg.where(_after_row(row, key, sort))
-        if sort is not None:  # a count's legs take any `limit` rows
-            leg = leg.order_by(*_row_order(row, sort))
-        leg = leg.limit(limit).subquery(f"first{n}")
-        legs.append(select(leg.c.case_id, leg.c.due_key))
+    for way in ways:
+        if isinstance(way, Backlog):
+            legs.append(_backlog(parties, narrow, limit, sort, key, way.now, len(legs)))
+            continue
+        for party in sorted(parties):
+            n = len(legs)
+            row = CaseAccess.__table__.alias(f"reach{n}")
+            start = select(row.c.case_id, row.c.due_key).join_from(
+                row, Case, Case.id == row.c.case_id
+            )
+            start = start.where(row.c.party == party)
+            if way is not None:
+                start = start.where(way(row))
+            leg = narrow(start)
+            if key is not None:
+                leg = leg.where(_after_row(row, key, sort))
+            if sort is not None:  # a count's legs take any `limit` rows
+                leg = leg.order_by(*_row_order(row, sort))
+            leg = leg.limit(limit).subquery(f"first{n}")
+            legs.append(select(leg.c.case_id, leg.c.due_key))
     return legs
 
 
-def through(parties, sort: str, key, limit: int, narrow):
+def _backlog(parties, narrow, limit: int, sort, key, now, n: int):
+    """The leg of the cases the sweep is yet to reach (the partial index of
+    `cases.sweep_at`: a minute's worth while it keeps up) that the parties
+    see, probed case by case."""
+    start = select(Case.id.label("case_id"), due_key().label("due_key")).where(
+        Case.sweep_at <= now, visibility.reaching(parties)
+    )
+    leg = narrow(start)
+    if key is not None:
+        leg = leg.where(_after_key(key, sort))
+    if sort is not None:
+        leg = leg.order_by(*order_of(sort))
+    leg = leg.limit(limit).subquery(f"first{n}")
+    return select(leg.c.case_id, leg.c.due_key)
+
+
+def through(parties, sort: str, key, limit: int, narrow, ways=(None,)):
     """select(Case): the first `limit` cases after `key` in `sort` order that
     `narrow` (a function adding WHERE terms on Case to a select) keeps,
-    from the parties' stored rows: each party's first `limit` (`_legs`),
-    merged."""
-    legs = _legs(parties, narrow, limit, sort, key)
+    from the parties' stored rows: each party's (and way's) first `limit`
+    (`_legs`), merged."""
+    legs = _legs(parties, narrow, limit, sort, key, ways)
     first = (union_all(*legs) if len(legs) > 1 else legs[0]).subquery("reached")
     return (
         select(Case)

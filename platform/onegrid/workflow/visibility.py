@@ -14,14 +14,15 @@ acting parties (`acting_parties`), and the engine decides exactly on what
 that scan returns. Every row carries the case's place in time-left order
 (`due_key`), so a page of any party's cases in that order is a walk of
 `ix_case_access_due` (web/listing.py), however few of the city's cases
-are theirs.
+are theirs; and its flags while open (`marks`), so a sparse tab walks only
+a party's flagged rows.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import delete, insert, select, update
 
-from onegrid.store.access import CaseAccess
+from onegrid.store.access import MARKS, CaseAccess
 from onegrid.store.models import FAR, Case
 from onegrid.workflow.rulebook import rulebook
 
@@ -178,25 +179,35 @@ def reaching(party_ids) -> object:
     return probe.is_not(None)
 
 
+def marks(case: Case) -> dict[str, bool]:
+    """The case's flags as its visible-to rows keep them: set only while
+    the case is open (store/access.py)."""
+    open_ = case.closed_at is None
+    return {m: bool(open_ and getattr(case, m)) for m in MARKS}
+
+
 def refresh(session, case: Case, action: str | None = None) -> None:
     book = rulebook(case.policy_version)
-    have = dict(
-        session.execute(
-            select(CaseAccess.party, CaseAccess.due_key).where(CaseAccess.case_id == case.id)
+    columns = (CaseAccess.due_key, *(getattr(CaseAccess, m) for m in MARKS))
+    have = {
+        party: tuple(rest)
+        for party, *rest in session.execute(
+            select(CaseAccess.party, *columns).where(CaseAccess.case_id == case.id)
         ).all()
-    )
+    }
     dispatched = DISPATCHED in have or action in handovers(book)
     want = parties(book, case, dispatched) | acting(book, case)
-    due = case.due_at or FAR
+    values = {"due_key": case.due_at or FAR, **marks(case)}
+    row = tuple(values.values())
     gone, new = set(have) - want, want - set(have)
     if gone:
         session.execute(
             delete(CaseAccess).where(CaseAccess.case_id == case.id, CaseAccess.party.in_(gone))
         )
-    if any(have[p] != due for p in set(have) - gone):
-        session.execute(update(CaseAccess).where(CaseAccess.case_id == case.id).values(due_key=due))
+    if any(have[p] != row for p in set(have) - gone):
+        session.execute(update(CaseAccess).where(CaseAccess.case_id == case.id).values(**values))
     if new:
         session.execute(
             insert(CaseAccess),
-            [{"party": p, "case_id": case.id, "due_key": due} for p in sorted(new)],
+            [{"party": p, "case_id": case.id, **values} for p in sorted(new)],
         )
