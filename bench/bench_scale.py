@@ -8,7 +8,8 @@ Cases are generated with the engine's own functions: a few hundred real
 cases are opened with `open_case` (routed, validated, audited) on kunqu
 across its matters and grids; their rows are then cloned with COPY into
 N cases (80% closed over the past month with a five-step trail, 20% open
-with deadlines ahead), each with a valid keyed audit trail and its
+with deadlines ahead, a tenth of those warned and 3% overdue and
+supervised at the top of the ladder), each with a valid keyed audit trail and its
 visible-to set (who may see it, who may act on it, its place in
 time-left order), so `audit verify` passes on the result. Measured through
 the Flask app (its test client: the whole WSGI stack, no network): every
@@ -44,6 +45,7 @@ from onegrid.forms.example import valid_example
 from onegrid.policy.pack import load_policy
 from onegrid.scoring.run import refresh_running
 from onegrid.store import Case, make_engine, sessions, upgrade
+from onegrid.store.access import MARKS
 from onegrid.store.accounts import create_user, issue_token
 from onegrid.store.models import FAR
 from onegrid.workflow import Actor, Binding, audit, open_case, publish, rulebook, sweep, visibility
@@ -136,8 +138,17 @@ def clone(engine, db, version, template_ids: list[int], start_id: int, count: in
                 else:
                     due = NOW + dt.timedelta(hours=random.uniform(2, 120))
                     t.update(due_at=due, warn_at=due - dt.timedelta(hours=1), warned=False,
-                             step_started_at=created)  # fmt: skip
+                             overdue=False, supervised=False, step_started_at=created)  # fmt: skip
                     t["sweep_at"] = t["warn_at"]
+                    flag = random.random()
+                    if flag < 0.03:
+                        # at the top of the ladder: overdue and supervised, no deadline left
+                        t.update(overdue=True, warned=True, supervised=True, due_at=None,
+                                 warn_at=None, sweep_at=None)  # fmt: skip
+                    elif flag < 0.13:
+                        # warned by the sweep: due soon
+                        t.update(warned=True, warn_at=NOW - dt.timedelta(minutes=30),
+                                 sweep_at=due)  # fmt: skip
                 cases_copy.write_row(
                     [json.dumps(t[c], ensure_ascii=False) if c in is_json and t[c] is not None
                      else t[c] for c in columns]
@@ -160,8 +171,9 @@ def clone(engine, db, version, template_ids: list[int], start_id: int, count: in
                     prev = digest
                 seen = visibility.parties(book, obj, closed or random.random() < 0.5)
                 due = t["due_at"] or FAR
+                marks = tuple(visibility.marks(obj).values())
                 for party in seen | visibility.acting(book, obj):
-                    access_rows.append((party, case_id, due))
+                    access_rows.append((party, case_id, due, *marks))
         for year, month in sorted(months):
             cur.execute(
                 "SELECT onegrid_audit_partition(%s)", (dt.datetime(year, month, 1, tzinfo=dt.UTC),)
@@ -172,7 +184,10 @@ def clone(engine, db, version, template_ids: list[int], start_id: int, count: in
         ) as audit_copy:
             for r in audit_rows:
                 audit_copy.write_row(r)
-        with cur.copy("COPY case_access (party, case_id, due_key) FROM STDIN") as access_copy:
+        marked = ", ".join(MARKS)
+        with cur.copy(
+            f"COPY case_access (party, case_id, due_key, {marked}) FROM STDIN"
+        ) as access_copy:
             for r in access_rows:
                 access_copy.write_row(r)
         cur.execute("SELECT setval('audit_seq', %s)", (seq,))
@@ -354,7 +369,10 @@ def _writer(url, version_id, seconds, out, tag):
     with db() as session:
         version = session.get(PolicyVersion, version_id)
         template = session.scalars(select(Case).order_by(Case.id).limit(1)).first()
-        facts, report = dict(template.facts), dict(template.submission)
+        # reported as the templates were: a matter and a place (the stored
+        # facts name the lead unit, not the place, and filed placeless cases)
+        facts = {"matter": template.matter, "place": template.place}
+        report = dict(template.submission)
         channel = template.channel
     actor = Actor("bench.writer", (Binding("grid_worker", facts.get("place")),))
     n, waits, end = 0, [], time.perf_counter() + seconds

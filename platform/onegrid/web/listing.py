@@ -549,10 +549,37 @@ def _ordered(session: Session, user: User, tab: str, f: Filters, sort: str, key,
         stmt = stmt.where(tab_condition(tab, now))
         if key is not None:
             stmt = stmt.where(_after_key(key, sort))
+        postgres = session.get_bind().dialect.name == "postgresql"
+        if postgres and tab == "due_soon" and sort == "due":
+            return _soon_of_all(stmt, now, limit)
         return stmt.order_by(*order_of(sort)).limit(limit)
 
     ways = _ways(tab, now) if sort == "due" else [None]
     return through(parties, sort, key, limit, _narrow(session, user, tab, f, now), ways)
+
+
+def _soon_of_all(stmt, now, limit: int):
+    """An administrator's due-soon page (PostgreSQL): the warned open cases
+    (their partial index) and the sweep's backlog, each walked in time-left
+    order and merged. The planner otherwise walks every deadline of the
+    city for the few it wants (1.9 s at 1M cases, 2,000 of them warned)."""
+    legs = []
+    for n, term in enumerate((Case.warned, Case.sweep_at <= now)):
+        leg = (
+            stmt.where(term)
+            .with_only_columns(Case.id.label("case_id"), due_key().label("due_key"))
+            .order_by(*order_of("due"))
+            .limit(limit)
+            .subquery(f"soon{n}")
+        )
+        legs.append(select(leg.c.case_id, leg.c.due_key))
+    first = union_all(*legs).subquery("reached")
+    return (
+        select(Case)
+        .join(first, Case.id == first.c.case_id)
+        .order_by(*_row_order(first, "due"))
+        .limit(limit)
+    )
 
 
 def _narrow(session: Session, user: User, tab: str, f: Filters, now):
