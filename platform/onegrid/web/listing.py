@@ -549,43 +549,29 @@ def _ordered(session: Session, user: User, tab: str, f: Filters, sort: str, key,
         stmt = stmt.where(tab_condition(tab, now))
         if key is not None:
             stmt = stmt.where(_after_key(key, sort))
-        postgres = session.get_bind().dialect.name == "postgresql"
-        if postgres and tab in ("due_soon", "overdue") and sort == "due":
-            return _of_all(stmt, tab, now, limit)
+        ways = _ways(tab, now)
+        if session.get_bind().dialect.name == "postgresql" and sort == "due" and len(ways) > 1:
+            return _of_all(stmt, ways, limit)
         return stmt.order_by(*order_of(sort)).limit(limit)
 
     ways = _ways(tab, now) if sort == "due" else [None]
     return through(parties, sort, key, limit, _narrow(session, user, tab, f, now), ways)
 
 
-def _of_all(stmt, tab: str, now, limit: int):
-    """An administrator's due-soon or overdue page (PostgreSQL): each way
-    the tab's cases are found (as `_ways` for a party: the flag's partial
-    index, and the sweep's backlog or the deadlines before now), walked in
-    time-left order and merged. The planner otherwise walks every deadline
-    of the city for the few it wants (due soon: 1.9 s at 1M cases, 2,000
-    of them warned; overdue: 1.1 s)."""
-    if tab == "due_soon":
-        terms = (Case.warned, Case.sweep_at <= now)
-    else:
-        terms = (Case.overdue, due_key() <= now)
+def _of_all(stmt, ways, limit: int):
+    """An administrator's page of a tab found in more than one way
+    (`_ways`: due soon, overdue), on the cases' own indexes (PostgreSQL):
+    each way walked in time-left order, merged. The planner otherwise
+    walks every deadline of the city for the few it wants (due soon: 1.9 s
+    at 1M cases, 2,000 of them warned; overdue: 1.1 s)."""
     legs = []
-    for n, term in enumerate(terms):
-        leg = (
-            stmt.where(term)
-            .with_only_columns(Case.id.label("case_id"), due_key().label("due_key"))
-            .order_by(*order_of("due"))
-            .limit(limit)
-            .subquery(f"soon{n}")
-        )
-        legs.append(select(leg.c.case_id, leg.c.due_key))
-    first = union_all(*legs).subquery("reached")
-    return (
-        select(Case)
-        .join(first, Case.id == first.c.case_id)
-        .order_by(*_row_order(first, "due"))
-        .limit(limit)
-    )
+    for way in ways:
+        if isinstance(way, Backlog):
+            term = Case.sweep_at <= way.now
+        else:
+            term = way(due_key(), lambda mark: getattr(Case, mark))
+        legs.append(_case_leg(stmt.where(term), "due", None, limit, len(legs)))
+    return _merged(legs, "due", limit)
 
 
 def _narrow(session: Session, user: User, tab: str, f: Filters, now):
@@ -611,18 +597,19 @@ def _ways(tab: str, now: dt.datetime):
     """How a party's stored rows hold the tab's cases (PostgreSQL): each way
     a walk of an index in time-left order, bounded by what it finds, and
     together a superset of the tab (`narrow` tests each case exactly). A
-    way is a term on the party's row (the partial indexes of its flags,
-    revision 2600, or the range before now), None for its whole range, or
-    a Backlog: the cases the sweep has yet to reach (`cases.sweep_at` due),
+    way is a term on a time-left key and the flags, `(due, mark) -> term`,
+    read from the party's row (the partial indexes of its flags, revision
+    2600, or the range before now) or, for an administrator, from the case
+    (`_of_all`); None for the whole range; or a Backlog: the cases the sweep has yet to reach (`cases.sweep_at` due),
     which hold every case whose warning time has passed unflagged. A sparse
     tab never walks a street's 70,000 rows to find its few dozen."""
     if tab == "supervised":
-        return [lambda row: row.c.supervised]
+        return [lambda due, mark: mark("supervised")]
     if tab == "overdue":
         # flagged at the top of the ladder (no deadline left), or past due
-        return [lambda row: row.c.overdue, lambda row: row.c.due_key <= now]
+        return [lambda due, mark: mark("overdue"), lambda due, mark: due <= now]
     if tab == "due_soon":
-        return [lambda row: row.c.warned, Backlog(now)]
+        return [lambda due, mark: mark("warned"), Backlog(now)]
     return [None]
 
 
@@ -646,7 +633,7 @@ def _legs(parties, narrow, limit: int, sort: str | None = None, key=None, ways=(
             )
             start = start.where(row.c.party == party)
             if way is not None:
-                start = start.where(way(row))
+                start = start.where(way(row.c.due_key, lambda mark, row=row: row.c[mark]))
             leg = narrow(start)
             if key is not None:
                 leg = leg.where(_after_row(row, key, sort))
@@ -661,15 +648,19 @@ def _backlog(parties, narrow, limit: int, sort, key, now, n: int):
     """The leg of the cases the sweep is yet to reach (the partial index of
     `cases.sweep_at`: a minute's worth while it keeps up) that the parties
     see, probed case by case."""
-    start = select(Case.id.label("case_id"), due_key().label("due_key")).where(
-        Case.sweep_at <= now, visibility.reaching(parties)
-    )
-    leg = narrow(start)
+    start = select(Case.id).where(Case.sweep_at <= now, visibility.reaching(parties))
+    return _case_leg(narrow(start), sort, key, limit, n)
+
+
+def _case_leg(stmt, sort: str | None, key, limit: int, n: int):
+    """A leg walked on the cases' own indexes: (case_id, due_key) of the
+    first `limit` cases of `stmt` after `key` in `sort` order (any, without)."""
+    stmt = stmt.with_only_columns(Case.id.label("case_id"), due_key().label("due_key"))
     if key is not None:
-        leg = leg.where(_after_key(key, sort))
+        stmt = stmt.where(_after_key(key, sort))
     if sort is not None:
-        leg = leg.order_by(*order_of(sort))
-    leg = leg.limit(limit).subquery(f"first{n}")
+        stmt = stmt.order_by(*order_of(sort))
+    leg = stmt.limit(limit).subquery(f"first{n}")
     return select(leg.c.case_id, leg.c.due_key)
 
 
@@ -678,7 +669,11 @@ def through(parties, sort: str, key, limit: int, narrow, ways=(None,)):
     `narrow` (a function adding WHERE terms on Case to a select) keeps,
     from the parties' stored rows: each party's (and way's) first `limit`
     (`_legs`), merged."""
-    legs = _legs(parties, narrow, limit, sort, key, ways)
+    return _merged(_legs(parties, narrow, limit, sort, key, ways), sort, limit)
+
+
+def _merged(legs, sort: str, limit: int):
+    """select(Case): the first `limit` of the legs' rows in `sort` order."""
     first = (union_all(*legs) if len(legs) > 1 else legs[0]).subquery("reached")
     return (
         select(Case)
