@@ -1,5 +1,5 @@
 """The plans the lists get at a moderate size (issue 22): EXPLAIN on
-PostgreSQL with 10,000 cases, made with SQL from one real case."""
+PostgreSQL with 100,000 cases, made with SQL from one real case."""
 
 from __future__ import annotations
 
@@ -8,19 +8,22 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select, text
 
-from onegrid.store import Case
-from onegrid.workflow import open_case, visibility
+from onegrid.store import Case, make_engine, sessions, versions
+from onegrid.workflow import open_case, publish, visibility
 
-from .conftest import REPORTER
+from .conftest import REPORTER, runnable
 
-N = 10_000
+N = 100_000
 
 
-@pytest.fixture
-def big(db, version):
+@pytest.fixture(scope="module")
+def big_db(postgres, _pg_template, mini_root):
+    """A database of its own with N cases, made once for the module."""
+    postgres.execute(f"CREATE DATABASE plans TEMPLATE {_pg_template} STRATEGY FILE_COPY")
+    engine = make_engine(postgres.url("plans"))
+    db = sessions(engine)
     with db() as session:
-        if session.bind.dialect.name != "postgresql":
-            pytest.skip("the plans are PostgreSQL's")
+        version = publish(session, runnable(mini_root), by="admin")
         case = open_case(session, version, {"matter": "m.litter", "place": "g1"}, {}, REPORTER,
                          "grid")  # fmt: skip
         names = ", ".join(
@@ -50,7 +53,17 @@ def big(db, version):
         session.commit()
         session.execute(text("ANALYZE"))
         session.commit()
+    yield db
+    engine.dispose()
+    versions.forget()  # the module's version ids are not the next test's
+
+
+@pytest.fixture
+def big(big_db):
+    """A session on the module's N cases; what a test writes is rolled back."""
+    with big_db() as session:
         yield session
+        session.rollback()
 
 
 def plan(session, query) -> str:
@@ -132,30 +145,30 @@ def test_a_tab_above_the_exact_count_is_the_planners_estimate(big, monkeypatch):
     is exact, though a case is reached through two parties."""
     from onegrid.web import listing
 
-    monkeypatch.setattr(listing, "COUNT_EXACT", 100)
     now = dt.datetime.now(dt.UTC)
 
-    def parts(parties):
+    def parts(parties, bound):
+        monkeypatch.setattr(listing, "COUNT_EXACT", bound)
         plain = select(Case).where(visibility.among(parties))
         supervised = plain.where(listing.tab_condition("supervised", now))
         return [
-            ("all", plain, listing._legs(parties, lambda s: s, 101)),
+            ("all", plain, listing._legs(parties, lambda s: s, bound + 1)),
             ("supervised", supervised, listing._legs(
-                parties, lambda s: s.where(listing.tab_condition("supervised", now)), 101)),
+                parties, lambda s: s.where(listing.tab_condition("supervised", now)), bound + 1)),
         ]  # fmt: skip
 
     estimated: set[str] = set()
-    counts = listing.counted(big, parts(["r:x", "u:d"]), estimated)
+    counts = listing.counted(big, parts(["r:x", "u:d"], 100), estimated)
     assert estimated == {"all"} and counts["all"] >= 101 and 0.5 * N < counts["all"] < 2 * N
     assert counts["supervised"] == 0
-    grid = ["r:gw7", "u:g7"]
+    grid = ["r:gw7", "u:g7"]  # a grid's N / 100 cases, 5 of them reached twice
     big.execute(text("INSERT INTO case_access (party, case_id) SELECT 'r:gw7', case_id"
                      " FROM case_access WHERE party = 'u:g7' LIMIT 5"))  # fmt: skip
     exact = big.scalar(
         select(func.count()).select_from(select(Case).where(visibility.among(grid)).subquery())
     )
     estimated.clear()
-    assert listing.counted(big, parts(grid), estimated)["all"] == exact < 101
+    assert listing.counted(big, parts(grid, N // 50), estimated)["all"] == exact < N // 50
     assert not estimated
     big.rollback()
 
@@ -171,7 +184,7 @@ def test_a_page_walks_the_parties_own_rows_in_time_left_order(big, parties):
     """A page of one grid's cases among the city's does not walk the city's
     deadlines (ix_cases_due_order) but each party's own range of
     ix_case_access_due from the cursor on, `limit` rows each, merged: never
-    a sort of a party's whole range (the district's 10,000). A case two
+    a sort of a party's whole range (the district's 100,000). A case two
     parties reach comes twice, side by side (the reader keeps it once)."""
     from onegrid.web import listing
 
@@ -198,7 +211,7 @@ def test_a_sparse_tab_walks_the_parties_flagged_rows(big, tab):
     """A sparse tab's page (and count) walks each party's flagged rows (the
     partial indexes of revision 2600), the range before now on "overdue"
     and the sweep's backlog on "due soon": never a party's whole range (the
-    district's 10,000 rows, none of them flagged), as it did."""
+    district's 100,000 rows, none of them flagged), as it did."""
     from onegrid.web import listing
 
     now = dt.datetime.now(dt.UTC)
