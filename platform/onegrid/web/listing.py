@@ -369,10 +369,17 @@ def _counts(session: Session, user: User, f: Filters, now, tabs, estimated) -> d
     parts = []
     for tab in tabs:
         parties = _parties_of(session, user, tab, "due")
+        ways = _ways(tab, now)
         legs = None
         if parties is not None:
             narrow = _narrow(session, user, tab, f, now)
-            legs = _legs(parties, narrow, COUNT_EXACT + 1, ways=_ways(tab, now))
+            legs = _legs(parties, narrow, COUNT_EXACT + 1, ways=ways)
+        elif len(ways) > 1:
+            # an administrator's sparse tab, each way on its own index, as
+            # the page walks it (`_of_all`): one bounded scan of the whole
+            # is a walk of every open case to find the few warned (100 ms
+            # of a 150 ms page at 1M cases)
+            legs = _all_legs(plain(tab), ways, COUNT_EXACT + 1)
         parts.append((tab, plain(tab), legs))
     return counted(session, parts, estimated)
 
@@ -564,14 +571,21 @@ def _of_all(stmt, ways, limit: int):
     each way walked in time-left order, merged. The planner otherwise
     walks every deadline of the city for the few it wants (due soon: 1.9 s
     at 1M cases, 2,000 of them warned; overdue: 1.1 s)."""
+    return _merged(_all_legs(stmt, ways, limit, "due"), "due", limit)
+
+
+def _all_legs(stmt, ways, limit: int, sort: str | None = None):
+    """For each way (`_ways`), the first `limit` cases of `stmt` found that
+    way on the cases' own indexes, in `sort` order (any, without): an
+    administrator's, who has no parties to walk."""
     legs = []
     for way in ways:
         if isinstance(way, Backlog):
             term = Case.sweep_at <= way.now
         else:
             term = way(due_key(), lambda mark: getattr(Case, mark))
-        legs.append(_case_leg(stmt.where(term), "due", None, limit, len(legs)))
-    return _merged(legs, "due", limit)
+        legs.append(_case_leg(stmt.where(term), sort, None, limit, len(legs)))
+    return legs
 
 
 def _narrow(session: Session, user: User, tab: str, f: Filters, now):
