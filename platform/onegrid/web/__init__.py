@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         db,
         duties,
         errorpages,
+        heap,
         i18n,
         notices,
         offline,
@@ -60,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         security,
     )
 
+    heap.init_app(app)  # its teardown runs after every other's
     bounds.init_app(app)  # first: sizes are checked before anything reads a body
     redaction.init_app(app)
     security.init_app(app)
