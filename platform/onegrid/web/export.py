@@ -6,17 +6,22 @@ silently at 100,000).
 `select(Case)` (the user's scope with whatever filters a page adds: build
 it from `scope.visible(user)`), and read it in keyset chunks newest first
 (`id < last`), each chunk in a short session of its own whose objects are
-dropped before the next. CSV streams to the client as it is written (the
-browser's download shows the progress); Excel is written with openpyxl's
-write-only mode to a temporary file, which is then streamed.
+dropped before the next. Both stream to the client as they are written, so
+the browser's download shows the progress: CSV, and Excel as a zip
+written forward (`xlsx_chunks`: one sheet of text cells), with no
+temporary file. Before, the workbook was written whole (openpyxl's
+write-only mode, to a temporary file) before its first byte was sent:
+a dispatcher exporting 100,000 cases saw nothing until it was done.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import tempfile
-from collections.abc import Callable, Iterator
+import itertools
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from xml.sax.saxutils import escape
 
 from flask import Response, stream_with_context
 from sqlalchemy import Select
@@ -74,35 +79,95 @@ def csv_response(
     )
 
 
-def xlsx_file(stmt: Select, lang: str, chunk: int = CHUNK, keep: Keep = None):
-    """A temporary file holding the workbook (openpyxl write-only: rows go
-    to disk as they are appended)."""
-    from openpyxl import Workbook
+# a workbook of one sheet of text cells: the few parts SpreadsheetML needs
+# (ECMA-376), written as the rows come so the download runs as CSV's does
+_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006"
+_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_PARTS = {
+    "[Content_Types].xml": f'<Types xmlns="{_PKG}/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    f'<Override PartName="/xl/workbook.xml" ContentType="{_TYPE}.sheet.main+xml"/>'
+    f'<Override PartName="/xl/styles.xml" ContentType="{_TYPE}.styles+xml"/>'
+    f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_TYPE}.worksheet+xml"/>'
+    "</Types>",
+    "_rels/.rels": f'<Relationships xmlns="{_PKG}/relationships">'
+    f'<Relationship Id="rId1" Type="{_DOC}/officeDocument" Target="xl/workbook.xml"/>'
+    "</Relationships>",
+    "xl/workbook.xml": f'<workbook xmlns="{_MAIN}" xmlns:r="{_DOC}"><sheets>'
+    '<sheet name="{sheet}" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_PKG}/relationships">'
+    f'<Relationship Id="rId1" Type="{_DOC}/worksheet" Target="worksheets/sheet1.xml"/>'
+    f'<Relationship Id="rId2" Type="{_DOC}/styles" Target="styles.xml"/>'
+    "</Relationships>",
+    "xl/styles.xml": f'<styleSheet xmlns="{_MAIN}">'
+    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>",
+}
+# characters XML 1.0 cannot hold at all (a control character in a description)
+_UNWRITABLE = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("cases")
-    sheet.append(list(COLUMNS))
-    for row in rows(stmt, lang, chunk, keep):
-        sheet.append(row)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response streaming it)
-    book.save(out)
-    out.seek(0)
-    return out
+
+class _Pipe(io.RawIOBase):
+    """Where the zip is written: its bytes, taken as they come."""
+
+    def __init__(self):
+        self.parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        self.parts.append(bytes(b))
+        return len(b)
+
+    def take(self) -> bytes:
+        out, self.parts = b"".join(self.parts), []
+        return out
+
+
+def _row(cells) -> str:
+    inline = "".join(
+        f'<c t="inlineStr"><is><t xml:space="preserve">{escape(c.translate(_UNWRITABLE))}</t></is></c>'
+        for c in cells
+    )
+    return f"<row>{inline}</row>"
+
+
+def xlsx_chunks(table: Iterable[list[str]], sheet: str = "cases") -> Iterator[bytes]:
+    """A workbook's bytes as the rows of `table` (a header, then each row's
+    cells) are written: a zip written forward, each part's sizes after its
+    data, so in constant memory, with no temporary file, and the browser's
+    download shows the progress, as the CSV's does."""
+    pipe = _Pipe()
+    with zipfile.ZipFile(pipe, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, part in _PARTS.items():
+            book.writestr(name, _HEAD + part.replace("{sheet}", escape(sheet)))
+        with book.open("xl/worksheets/sheet1.xml", "w") as out:
+            out.write(f'{_HEAD}<worksheet xmlns="{_MAIN}"><sheetData>'.encode())
+            for n, row in enumerate(table, start=1):
+                out.write(_row(row).encode())
+                if n % 500 == 0:
+                    yield pipe.take()
+            out.write(b"</sheetData></worksheet>")
+    yield pipe.take()
 
 
 def xlsx_response(
     stmt: Select, lang: str, filename: str = "cases.xlsx", keep: Keep = None
 ) -> Response:
-    out = xlsx_file(stmt, lang, keep=keep)
-
-    def chunks():
-        with out:
-            while block := out.read(64 * 1024):
-                yield block
-
     return Response(
-        chunks(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        stream_with_context(xlsx_chunks(itertools.chain([COLUMNS], rows(stmt, lang, keep=keep)))),
+        mimetype=f"{_TYPE}.sheet",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
 
