@@ -9,9 +9,9 @@ p95 693 ms). Once the process has warmed up, those objects are frozen
 (`gc.freeze`): collections then walk only what requests made since.
 
 The caches fill as pages are first seen, so the process freezes what it
-holds after its 1st, 2nd, 4th … 256th request (app context), each time after a full
-collection (so no garbage is frozen with it): nine collections in a
-process's life, then none.
+holds after its 1st, 2nd, 4th … 256th request (app context), each time
+after a full collection (so no garbage is frozen with it): nine
+collections in a process's life, then none.
 """
 
 from __future__ import annotations

@@ -370,7 +370,7 @@ def _counts(session: Session, user: User, f: Filters, now, tabs, estimated) -> d
     for tab in tabs:
         parties = _parties_of(session, user, tab, "due")
         ways = _ways(tab, now)
-        legs = None
+        stmt, legs = plain(tab), None
         if parties is not None:
             narrow = _narrow(session, user, tab, f, now)
             legs = _legs(parties, narrow, COUNT_EXACT + 1, ways=ways)
@@ -379,8 +379,8 @@ def _counts(session: Session, user: User, f: Filters, now, tabs, estimated) -> d
             # the page walks it (`_of_all`): one bounded scan of the whole
             # is a walk of every open case to find the few warned (100 ms
             # of a 150 ms page at 1M cases)
-            legs = _all_legs(plain(tab), ways, COUNT_EXACT + 1)
-        parts.append((tab, plain(tab), legs))
+            legs = _all_legs(stmt, ways, COUNT_EXACT + 1)
+        parts.append((tab, stmt, legs))
     return counted(session, parts, estimated)
 
 
@@ -614,9 +614,10 @@ def _ways(tab: str, now: dt.datetime):
     way is a term on a time-left key and the flags, `(due, mark) -> term`,
     read from the party's row (the partial indexes of its flags, revision
     2600, or the range before now) or, for an administrator, from the case
-    (`_of_all`); None for the whole range; or a Backlog: the cases the sweep has yet to reach (`cases.sweep_at` due),
-    which hold every case whose warning time has passed unflagged. A sparse
-    tab never walks a street's 70,000 rows to find its few dozen."""
+    (`_of_all`); None for the whole range; or a Backlog: the cases the
+    sweep has yet to reach (`cases.sweep_at` due), which hold every case
+    whose warning time has passed unflagged. A sparse tab never walks a
+    street's 70,000 rows to find its few dozen."""
     if tab == "supervised":
         return [lambda due, mark: mark("supervised")]
     if tab == "overdue":
